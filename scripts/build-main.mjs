@@ -1,0 +1,23 @@
+// Bundles the main-process code with esbuild: the Electron main and preload (CommonJS, as Electron
+// loads them) and the CLI (ESM for plain Node). Production dependencies stay external and ship in
+// app.asar; only the preload is fully self-contained, because a sandboxed preload cannot require.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const define = { __PORTOLAN_VERSION__: JSON.stringify(pkg.version) };
+const external = [...Object.keys(pkg.dependencies ?? {}), 'electron'];
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, define, logLevel: 'warning' };
+
+await Promise.all([
+  build({ ...common, entryPoints: ['src-main/electron/main.ts'], outfile: 'dist/main/electron-main.cjs', format: 'cjs', external }),
+  build({ ...common, entryPoints: ['src-main/electron/preload.ts'], outfile: 'dist/main/preload.cjs', format: 'cjs', external: ['electron'], sourcemap: false }),
+  build({
+    ...common,
+    entryPoints: ['src-main/cli/main.ts'],
+    outfile: 'dist/main/cli.js',
+    format: 'esm',
+    external,
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  }),
+]);

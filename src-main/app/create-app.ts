@@ -1,0 +1,86 @@
+/**
+ * The composition of the engine into one object that implements the contract. Every face (the
+ * Electron window through IPC, the browser through the web transport, the CLI directly) uses it.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { Handlers, SystemInfo } from '../contract/index.js';
+import { checkBind } from '../engine/sockets/bind-check.js';
+import { loadDictionary } from '../engine/dictionary/load.js';
+import { readEphemeralRange } from '../engine/system/ephemeral-range.js';
+import { dispatch, type CallResult } from './dispatch.js';
+import { EventBus } from './event-bus.js';
+import { loadLearnCards } from './learn-cards.js';
+import { SettingsStore } from './settings-store.js';
+import { APP_VERSION } from './version.js';
+
+/** Where the app finds its data and keeps the user's. */
+export interface AppOptions {
+  /** Folder of the project's curated data (assets/). */
+  assetsDir: string;
+  /** Folder for the user's settings and saved profiles. */
+  dataDir: string;
+  /** Which face serves this app; reported by system.info. */
+  transport: SystemInfo['transport'];
+  /** Heartbeat period in ms; 0 turns it off (the CLI needs none). */
+  heartbeatMs?: number;
+}
+
+/** The running app: the contract's handlers, the event bus, and a lifecycle. */
+export interface PortolanApp {
+  readonly handlers: Handlers;
+  readonly bus: EventBus;
+  /** Runs a call by name with untrusted input (what transports use). */
+  invoke(name: string, input: unknown): Promise<CallResult>;
+  /** Stops timers and releases everything the app holds. */
+  close(): Promise<void>;
+}
+
+/** Builds the app. Loading the dictionary is the only slow step (tens of ms). */
+export async function createApp(options: AppOptions): Promise<PortolanApp> {
+  const bus = new EventBus();
+  const [dictionary, learnCards, ephemeral] = await Promise.all([
+    loadDictionary(options.assetsDir),
+    loadLearnCards(options.assetsDir),
+    readEphemeralRange(),
+  ]);
+  const settings = new SettingsStore(path.join(options.dataDir, 'settings.json'));
+  await settings.load();
+
+  const handlers: Handlers = {
+    'dictionary.lookup': async (q) => dictionary.lookup(q),
+    'dictionary.card': async ({ port }) => dictionary.card(port, ephemeral),
+    'dictionary.bindCheck': async (q) => checkBind(q),
+    'learn.cards': async () => learnCards,
+    'system.info': async () => ({
+      version: APP_VERSION,
+      platform: process.platform,
+      hostname: os.hostname(),
+      node: process.versions.node,
+      transport: options.transport,
+      ephemeral,
+      dictionarySize: dictionary.size,
+    }),
+    'settings.get': async () => settings.state(),
+    'settings.update': async (patch) => {
+      const state = await settings.update(patch);
+      bus.emit('settings.changed', state.settings);
+      return state;
+    },
+  };
+
+  const started = Date.now();
+  const heartbeatMs = options.heartbeatMs ?? 5000;
+  const heartbeat =
+    heartbeatMs > 0 ? setInterval(() => bus.emit('system.heartbeat', { at: Date.now(), uptimeMs: Date.now() - started }), heartbeatMs) : undefined;
+  heartbeat?.unref();
+
+  return {
+    handlers,
+    bus,
+    invoke: (name, input) => dispatch(handlers, name, input),
+    async close() {
+      if (heartbeat) clearInterval(heartbeat);
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The contract's names without its schemas. The sandboxed preload bundles only this file, so it
+ * stays small and free of any library; a unit test checks that these lists match api.ts exactly.
+ */
+
+/** Names of every call in `calls` of api.ts. */
+export const CALL_NAMES = [
+  'dictionary.lookup',
+  'dictionary.card',
+  'dictionary.bindCheck',
+  'learn.cards',
+  'system.info',
+  'settings.get',
+  'settings.update',
+] as const;
+
+/** Names of every event in `events` of api.ts. */
+export const EVENT_NAMES = ['settings.changed', 'system.heartbeat'] as const;
+
+/** The single IPC channel that carries events from main to renderer; the payload names the event. */
+export const EVENT_CHANNEL = 'portolan:event';
+
+/** Message shapes of the web transport (WebSocket), shared by server and browser client. */
+export interface WireCall {
+  id: number;
+  call: string;
+  input: unknown;
+}
+/** A reply to a {@link WireCall}: ok with a value, or an error with a stable code. */
+export type WireReply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { code: string; message: string } };
+/** An event pushed by the engine. */
+export interface WireEvent {
+  event: string;
+  payload: unknown;
+}

@@ -1,0 +1,8 @@
+/** The contract, as imported by main, preload, renderer, CLI and tests. */
+export * from './api.js';
+export * from './channels.js';
+export * from './dictionary.js';
+export * from './errors.js';
+export * from './learn.js';
+export * from './settings.js';
+export * from './system.js';

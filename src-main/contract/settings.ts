@@ -1,0 +1,31 @@
+/** Schemas of the user's settings, persisted atomically by the app. */
+import { z } from 'zod';
+
+/** Theme preference: follow the operating system, or force one. */
+export const ThemePreference = z.enum(['system', 'light', 'dark']);
+
+/** The user's settings. New fields must have defaults so that older files still parse. */
+export const Settings = z.object({
+  theme: ThemePreference.default('system'),
+  /** Remembered text of filter and search boxes, keyed by view. */
+  filters: z.record(z.string(), z.string().max(500)).default({}),
+  /** The view shown at start-up. */
+  lastView: z.string().max(50).default('dictionary'),
+});
+export type Settings = z.infer<typeof Settings>;
+
+/** A partial update of the settings; omitted fields keep their value. */
+export const SettingsPatch = z.object({
+  theme: ThemePreference.optional(),
+  filters: z.record(z.string(), z.string().max(500)).optional(),
+  lastView: z.string().max(50).optional(),
+});
+export type SettingsPatch = z.input<typeof SettingsPatch>;
+
+/** Settings as read, plus what went wrong reading them (a corrupt file kept aside). */
+export const SettingsState = z.object({
+  settings: Settings,
+  path: z.string(),
+  problem: z.string().optional(),
+});
+export type SettingsState = z.infer<typeof SettingsState>;
