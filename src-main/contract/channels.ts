@@ -35,3 +35,19 @@ export interface WireEvent {
   event: string;
   payload: unknown;
 }
+
+/** The result of a call as it crosses IPC or the WebSocket: never a thrown error. */
+export type BridgeResult = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+
+/**
+ * What the sandboxed preload exposes as `window.portolan`: one function per contract call (never
+ * raw ipcRenderer), and one subscription to the engine's events.
+ */
+export interface PortolanBridge {
+  /** One function per entry of CALL_NAMES; input is validated by the engine. */
+  readonly calls: Readonly<Record<(typeof CALL_NAMES)[number], (input?: unknown) => Promise<BridgeResult>>>;
+  /** Subscribes to every engine event; returns the unsubscribe function. */
+  onEvent(listener: (event: string, payload: unknown) => void): () => void;
+  /** The OS, so the UI can show Cmd or Ctrl in shortcuts. */
+  readonly platform: string;
+}
