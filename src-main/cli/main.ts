@@ -1,0 +1,19 @@
+/** Entry point of the bundled CLI (dist/main/cli.js), run by bin/portolan.js. */
+import { fileURLToPath } from 'node:url';
+import { bundledPaths, defaultDataDir } from './paths.js';
+import { runCli } from './run.js';
+
+const interrupted = new Promise<void>((resolve) => {
+  process.once('SIGINT', () => resolve());
+  process.once('SIGTERM', () => resolve());
+});
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  ...bundledPaths(fileURLToPath(import.meta.url)),
+  dataDir: defaultDataDir(),
+  interrupted,
+});
+// No process.exit: it could cut off output still queued for a pipe; nothing else keeps the loop alive.
+process.exitCode = code;

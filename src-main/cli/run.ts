@@ -1,0 +1,61 @@
+/** The `portolan` command line: one subcommand per capability, each with --json where it prints data. */
+import { createApp } from '../app/create-app.js';
+import { APP_VERSION } from '../app/version.js';
+import { CliCallError } from './commands/call.js';
+import { learnCommand, usage as learnUsage } from './commands/learn.js';
+import { portCommand, usage as portUsage } from './commands/port.js';
+import { serveCommand, usage as serveUsage } from './commands/serve.js';
+import { UsageError, type CliContext, type ExitCode } from './context.js';
+
+/** Subcommands with their one-line usage and summary. */
+const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<ExitCode>; usage: string; summary: string }> = {
+  port: { run: portCommand, usage: portUsage, summary: 'look a port up in the IANA dictionary and the curated notes' },
+  learn: { run: learnCommand, usage: learnUsage, summary: 'read the short explanations of ports, sockets, scanning...' },
+  serve: { run: serveCommand, usage: serveUsage, summary: 'show the Portolan UI in a browser on 127.0.0.1' },
+};
+
+/** The help text. */
+export function helpText(): string {
+  const lines = Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`);
+  return `Portolan ${APP_VERSION}: a toolkit for network ports.\n\nUsage:\n${lines.join('\n')}\n\nAdd --json to print machine-readable output.\n`;
+}
+
+/** Everything runCli needs besides the arguments. */
+export type CliEnvironment = Omit<CliContext, 'args' | 'openApp'>;
+
+/** Runs one invocation and returns its exit code; never calls process.exit (tests call this). */
+export async function runCli(argv: string[], env: CliEnvironment): Promise<ExitCode> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    env.stdout(helpText());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    env.stdout(`${APP_VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    env.stderr(`portolan: unknown command "${name}".\n\n${helpText()}`);
+    return 2;
+  }
+  const ctx: CliContext = {
+    ...env,
+    args,
+    openApp: (transport) => createApp({ assetsDir: env.assetsDir, dataDir: env.dataDir, transport, heartbeatMs: transport === 'web' ? 5000 : 0 }),
+  };
+  try {
+    return await command.run(ctx);
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      env.stderr(`portolan ${name}: ${(err as Error).message}\nUsage: ${command.usage}\n`);
+      return 2;
+    }
+    if (err instanceof CliCallError) {
+      env.stderr(`portolan ${name}: ${err.message}\n`);
+      return 1;
+    }
+    env.stderr(`portolan ${name}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

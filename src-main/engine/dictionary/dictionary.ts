@@ -1,0 +1,198 @@
+/**
+ * The port dictionary: IANA's registry joined with the curated tables, indexed once at start-up so
+ * that any look-up over the whole registry answers in well under a millisecond or two.
+ */
+import type {
+  Assignment,
+  LookupResult,
+  PortCard,
+  PortSummary,
+  Protocol,
+  SecurityNote,
+  UnofficialUse,
+} from '../../contract/index.js';
+import { LookupQuery } from '../../contract/index.js';
+import type { EphemeralRange } from '../system/ephemeral-range.js';
+import type { CuratedData } from './curated.js';
+import { parseQuery } from './query.js';
+import { CATEGORY_EXPLAINED, categoryOf } from './ranges.js';
+
+/** One IANA assignment, as read from the registry. */
+export interface IanaRecord {
+  port: number;
+  protocol: Protocol;
+  name: string;
+  description: string;
+}
+
+/** Everything known about one port, with lower-cased search keys computed once. */
+interface PortEntry {
+  port: number;
+  assignments: Assignment[];
+  unofficial: UnofficialUse[];
+  security: SecurityNote[];
+  names: string[];
+  services: string[];
+  words: Set<string>;
+  text: string;
+  summary: PortSummary;
+}
+
+const PROTOCOL_ORDER: Protocol[] = ['tcp', 'udp', 'sctp', 'dccp'];
+
+function tokenize(text: string): string[] {
+  return text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+}
+
+/** How well one word matches one port; 0 means not at all. */
+function scoreWord(entry: PortEntry, word: string): number {
+  let best = 0;
+  for (const name of entry.names) {
+    if (name === word) return 100;
+    if (name.startsWith(word)) best = Math.max(best, 50);
+    else if (name.includes(word)) best = Math.max(best, 30);
+  }
+  for (const service of entry.services) {
+    if (service === word) best = Math.max(best, 90);
+    else if (service.includes(word)) best = Math.max(best, 30);
+  }
+  if (best > 0) return best;
+  if (entry.words.has(word)) return 20;
+  return entry.text.includes(word) ? 8 : 0;
+}
+
+/** Why TCP and UDP assignments are listed apart, said for this port's actual assignments. */
+export function protocolNote(port: number, assignments: Assignment[]): string {
+  const tcp = assignments.find((a) => a.protocol === 'tcp');
+  const udp = assignments.find((a) => a.protocol === 'udp');
+  const independent = 'TCP and UDP ports are separate: a TCP listener and a UDP socket can both use this number without meeting.';
+  if (tcp && udp) {
+    const same = tcp.name === udp.name;
+    return same
+      ? `IANA reserves ${port} for ${tcp.name || 'this service'} on both TCP and UDP, as it usually does, even if the service speaks only one of them. ${independent}`
+      : `IANA gives ${port} to different services: ${tcp.name || 'reserved'} on TCP and ${udp.name || 'reserved'} on UDP. ${independent}`;
+  }
+  if (tcp) return `Only TCP is assigned: TCP is connection-oriented (a handshake, ordered bytes). ${independent}`;
+  if (udp) return `Only UDP is assigned: UDP sends independent datagrams with no connection. ${independent}`;
+  if (assignments.length > 0) return `Assigned for ${assignments.map((a) => a.protocol.toUpperCase()).join(' and ')} only, not TCP or UDP.`;
+  return `IANA has no assignment for ${port}. ${independent}`;
+}
+
+/** The dictionary built from IANA's records and the curated tables. */
+export class Dictionary {
+  private readonly entries = new Map<number, PortEntry>();
+  /** Entries in port order, for ranges and scans. */
+  private readonly ordered: PortEntry[];
+  /** Number of IANA port/protocol records. */
+  readonly size: number;
+
+  constructor(
+    records: IanaRecord[],
+    curated: CuratedData,
+    /** Ports below this need privileges to bind (Linux: ip_unprivileged_port_start). */
+    private readonly unprivilegedStart = 1024,
+  ) {
+    this.size = records.length;
+    const entryFor = (port: number): PortEntry => {
+      let entry = this.entries.get(port);
+      if (!entry) {
+        entry = { port, assignments: [], unofficial: [], security: [], names: [], services: [], words: new Set(), text: '', summary: undefined! };
+        this.entries.set(port, entry);
+      }
+      return entry;
+    };
+    for (const r of records) entryFor(r.port).assignments.push({ protocol: r.protocol, name: r.name, description: r.description });
+    for (const { port, ...use } of curated.unofficial) entryFor(port).unofficial.push(use);
+    for (const { port, ...note } of curated.security) entryFor(port).security.push(note);
+    for (const entry of this.entries.values()) this.index(entry);
+    this.ordered = [...this.entries.values()].sort((a, b) => a.port - b.port);
+  }
+
+  private index(entry: PortEntry): void {
+    entry.assignments.sort((a, b) => PROTOCOL_ORDER.indexOf(a.protocol) - PROTOCOL_ORDER.indexOf(b.protocol));
+    entry.names = [...new Set(entry.assignments.map((a) => a.name.toLowerCase()).filter(Boolean))];
+    entry.services = [...new Set(entry.unofficial.map((u) => u.service.toLowerCase()))];
+    const text = [...entry.assignments.map((a) => `${a.name} ${a.description}`), ...entry.unofficial.map((u) => `${u.service} ${u.description}`)].join(' ').toLowerCase();
+    entry.text = text;
+    entry.words = new Set(tokenize(text));
+    entry.summary = this.summarize(entry);
+  }
+
+  private summarize(entry: PortEntry): PortSummary {
+    const named = entry.assignments.find((a) => a.name) ?? entry.assignments[0];
+    return {
+      port: entry.port,
+      category: categoryOf(entry.port),
+      names: [...new Set([...entry.assignments.map((a) => a.name).filter(Boolean), ...entry.unofficial.map((u) => u.service)])],
+      description: named?.description || entry.unofficial[0]?.description || 'Unassigned by IANA',
+      protocols: [...new Set(entry.assignments.map((a) => a.protocol))],
+      unofficial: entry.unofficial.map((u) => u.service),
+      risky: entry.security.some((s) => s.severity !== 'info'),
+    };
+  }
+
+  private unassigned(port: number): PortSummary {
+    return { port, category: categoryOf(port), names: [], description: 'Unassigned by IANA', protocols: [], unofficial: [], risky: false };
+  }
+
+  /** Looks ports up by number, range, service name or free text; ranked best first, then paged. */
+  lookup(input: LookupQuery): LookupResult {
+    const started = performance.now();
+    const { query, page, pageSize } = LookupQuery.parse(input);
+    const parsed = parseQuery(query);
+    let kind: LookupResult['kind'];
+    let matches: PortSummary[];
+    if (parsed.kind === 'number') {
+      kind = 'number';
+      matches = [this.entries.get(parsed.port)?.summary ?? this.unassigned(parsed.port)];
+    } else if (parsed.kind === 'range') {
+      kind = 'range';
+      matches = this.ordered.filter((e) => e.port >= parsed.low && e.port <= parsed.high).map((e) => e.summary);
+    } else {
+      const scored: { entry: PortEntry; score: number }[] = [];
+      for (const entry of this.ordered) {
+        let score = 0;
+        for (const word of parsed.words) {
+          const s = scoreWord(entry, word);
+          if (s === 0) {
+            score = 0;
+            break;
+          }
+          score += s;
+        }
+        if (score > 0) scored.push({ entry, score: score + (entry.port <= 1023 ? 3 : 0) + (entry.unofficial.length > 0 ? 2 : 0) });
+      }
+      scored.sort((a, b) => b.score - a.score || a.entry.port - b.entry.port);
+      const first = scored[0];
+      kind = parsed.words.length === 1 && first && first.score >= 90 ? 'name' : 'text';
+      matches = scored.map((s) => s.entry.summary);
+    }
+    return {
+      query,
+      kind,
+      total: matches.length,
+      page,
+      pageSize,
+      items: matches.slice(page * pageSize, (page + 1) * pageSize),
+      tookMs: performance.now() - started,
+    };
+  }
+
+  /** Everything known about one port, with this machine's ephemeral range. */
+  card(port: number, ephemeral: EphemeralRange): PortCard {
+    const entry = this.entries.get(port);
+    const assignments = entry?.assignments ?? [];
+    const category = categoryOf(port);
+    return {
+      port,
+      category,
+      categoryExplained: CATEGORY_EXPLAINED[category],
+      assignments,
+      protocolNote: protocolNote(port, assignments),
+      ephemeral: { inRange: port >= ephemeral.low && port <= ephemeral.high, low: ephemeral.low, high: ephemeral.high, source: ephemeral.source },
+      unofficial: entry?.unofficial ?? [],
+      security: entry?.security ?? [],
+      privileged: port > 0 && port < this.unprivilegedStart,
+    };
+  }
+}
