@@ -9,11 +9,11 @@ export function formatLookup(result: LookupResult): string {
   const lines = result.items.map((item) => {
     const names = item.names.join(', ') || '-';
     const risk = item.risky ? '  [!]' : '';
-    return `${pad(item.port, 6)} ${pad(item.protocols.join('/') || '-', 12)} ${pad(names.slice(0, 28), 28)} ${item.description}${risk}`;
+    return `${pad(item.port, 6)} ${pad(item.protocols.join('/') || '-', 17)} ${pad(names.slice(0, 28), 28)} ${item.description}${risk}`;
   });
   const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
   const footer = `${result.total} result${result.total === 1 ? '' : 's'} (${result.kind}), page ${result.page + 1} of ${pages}${pages > 1 ? ' (--page N for more)' : ''}`;
-  return `${pad('PORT', 6)} ${pad('PROTOCOLS', 12)} ${pad('NAMES', 28)} DESCRIPTION\n${lines.join('\n')}\n${footer}\n`;
+  return `${pad('PORT', 6)} ${pad('PROTOCOLS', 17)} ${pad('NAMES', 28)} DESCRIPTION\n${lines.join('\n')}\n${footer}\n`;
 }
 
 /** One port's card, as a terminal page. */

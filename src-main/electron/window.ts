@@ -1,0 +1,55 @@
+/** The main window: hardened webPreferences, the sandboxed preload, the built renderer. */
+import { BrowserWindow, nativeTheme } from 'electron';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/** Where the window finds its files. The shell passes paths relative to dist/main. */
+export interface WindowPaths {
+  /** dist/main/preload.cjs */
+  preload: string;
+  /** dist/renderer/index.html */
+  indexHtml: string;
+  /** A PNG icon for Linux and Windows title bars and task bars (macOS uses the bundle's icon). */
+  icon?: string;
+}
+
+/** The paths of the built app, from the folder of the main bundle (dist/main). */
+export function defaultPaths(mainDir: string, appDir: string): WindowPaths {
+  return {
+    preload: path.join(mainDir, 'preload.cjs'),
+    indexHtml: path.join(mainDir, '..', 'renderer', 'index.html'),
+    icon: path.join(appDir, 'assets', 'icons', '512x512.png'),
+  };
+}
+
+/** Background colours matching the renderer's themes, so the window never flashes white. */
+export const BACKGROUND = { dark: '#11151c', light: '#f7f8fa' } as const;
+
+/** Creates and loads the main window; it is shown once the first frame is ready. */
+export function createMainWindow(paths: WindowPaths): BrowserWindow {
+  const win = new BrowserWindow({
+    title: 'Portolan',
+    width: 1280,
+    height: 820,
+    minWidth: 880,
+    minHeight: 560,
+    show: false,
+    backgroundColor: nativeTheme.shouldUseDarkColors ? BACKGROUND.dark : BACKGROUND.light,
+    ...(paths.icon && process.platform !== 'darwin' && existsSync(paths.icon) ? { icon: paths.icon } : {}),
+    webPreferences: {
+      preload: paths.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadFile(paths.indexHtml);
+  return win;
+}

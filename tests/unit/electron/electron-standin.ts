@@ -1,0 +1,174 @@
+/**
+ * A stand-in for the `electron` module, for unit tests of src-main/electron on plain Node (the
+ * Electron binary cannot be downloaded here). It records what the shell asks of Electron so tests
+ * can check it. Use it with:
+ *
+ *   vi.mock('electron', async () => (await import('./electron-standin.js')).electron);
+ *
+ * The state lives on globalThis, so it survives `vi.resetModules()` (the main.ts tests re-import
+ * the composition root for each scenario); call `resetStandin()` in `beforeEach`.
+ */
+import { vi } from 'vitest';
+
+type Listener = (...args: any[]) => unknown;
+
+/** A tiny EventEmitter that remembers its listeners. */
+export class Emitter {
+  readonly listeners = new Map<string, Listener[]>();
+  on(name: string, fn: Listener): this {
+    this.listeners.set(name, [...(this.listeners.get(name) ?? []), fn]);
+    return this;
+  }
+  once(name: string, fn: Listener): this {
+    const wrapped: Listener = (...args) => {
+      this.removeListener(name, wrapped);
+      return fn(...args);
+    };
+    return this.on(name, wrapped);
+  }
+  removeListener(name: string, fn: Listener): this {
+    this.listeners.set(name, (this.listeners.get(name) ?? []).filter((l) => l !== fn));
+    return this;
+  }
+  emit(name: string, ...args: unknown[]): boolean {
+    const list = this.listeners.get(name) ?? [];
+    for (const fn of list) fn(...args);
+    return list.length > 0;
+  }
+  listenerCount(name: string): number {
+    return this.listeners.get(name)?.length ?? 0;
+  }
+}
+
+/** A session whose permission handlers the tests can call. */
+export class FakeSession {
+  requestHandler: Listener | null | undefined;
+  checkHandler: Listener | null | undefined;
+  setPermissionRequestHandler(fn: Listener | null) {
+    this.requestHandler = fn;
+  }
+  setPermissionCheckHandler(fn: Listener | null) {
+    this.checkHandler = fn;
+  }
+}
+
+/** A webContents: events, send(), and the window-open handler. */
+export class FakeWebContents extends Emitter {
+  readonly session = new FakeSession();
+  readonly send = vi.fn();
+  windowOpenHandler: Listener | undefined;
+  destroyed = false;
+  setWindowOpenHandler(fn: Listener) {
+    this.windowOpenHandler = fn;
+  }
+  isDestroyed() {
+    return this.destroyed;
+  }
+}
+
+/** A BrowserWindow that records its options and what was loaded. */
+export class FakeBrowserWindow extends Emitter {
+  static readonly instances: FakeBrowserWindow[] = [];
+  static getAllWindows(): FakeBrowserWindow[] {
+    return FakeBrowserWindow.instances.filter((w) => !w.closed);
+  }
+  readonly webContents = new FakeWebContents();
+  readonly loadFile = vi.fn(async (_file: string) => undefined);
+  readonly loadURL = vi.fn(async (_url: string) => undefined);
+  readonly show = vi.fn();
+  readonly focus = vi.fn();
+  readonly restore = vi.fn();
+  minimized = false;
+  closed = false;
+  constructor(readonly options: Record<string, any>) {
+    super();
+    FakeBrowserWindow.instances.push(this);
+  }
+  isMinimized() {
+    return this.minimized;
+  }
+  close() {
+    this.closed = true;
+    this.emit('closed');
+  }
+}
+
+function createStandin() {
+  let ready!: () => void;
+  let readyPromise = new Promise<void>((resolve) => (ready = resolve));
+  let isReady = false;
+
+  const app = Object.assign(new Emitter(), {
+    lockGranted: true,
+    appPath: process.cwd(),
+    userData: '/nonexistent/portolan-userdata',
+    enableSandbox: vi.fn(),
+    requestSingleInstanceLock: vi.fn(() => app.lockGranted),
+    quit: vi.fn(),
+    exit: vi.fn(),
+    isReady: () => isReady,
+    whenReady: () => readyPromise,
+    getAppPath: () => app.appPath,
+    getPath: vi.fn((name: string) => (name === 'userData' ? app.userData : `/nonexistent/${name}`)),
+  });
+
+  const ipcMain = {
+    handlers: new Map<string, Listener>(),
+    handle: vi.fn((channel: string, fn: Listener) => {
+      // Like Electron: a second handler for the same channel is an error.
+      if (ipcMain.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+      ipcMain.handlers.set(channel, fn);
+    }),
+    removeHandler: vi.fn((channel: string) => void ipcMain.handlers.delete(channel)),
+  };
+
+  const ipcRenderer = Object.assign(new Emitter(), { invoke: vi.fn(async (..._args: unknown[]) => ({ ok: true, value: null })) });
+  const exposed: Record<string, unknown> = {};
+  const contextBridge = { exposeInMainWorld: vi.fn((key: string, api: unknown) => void (exposed[key] = api)) };
+  const shell = { openExternal: vi.fn(async (_url: string) => undefined) };
+  const session = { defaultSession: new FakeSession() };
+  const nativeTheme = { shouldUseDarkColors: false };
+  const Menu = {
+    applicationMenu: undefined as unknown,
+    buildFromTemplate: vi.fn((template: unknown[]) => ({ template })),
+    setApplicationMenu: vi.fn((menu: unknown) => void (Menu.applicationMenu = menu)),
+  };
+  const dialog = { showErrorBox: vi.fn() };
+
+  const electron = { app, BrowserWindow: FakeBrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, session, nativeTheme, Menu, dialog };
+
+  return {
+    electron,
+    exposed,
+    /** Resolves app.whenReady(), as Electron does once it has started. */
+    fireReady() {
+      isReady = true;
+      ready();
+    },
+    reset() {
+      readyPromise = new Promise<void>((resolve) => (ready = resolve));
+      isReady = false;
+      app.listeners.clear();
+      app.lockGranted = true;
+      app.appPath = process.cwd();
+      app.userData = '/nonexistent/portolan-userdata';
+      ipcMain.handlers.clear();
+      ipcRenderer.listeners.clear();
+      for (const key of Object.keys(exposed)) delete exposed[key];
+      session.defaultSession = new FakeSession();
+      nativeTheme.shouldUseDarkColors = false;
+      Menu.applicationMenu = undefined;
+      FakeBrowserWindow.instances.length = 0;
+      vi.clearAllMocks();
+    },
+  };
+}
+
+type Standin = ReturnType<typeof createStandin>;
+const holder = globalThis as { __portolanElectronStandin?: Standin };
+/** The one stand-in shared by the mock factory and the tests. */
+export const standin: Standin = (holder.__portolanElectronStandin ??= createStandin());
+/** What `vi.mock('electron', ...)` returns. */
+export const electron = standin.electron;
+/** Clears recorded calls, listeners and windows; makes app.whenReady() pending again. */
+export const resetStandin = (): void => standin.reset();
