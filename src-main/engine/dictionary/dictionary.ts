@@ -85,6 +85,7 @@ export class Dictionary {
   private readonly ordered: PortEntry[];
   /** Number of IANA port/protocol records. */
   readonly size: number;
+  private textIndexed = false;
 
   constructor(
     records: IanaRecord[],
@@ -112,10 +113,21 @@ export class Dictionary {
     entry.assignments.sort((a, b) => PROTOCOL_ORDER.indexOf(a.protocol) - PROTOCOL_ORDER.indexOf(b.protocol));
     entry.names = [...new Set(entry.assignments.map((a) => a.name.toLowerCase()).filter(Boolean))];
     entry.services = [...new Set(entry.unofficial.map((u) => u.service.toLowerCase()))];
-    const text = [...entry.assignments.map((a) => `${a.name} ${a.description}`), ...entry.unofficial.map((u) => `${u.service} ${u.description}`)].join(' ').toLowerCase();
-    entry.text = text;
-    entry.words = new Set(tokenize(text));
     entry.summary = this.summarize(entry);
+  }
+
+  /**
+   * Builds the free-text index on the first word search only: a look-up by number (the CLI's
+   * common case) then starts without paying for tokenizing twelve thousand descriptions.
+   */
+  private ensureTextIndex(): void {
+    if (this.textIndexed) return;
+    for (const entry of this.ordered) {
+      const text = [...entry.assignments.map((a) => `${a.name} ${a.description}`), ...entry.unofficial.map((u) => `${u.service} ${u.description}`)].join(' ').toLowerCase();
+      entry.text = text;
+      entry.words = new Set(tokenize(text));
+    }
+    this.textIndexed = true;
   }
 
   private summarize(entry: PortEntry): PortSummary {
@@ -149,6 +161,7 @@ export class Dictionary {
       kind = 'range';
       matches = this.ordered.filter((e) => e.port >= parsed.low && e.port <= parsed.high).map((e) => e.summary);
     } else {
+      this.ensureTextIndex();
       const scored: { entry: PortEntry; score: number }[] = [];
       for (const entry of this.ordered) {
         let score = 0;
