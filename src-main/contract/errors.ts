@@ -13,6 +13,7 @@ export const ErrorCode = z.enum([
   'EADDRNOTAVAIL',
   'UNKNOWN_CALL',
   'UNAUTHORIZED',
+  'DISCONNECTED',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './learn.js';
 export * from './settings.js';
 export * from './system.js';
+export * from './sockets.js';

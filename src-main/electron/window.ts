@@ -18,7 +18,7 @@ export function defaultPaths(mainDir: string, appDir: string): WindowPaths {
   return {
     preload: path.join(mainDir, 'preload.cjs'),
     indexHtml: path.join(mainDir, '..', 'renderer', 'index.html'),
-    icon: path.join(appDir, 'assets', 'icons', '512x512.png'),
+    icon: path.join(appDir, 'assets', 'icons', 'icon.png'),
   };
 }
 

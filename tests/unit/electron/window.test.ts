@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeBrowserWindow, resetStandin, standin } from './electron-standin.js';
@@ -48,6 +49,11 @@ describe('main window', () => {
     const dark = createMainWindow(defaultPaths('/a/dist/main', '/a')) as unknown as FakeBrowserWindow;
     expect(light.options.backgroundColor).toBe(BACKGROUND.light);
     expect(dark.options.backgroundColor).toBe(BACKGROUND.dark);
+  });
+
+  it('finds the project icon in assets/icons', () => {
+    const paths = defaultPaths(path.resolve('dist/main'), process.cwd());
+    expect(existsSync(paths.icon!), paths.icon).toBe(true);
   });
 
   it('sets an icon only when the file exists', () => {

@@ -1,0 +1,22 @@
+/** Diffs two snapshots of the socket table by socket identity. */
+import type { SocketDiff, SocketRow } from '../../contract/index.js';
+
+const COMPARED: (keyof SocketRow)[] = ['state', 'pid', 'process', 'rxQueue', 'txQueue', 'pairId', 'ownedBy', 'user'];
+
+function sameRow(a: SocketRow, b: SocketRow): boolean {
+  return COMPARED.every((k) => a[k] === b[k]);
+}
+
+/** What was added, removed (by id) and changed between `before` and `after`. */
+export function diffSockets(before: Map<string, SocketRow>, after: Map<string, SocketRow>): Omit<SocketDiff, 'tick' | 'at'> {
+  const added: SocketRow[] = [];
+  const changed: SocketRow[] = [];
+  const removed: string[] = [];
+  for (const [id, row] of after) {
+    const old = before.get(id);
+    if (!old) added.push(row);
+    else if (!sameRow(old, row)) changed.push(row);
+  }
+  for (const id of before.keys()) if (!after.has(id)) removed.push(id);
+  return { added, removed, changed };
+}

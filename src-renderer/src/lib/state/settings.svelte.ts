@@ -1,0 +1,128 @@
+/** The user's settings: theme (applied to the page) and remembered filters, saved through the engine. */
+import type { Settings, SettingsPatch } from '../../../../src-main/contract/settings.js';
+import { errorMessage, type Api } from '../api/client.js';
+
+export type ThemePreference = Settings['theme'];
+export type Theme = 'light' | 'dark';
+
+/** The theme to draw: the user's choice, or the operating system's when the choice is "system". */
+export function resolveTheme(preference: ThemePreference, systemDark: boolean): Theme {
+  return preference === 'system' ? (systemDark ? 'dark' : 'light') : preference;
+}
+
+const DEFAULTS: Settings = { theme: 'system', filters: {}, lastView: 'dictionary' };
+
+export interface SettingsOptions {
+  /** The OS colour scheme query; null where there is none. */
+  media?: Pick<MediaQueryList, 'matches' | 'addEventListener'> | null;
+  /** How long filters wait before they are saved, in ms. */
+  saveDelayMs?: number;
+}
+
+export class SettingsState {
+  settings = $state.raw<Settings>(DEFAULTS);
+  loaded = $state(false);
+  /** Where the settings live, and what went wrong reading them. */
+  path = $state('');
+  problem = $state<string | undefined>(undefined);
+  error = $state<string | null>(null);
+  systemDark = $state(false);
+
+  readonly theme = $derived(this.settings.theme);
+  readonly resolvedTheme = $derived(resolveTheme(this.settings.theme, this.systemDark));
+
+  private pending: { filters?: Record<string, string>; lastView?: string } = {};
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly saveDelay: number;
+
+  constructor(
+    private readonly api: Api,
+    options: SettingsOptions = {},
+  ) {
+    this.saveDelay = options.saveDelayMs ?? 400;
+    const media = options.media === undefined ? (globalThis.matchMedia?.('(prefers-color-scheme: dark)') ?? null) : options.media;
+    if (media) {
+      this.systemDark = media.matches;
+      media.addEventListener('change', (e) => (this.systemDark = (e as MediaQueryListEvent).matches));
+    }
+  }
+
+  /** Follows changes made elsewhere (another window or tab). Returns a stop function. */
+  start(): () => void {
+    return this.api.on('settings.changed', (settings) => this.adopt(settings));
+  }
+
+  async load(): Promise<void> {
+    try {
+      const state = await this.api.call('settings.get');
+      this.adopt(state.settings);
+      this.path = state.path;
+      this.problem = state.problem;
+      this.loaded = true;
+      this.error = null;
+    } catch (err) {
+      this.error = `Could not read the settings: ${errorMessage(err)}`;
+    }
+  }
+
+  /** The remembered text of a view's search or filter box. */
+  filter(view: string): string {
+    return this.pending.filters?.[view] ?? this.settings.filters[view] ?? '';
+  }
+
+  setTheme(theme: ThemePreference): Promise<void> {
+    this.settings = { ...this.settings, theme };
+    return this.save({ theme });
+  }
+
+  /** Remembers a filter; saved after a pause in typing. */
+  rememberFilter(view: string, text: string): void {
+    if (this.filter(view) === text) return;
+    this.pending.filters = { ...this.settings.filters, ...this.pending.filters, [view]: text };
+    this.scheduleSave();
+  }
+
+  rememberView(view: string): void {
+    if ((this.pending.lastView ?? this.settings.lastView) === view) return;
+    this.pending.lastView = view;
+    this.scheduleSave();
+  }
+
+  /** Saves what is waiting now (also used when the page is about to close). */
+  flush(): Promise<void> {
+    clearTimeout(this.saveTimer);
+    const patch = this.pending;
+    this.pending = {};
+    return Object.keys(patch).length ? this.save(patch) : Promise.resolve();
+  }
+
+  /** Draws the resolved theme on the page's root element. */
+  apply(root: HTMLElement): void {
+    root.dataset.theme = this.resolvedTheme;
+    root.style.colorScheme = this.resolvedTheme;
+  }
+
+  private scheduleSave(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => void this.flush(), this.saveDelay);
+  }
+
+  private async save(patch: SettingsPatch): Promise<void> {
+    try {
+      const state = await this.api.call('settings.update', patch);
+      this.adopt(state.settings);
+      this.error = null;
+    } catch (err) {
+      this.error = `Could not save the settings: ${errorMessage(err)}`;
+    }
+  }
+
+  /** Takes settings from the engine, keeping what is typed but not yet saved. */
+  private adopt(settings: Settings): void {
+    this.settings = {
+      ...settings,
+      filters: { ...settings.filters, ...this.pending.filters },
+      lastView: this.pending.lastView ?? settings.lastView,
+    };
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Packages the app the way `npm run package` does, but only to an unpacked folder (--dir) and
+ * against a stand-in Electron distribution: the real binary cannot be downloaded here, and
+ * electron-builder only copies the distribution around. Then reads app.asar to check that it
+ * ships the built app and its production dependencies, and nothing from development.
+ *
+ * Any download attempt fails the test: the Electron and electron-builder mirrors point at a
+ * closed port on 127.0.0.1.
+ */
+import { listPackage, extractFile } from '@electron/asar';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../..');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+const ELECTRON_VERSION = (JSON.parse(readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version;
+const BUILT = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/renderer/index.html'];
+
+let work: string;
+let asarPath: string;
+let files: Set<string>;
+let unpacked: string;
+
+/** Marks the fuse wire inside an Electron binary (@electron/fuses), followed by version 1 and the wire's length. */
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+/** Electron's fuses, in wire order; the stand-in starts each checked fuse in the state opposite to the wanted one ('1' on, '0' off). */
+const FUSES = ['RunAsNode', 'EnableCookieEncryption', 'EnableNodeOptionsEnvironmentVariable', 'EnableNodeCliInspectArguments', 'EnableEmbeddedAsarIntegrityValidation', 'OnlyLoadAppFromAsar', 'LoadBrowserProcessSpecificV8Snapshot', 'GrantFileProtocolExtraPrivileges', 'WasmTrapHandlers'];
+const STOCK_WIRE = '101100011';
+
+/**
+ * The least electron-builder needs to package for Linux with --dir: an executable named
+ * `electron` (with a fuse wire, so the fuses can be flipped), a version file and resources/.
+ */
+function makeElectronDistStandin(dir: string): void {
+  mkdirSync(path.join(dir, 'resources'), { recursive: true });
+  const wire = `${FUSE_SENTINEL}\x01${String.fromCharCode(STOCK_WIRE.length)}${STOCK_WIRE}`;
+  writeFileSync(path.join(dir, 'electron'), `#!/bin/sh\n# ${wire}\necho "stand-in for the Electron binary" >&2\nexit 1\n`, 'latin1');
+  chmodSync(path.join(dir, 'electron'), 0o755);
+  writeFileSync(path.join(dir, 'version'), ELECTRON_VERSION);
+  writeFileSync(path.join(dir, 'LICENSE'), 'stand-in\n');
+}
+
+/** Production dependencies and everything they depend on, from the installed package.json files. */
+function productionClosure(): Set<string> {
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const manifest = JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep);
+  };
+  for (const name of Object.keys(pkg.dependencies)) visit(name);
+  return seen;
+}
+
+/** The folder name under node_modules of an entry ("@scope/name" or "name"). */
+function moduleOf(file: string): string | undefined {
+  const m = /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+  return m?.[1];
+}
+
+describe('packaging (electron-builder --dir --linux, stand-in electronDist)', () => {
+  beforeAll(async () => {
+    if (BUILT.some((f) => !existsSync(path.join(root, f)))) {
+      await run('npm', ['run', 'build'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+    }
+    work = mkdtempSync(path.join(os.tmpdir(), 'portolan-pack-'));
+    const dist = path.join(work, 'electron-dist');
+    const output = path.join(work, 'release');
+    makeElectronDistStandin(dist);
+    const closed = 'http://127.0.0.1:9/';
+    await run(
+      path.join(root, 'node_modules/.bin/electron-builder'),
+      [
+        '--dir',
+        '--linux',
+        '--x64',
+        '--config',
+        'electron-builder.yml',
+        `-c.electronDist=${dist}`,
+        `-c.electronVersion=${ELECTRON_VERSION}`,
+        `-c.directories.output=${output}`,
+      ],
+      {
+        cwd: root,
+        maxBuffer: 64 * 1024 * 1024,
+        env: {
+          ...process.env,
+          ELECTRON_MIRROR: closed,
+          ELECTRON_BUILDER_BINARIES_MIRROR: closed,
+          ELECTRON_BUILDER_CACHE: path.join(work, 'cache'),
+          CSC_IDENTITY_AUTO_DISCOVERY: 'false',
+        },
+      },
+    );
+    unpacked = path.join(output, 'linux-unpacked');
+    asarPath = path.join(unpacked, 'resources', 'app.asar');
+    files = new Set(listPackage(asarPath, { isPack: false }).map((f) => f.replace(/\\/g, '/').replace(/^\//, '')));
+  }, 120_000);
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('produces an unpacked app with the executable and app.asar', () => {
+    expect(statSync(path.join(unpacked, 'portolan')).mode & 0o111).not.toBe(0);
+    expect(statSync(asarPath).size).toBeGreaterThan(0);
+  });
+
+  it('flips the Electron fuses of the security checklist in the packaged executable', () => {
+    const binary = readFileSync(path.join(unpacked, 'portolan'));
+    const at = binary.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length;
+    const wire = binary.subarray(at + 2, at + 2 + binary[at + 1]!).toString('latin1');
+    const state = Object.fromEntries(FUSES.map((name, i) => [name, wire[i]]));
+    expect(state).toMatchObject({
+      RunAsNode: '0',
+      EnableCookieEncryption: '1',
+      EnableNodeOptionsEnvironmentVariable: '0',
+      EnableNodeCliInspectArguments: '0',
+      OnlyLoadAppFromAsar: '1',
+      GrantFileProtocolExtraPrivileges: '1',
+    });
+  });
+
+  it('ships the built main bundle, preload, renderer and assets', () => {
+    for (const file of [...BUILT, 'package.json']) expect(files, file).toContain(file);
+    expect([...files].some((f) => f.startsWith('dist/renderer/assets/') && f.endsWith('.js'))).toBe(true);
+    expect([...files].some((f) => f.startsWith('assets/'))).toBe(true);
+    expect([...files].filter((f) => f.endsWith('.map'))).toEqual([]);
+  });
+
+  it('points package.json main at the Electron bundle', () => {
+    const manifest = JSON.parse(extractFile(asarPath, 'package.json').toString('utf8')) as { main: string; version: string; devDependencies?: unknown };
+    expect(manifest.main).toBe('dist/main/electron-main.cjs');
+    expect(manifest.version).toBe(pkg.version);
+    expect(manifest.devDependencies).toBeUndefined();
+  });
+
+  it('ships the production dependencies and nothing else from node_modules', () => {
+    for (const dep of Object.keys(pkg.dependencies)) expect(files, dep).toContain(`node_modules/${dep}/package.json`);
+    const shipped = new Set([...files].map(moduleOf).filter((m): m is string => !!m));
+    const allowed = productionClosure();
+    expect([...shipped].filter((m) => !allowed.has(m))).toEqual([]);
+    for (const dev of Object.keys(pkg.devDependencies)) expect(shipped.has(dev), dev).toBe(false);
+    for (const name of ['electron', 'vitest', 'svelte', 'esbuild', 'typescript', 'electron-builder']) expect(shipped.has(name), name).toBe(false);
+  });
+
+  it('ships no sources, tests or tooling', () => {
+    const forbidden = [/^tests\//, /^src-main\//, /^src-renderer\//, /^scripts\//, /^bin\//, /^release\//, /(^|\/)tsconfig\.json$/, /^vitest\./, /^electron-builder\.yml$/];
+    expect([...files].filter((f) => !f.startsWith('node_modules/') && forbidden.some((re) => re.test(f)))).toEqual([]);
+  });
+
+  it('every module the main bundle requires is built in, electron, or shipped', () => {
+    const source = extractFile(asarPath, 'dist/main/electron-main.cjs').toString('utf8');
+    const required = new Set([...source.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!));
+    const builtins = new Set(builtinModules);
+    const missing = [...required].filter((id) => {
+      if (id === 'electron' || id.startsWith('node:') || builtins.has(id) || id.startsWith('.')) return false;
+      const name = id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0]!;
+      return !files.has(`node_modules/${name}/package.json`);
+    });
+    expect(missing).toEqual([]);
+  });
+});

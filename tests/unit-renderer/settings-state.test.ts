@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Api } from '../../src-renderer/src/lib/api/client.js';
+import { resolveTheme, SettingsState } from '../../src-renderer/src/lib/state/settings.svelte.js';
+import { FakeTransport, ok } from './fake-transport.js';
+
+afterEach(() => vi.useRealTimers());
+
+/** A prefers-color-scheme query whose answer the test changes. */
+function fakeMedia(matches: boolean) {
+  let onChange: ((e: { matches: boolean }) => void) | undefined;
+  return {
+    matches,
+    addEventListener: (_: string, listener: (e: { matches: boolean }) => void) => (onChange = listener),
+    set(dark: boolean) {
+      onChange?.({ matches: dark });
+    },
+  };
+}
+
+function settingsTransport() {
+  let settings = { theme: 'system', filters: {} as Record<string, string>, lastView: 'dictionary' };
+  return new FakeTransport({
+    'settings.get': () => ok({ settings, path: '/tmp/settings.json' }),
+    'settings.update': (patch) => {
+      settings = { ...settings, ...patch };
+      return ok({ settings, path: '/tmp/settings.json' });
+    },
+  });
+}
+
+describe('theme', () => {
+  it('resolves the preference against the OS', () => {
+    expect(resolveTheme('system', true)).toBe('dark');
+    expect(resolveTheme('system', false)).toBe('light');
+    expect(resolveTheme('light', true)).toBe('light');
+    expect(resolveTheme('dark', false)).toBe('dark');
+  });
+
+  it('follows the OS while on "system", is saved when chosen, and is drawn on the root element', async () => {
+    const media = fakeMedia(false);
+    const transport = settingsTransport();
+    const state = new SettingsState(new Api(transport), { media: media as unknown as MediaQueryList });
+    await state.load();
+    expect(state.resolvedTheme).toBe('light');
+    media.set(true);
+    expect(state.resolvedTheme).toBe('dark');
+    state.apply(document.documentElement);
+    expect(document.documentElement.dataset.theme).toBe('dark');
+
+    await state.setTheme('light');
+    expect(transport.callsOf('settings.update')).toEqual([{ theme: 'light' }]);
+    expect(state.resolvedTheme).toBe('light');
+    transport.emit('settings.changed', { theme: 'dark', filters: {}, lastView: 'learn' });
+    expect(state.theme).toBe('light'); // not subscribed yet
+    state.start();
+    transport.emit('settings.changed', { theme: 'dark', filters: {}, lastView: 'learn' });
+    expect(state.resolvedTheme).toBe('dark');
+  });
+});
+
+describe('remembered filters', () => {
+  it('saves the last text once typing pauses, keeping other views\' filters', async () => {
+    vi.useFakeTimers();
+    const transport = settingsTransport();
+    const state = new SettingsState(new Api(transport), { media: null, saveDelayMs: 300 });
+    transport.handlers['settings.get'] = () => ok({ settings: { theme: 'system', filters: { sockets: 'ssh' }, lastView: 'dictionary' }, path: '' });
+    await state.load();
+    for (const text of ['4', '44', '443']) {
+      state.rememberFilter('dictionary', text);
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(state.filter('dictionary')).toBe('443');
+    expect(transport.callsOf('settings.update')).toEqual([]);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(transport.callsOf('settings.update')).toEqual([{ filters: { sockets: 'ssh', dictionary: '443' } }]);
+  });
+
+  it('reports a failed save', async () => {
+    const transport = settingsTransport();
+    transport.handlers['settings.update'] = () => ({ ok: false, error: { code: 'INTERNAL', message: 'disk full' } });
+    const state = new SettingsState(new Api(transport), { media: null });
+    await state.setTheme('dark');
+    expect(state.error).toMatch(/disk full/);
+  });
+});

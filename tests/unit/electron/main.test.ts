@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CALL_NAMES } from '../../../src-main/contract/channels.js';
+import { FakeBrowserWindow, resetStandin, standin } from './electron-standin.js';
+
+vi.mock('electron', async () => (await import('./electron-standin.js')).electron);
+
+const { app, ipcMain, Menu } = standin.electron;
+let userData: string;
+
+/** Loads the composition root afresh, as Electron does when it starts the main bundle. */
+async function loadMain(): Promise<void> {
+  vi.resetModules();
+  await import('../../../src-main/electron/main.js');
+}
+
+/** Starts the shell and waits until its first window exists. */
+async function startShell(): Promise<FakeBrowserWindow> {
+  await loadMain();
+  standin.fireReady();
+  await vi.waitFor(() => expect(FakeBrowserWindow.instances).toHaveLength(1));
+  return FakeBrowserWindow.instances[0]!;
+}
+
+/** Quits as Electron would: before-quit may be cancelled; the shell quits again when done. */
+async function quit(): Promise<{ preventDefault: ReturnType<typeof vi.fn> }> {
+  const event = { preventDefault: vi.fn() };
+  app.emit('before-quit', event);
+  await vi.waitFor(() => expect(app.quit).toHaveBeenCalled());
+  app.emit('before-quit', { preventDefault: vi.fn() });
+  return event;
+}
+
+function withPlatform(platform: NodeJS.Platform, fn: () => void): void {
+  const original = Object.getOwnPropertyDescriptor(process, 'platform')!;
+  Object.defineProperty(process, 'platform', { value: platform });
+  try {
+    fn();
+  } finally {
+    Object.defineProperty(process, 'platform', original);
+  }
+}
+
+describe('Electron composition root', () => {
+  beforeEach(() => {
+    resetStandin();
+    userData = mkdtempSync(path.join(os.tmpdir(), 'portolan-main-'));
+    app.userData = userData;
+  });
+  afterEach(async () => {
+    // Close the real app (its timers) of the scenarios that started one.
+    if (FakeBrowserWindow.instances.length > 0 && !app.quit.mock.calls.length) await quit();
+    rmSync(userData, { recursive: true, force: true });
+  });
+
+  it('requests the single-instance lock and sandboxes every renderer', async () => {
+    await loadMain();
+    expect(app.requestSingleInstanceLock).toHaveBeenCalledOnce();
+    expect(app.enableSandbox).toHaveBeenCalledOnce();
+  });
+
+  it('a second instance quits at once and opens nothing', async () => {
+    app.lockGranted = false;
+    await loadMain();
+    expect(app.quit).toHaveBeenCalledOnce();
+    standin.fireReady();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(FakeBrowserWindow.instances).toHaveLength(0);
+    expect(ipcMain.handlers.size).toBe(0);
+    expect(app.listenerCount('second-instance')).toBe(0);
+  });
+
+  it('when ready: security, menu, one IPC handler per call, then the window', async () => {
+    const win = await startShell();
+    expect(app.listenerCount('web-contents-created')).toBe(1);
+    expect(standin.electron.session.defaultSession.checkHandler).toBeTypeOf('function');
+    expect(Menu.setApplicationMenu).toHaveBeenCalledOnce();
+    expect([...ipcMain.handlers.keys()].sort()).toEqual([...CALL_NAMES].sort());
+    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(win.options.webPreferences.preload).toMatch(/preload\.cjs$/);
+    expect(win.loadFile.mock.calls[0]![0]).toMatch(/renderer[\\/]index\.html$/);
+  });
+
+  it('the window it loads is trusted over IPC, and gets the real app answers', async () => {
+    const win = await startShell();
+    const loaded = pathToFileURL(win.loadFile.mock.calls[0]![0]).href;
+    const handler = ipcMain.handlers.get('system.info')!;
+    expect(await handler({ senderFrame: { url: loaded } }, {})).toMatchObject({ ok: true, value: { transport: 'ipc' } });
+    expect(await handler({ senderFrame: { url: 'https://evil.example/' } }, {})).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    const settings = (await ipcMain.handlers.get('settings.get')!({ senderFrame: { url: loaded } }, {})) as any;
+    expect(settings.value.path.startsWith(userData)).toBe(true);
+  });
+
+  it('a second instance focuses the first window (restoring it if minimised)', async () => {
+    const win = await startShell();
+    win.minimized = true;
+    app.emit('second-instance', {}, ['portolan'], '/');
+    expect(win.restore).toHaveBeenCalledOnce();
+    expect(win.focus).toHaveBeenCalledOnce();
+    expect(FakeBrowserWindow.instances).toHaveLength(1);
+  });
+
+  it('quits when the last window closes, except on macOS', async () => {
+    await startShell();
+    withPlatform('darwin', () => app.emit('window-all-closed'));
+    expect(app.quit).not.toHaveBeenCalled();
+    withPlatform('linux', () => app.emit('window-all-closed'));
+    expect(app.quit).toHaveBeenCalledOnce();
+    app.quit.mockClear();
+  });
+
+  it('activate re-creates the window only when there is none', async () => {
+    const win = await startShell();
+    app.emit('activate');
+    expect(FakeBrowserWindow.instances).toHaveLength(1);
+    win.close();
+    app.emit('activate');
+    expect(FakeBrowserWindow.getAllWindows()).toHaveLength(1);
+  });
+
+  it('before-quit closes the app and removes the IPC handlers, then quits', async () => {
+    await startShell();
+    const first = await quit();
+    expect(first.preventDefault).toHaveBeenCalledOnce();
+    expect(ipcMain.handlers.size).toBe(0);
+    expect(app.quit).toHaveBeenCalledOnce();
+  });
+
+  it('shows an error and exits when the app cannot start', async () => {
+    app.appPath = path.join(userData, 'no-such-app');
+    await loadMain();
+    standin.fireReady();
+    await vi.waitFor(() => expect(app.exit).toHaveBeenCalledWith(1));
+    expect(standin.electron.dialog.showErrorBox).toHaveBeenCalledWith('Portolan could not start', expect.any(String));
+    expect(FakeBrowserWindow.instances).toHaveLength(0);
+  });
+});
