@@ -8,6 +8,10 @@ import type { Handlers, SystemInfo } from '../contract/index.js';
 import { checkBind } from '../engine/sockets/bind-check.js';
 import { loadDictionary } from '../engine/dictionary/load.js';
 import { readEphemeralRange } from '../engine/system/ephemeral-range.js';
+import { SocketMonitor } from '../engine/sockets/monitor.js';
+import { ReverseDnsCache } from '../engine/net/reverse-dns.js';
+import { selectSocketProvider } from '../engine/sockets/select-provider.js';
+import { PortolanError } from '../contract/index.js';
 import { dispatch, type CallResult } from './dispatch.js';
 import { EventBus } from './event-bus.js';
 import { loadLearnCards } from './learn-cards.js';
@@ -46,6 +50,20 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
   ]);
   const settings = new SettingsStore(path.join(options.dataDir, 'settings.json'));
   await settings.load();
+  const provider = selectSocketProvider();
+  const sockets = provider
+    ? new SocketMonitor({
+        provider,
+        onDiff: (diff) => bus.emit('sockets.diff', diff),
+        // The engine's own sockets (the web transport, later listeners and forwards) are tagged.
+        tagger: (row) => (row.pid === process.pid ? 'portolan' : undefined),
+      })
+    : undefined;
+  const reverseDns = new ReverseDnsCache();
+  const requireSockets = (): SocketMonitor => {
+    if (!sockets) throw new PortolanError('NOT_FOUND', `The live socket table is not available on ${process.platform} yet; it works on Linux.`);
+    return sockets;
+  };
 
   const handlers: Handlers = {
     'dictionary.lookup': async (q) => dictionary.lookup(q),
@@ -61,6 +79,16 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
       ephemeral,
       dictionarySize: dictionary.size,
     }),
+    'sockets.snapshot': async ({ listeningOnly }) => {
+      const snapshot = await requireSockets().snapshot();
+      return listeningOnly ? { ...snapshot, rows: snapshot.rows.filter((r) => r.state === 'LISTEN' || r.state === 'UNCONN') } : snapshot;
+    },
+    'sockets.watch': async ({ leaseMs }) => {
+      requireSockets().watch(leaseMs);
+      return requireSockets().getSettings();
+    },
+    'sockets.configure': async (patch) => requireSockets().configure(patch),
+    'dns.reverse': async ({ addresses }) => reverseDns.names(addresses),
     'settings.get': async () => settings.state(),
     'settings.update': async (patch) => {
       const state = await settings.update(patch);
@@ -81,6 +109,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     invoke: (name, input) => dispatch(handlers, name, input),
     async close() {
       if (heartbeat) clearInterval(heartbeat);
+      sockets?.close();
     },
   };
 }

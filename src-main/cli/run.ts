@@ -5,11 +5,13 @@ import { CliCallError } from './commands/call.js';
 import { learnCommand, usage as learnUsage } from './commands/learn.js';
 import { portCommand, usage as portUsage } from './commands/port.js';
 import { serveCommand, usage as serveUsage } from './commands/serve.js';
+import { socketsCommand, usage as socketsUsage } from './commands/sockets.js';
 import { UsageError, type CliContext, type ExitCode } from './context.js';
 
 /** Subcommands with their one-line usage and summary. */
 const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<ExitCode>; usage: string; summary: string }> = {
   port: { run: portCommand, usage: portUsage, summary: 'look a port up in the IANA dictionary and the curated notes' },
+  sockets: { run: socketsCommand, usage: socketsUsage, summary: "list this machine's sockets and socket pairs with their processes, or follow them live" },
   learn: { run: learnCommand, usage: learnUsage, summary: 'read the short explanations of ports, sockets, scanning...' },
   serve: { run: serveCommand, usage: serveUsage, summary: 'show the Portolan UI in a browser on 127.0.0.1' },
 };

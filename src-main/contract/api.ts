@@ -14,6 +14,7 @@ import {
 import { LearnCard } from './learn.js';
 import { Settings, SettingsPatch, SettingsState } from './settings.js';
 import { Heartbeat, SystemInfo } from './system.js';
+import { SocketDiff, SocketMonitorPatch, SocketMonitorSettings, SocketSnapshot, SocketSnapshotQuery } from './sockets.js';
 
 const Empty = z.object({}).strict().default({});
 
@@ -69,6 +70,30 @@ export const calls = {
     output: SettingsState,
     doc: "Update the user's settings (theme, remembered filters).",
   },
+  /** The machine's sockets now, with owning processes and linked socket pairs. */
+  'sockets.snapshot': {
+    input: SocketSnapshotQuery,
+    output: SocketSnapshot,
+    doc: "The machine's TCP and UDP sockets now, with their processes and socket pairs.",
+  },
+  /** Keeps the live table ticking for a while (views renew the lease while they are open). */
+  'sockets.watch': {
+    input: z.object({ leaseMs: z.number().int().min(1000).max(300000).default(30000) }),
+    output: SocketMonitorSettings,
+    doc: 'Keep the live socket table ticking (sockets.diff events) for the lease, in ms.',
+  },
+  /** Changes the tick period or pauses the live table. */
+  'sockets.configure': {
+    input: SocketMonitorPatch,
+    output: SocketMonitorSettings,
+    doc: 'Set the live socket table tick period (ms), or pause and resume it.',
+  },
+  /** Host names of addresses (reverse DNS), cached; null where an address has none. */
+  'dns.reverse': {
+    input: z.object({ addresses: z.array(z.string().max(64)).max(500) }),
+    output: z.record(z.string(), z.string().nullable()),
+    doc: 'Reverse DNS names of addresses (asynchronous, cached, 2 s limit each).',
+  },
 } as const satisfies Record<string, CallSpec>;
 
 /** Every event the engine emits, by name, with its payload schema. */
@@ -77,6 +102,8 @@ export const events = {
   'settings.changed': Settings,
   /** Sent every few seconds so that clients can show the engine connection as live. */
   'system.heartbeat': Heartbeat,
+  /** What changed in the socket table since the previous tick: one batch per tick. */
+  'sockets.diff': SocketDiff,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Calls = typeof calls;

@@ -12,10 +12,14 @@ export const CALL_NAMES = [
   'system.info',
   'settings.get',
   'settings.update',
+  'sockets.snapshot',
+  'sockets.watch',
+  'sockets.configure',
+  'dns.reverse',
 ] as const;
 
 /** Names of every event in `events` of api.ts. */
-export const EVENT_NAMES = ['settings.changed', 'system.heartbeat'] as const;
+export const EVENT_NAMES = ['settings.changed', 'system.heartbeat', 'sockets.diff'] as const;
 
 /** The single IPC channel that carries events from main to renderer; the payload names the event. */
 export const EVENT_CHANNEL = 'portolan:event';

@@ -11,6 +11,10 @@ export const Settings = z.object({
   filters: z.record(z.string(), z.string().max(500)).default({}),
   /** The view shown at start-up. */
   lastView: z.string().max(50).default('dictionary'),
+  /** Listening sockets the user knows about ("tcp|0.0.0.0|22"); a new one outside it raises an alert. */
+  listenerBaseline: z.array(z.string().max(200)).max(5000).default([]),
+  /** Notify when a listening port appears that is not in the baseline. */
+  listenerAlerts: z.boolean().default(true),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -19,6 +23,8 @@ export const SettingsPatch = z.object({
   theme: ThemePreference.optional(),
   filters: z.record(z.string(), z.string().max(500)).optional(),
   lastView: z.string().max(50).optional(),
+  listenerBaseline: z.array(z.string().max(200)).max(5000).optional(),
+  listenerAlerts: z.boolean().optional(),
 });
 export type SettingsPatch = z.input<typeof SettingsPatch>;
 

@@ -17,6 +17,10 @@ const SAMPLES: Record<CallName, unknown> = {
   'system.info': {},
   'settings.get': {},
   'settings.update': { theme: 'dark' },
+  'sockets.snapshot': {},
+  'sockets.watch': { leaseMs: 1000 },
+  'sockets.configure': { intervalMs: 1000 },
+  'dns.reverse': { addresses: ['127.0.0.1'] },
 };
 
 describe('contract', () => {

@@ -10,7 +10,7 @@ export function resolveTheme(preference: ThemePreference, systemDark: boolean): 
   return preference === 'system' ? (systemDark ? 'dark' : 'light') : preference;
 }
 
-const DEFAULTS: Settings = { theme: 'system', filters: {}, lastView: 'dictionary' };
+const DEFAULTS: Settings = { theme: 'system', filters: {}, lastView: 'dictionary', listenerBaseline: [], listenerAlerts: true };
 
 export interface SettingsOptions {
   /** The OS colour scheme query; null where there is none. */
