@@ -6,9 +6,15 @@ export function plainAddress(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
-/** A row's identity across ticks: protocol, both endpoints and the kernel's inode (0 when closed). */
-export function socketId(row: Pick<SocketRow, 'proto' | 'localAddress' | 'localPort' | 'remoteAddress' | 'remotePort'>, inode: number): string {
-  return `${row.proto}|${row.localAddress}|${row.localPort}|${row.remoteAddress}|${row.remotePort}|${inode}`;
+/**
+ * A row's identity across ticks. A live socket's inode is unique on the machine, so protocol and
+ * inode suffice (short keys hash fast with 10,000 rows); sockets without one (TIME_WAIT, orphans)
+ * are named by protocol and both endpoints.
+ */
+export function socketId(row: Pick<SocketRow, 'proto' | 'localAddress' | 'localPort' | 'remoteAddress' | 'remotePort'>, inode: number | string): string {
+  return inode !== 0 && inode !== '0' && inode !== ''
+    ? `${row.proto}#${inode}`
+    : `${row.proto}|${row.localAddress}|${row.localPort}|${row.remoteAddress}|${row.remotePort}`;
 }
 
 /**
@@ -16,12 +22,16 @@ export function socketId(row: Pick<SocketRow, 'proto' | 'localAddress' | 'localP
  * and a row from B to A. Listening and TIME_WAIT rows have no live other half and are not linked.
  */
 export function linkPairs(rows: SocketRow[]): void {
+  // Only a connection whose remote address is one of this machine's own can have a local other half.
+  const localAddresses = new Set<string>();
+  for (const row of rows) localAddresses.add(plainAddress(row.localAddress));
+  const candidates = rows.filter(
+    (row) => row.proto.startsWith('tcp') && row.remotePort !== 0 && row.state !== 'LISTEN' && row.state !== 'TIME_WAIT' && localAddresses.has(plainAddress(row.remoteAddress)),
+  );
+  const key = (la: string, lp: number, ra: string, rp: number) => `${lp}|${rp}|${plainAddress(la)}|${plainAddress(ra)}`;
   const byEndpoints = new Map<string, SocketRow>();
-  const key = (la: string, lp: number, ra: string, rp: number) => `${plainAddress(la)}|${lp}|${plainAddress(ra)}|${rp}`;
-  const linkable = (row: SocketRow) => row.proto.startsWith('tcp') && row.state !== 'LISTEN' && row.state !== 'TIME_WAIT' && row.remotePort !== 0;
-  for (const row of rows) if (linkable(row)) byEndpoints.set(key(row.localAddress, row.localPort, row.remoteAddress, row.remotePort), row);
-  for (const row of rows) {
-    if (!linkable(row)) continue;
+  for (const row of candidates) byEndpoints.set(key(row.localAddress, row.localPort, row.remoteAddress, row.remotePort), row);
+  for (const row of candidates) {
     const other = byEndpoints.get(key(row.remoteAddress, row.remotePort, row.localAddress, row.localPort));
     if (other && other !== row) row.pairId = other.id;
   }

@@ -2,7 +2,7 @@
  * Linux: the kernel's socket tables in /proc/net, read directly (no child process), with owners
  * from /proc/<pid>/fd through a cache so that later ticks cost only what changed.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { SocketProto, SocketRow } from '../../contract/index.js';
 import { linkPairs, socketId } from './identity.js';
 import { OwnerCache } from './owner-cache.js';
@@ -17,10 +17,36 @@ const TABLES: { proto: SocketProto; file: string; kind: 'tcp' | 'udp' }[] = [
   { proto: 'udp6', file: 'udp6', kind: 'udp' },
 ];
 
+/**
+ * Reads a /proc file whole with few, large read() calls: the kernel builds these tables as it is
+ * read, and page-sized reads (what readFileSync does for size-0 files) cost more syscalls.
+ */
+function readProcFile(path: string, scratch: { buffer: Buffer }): string {
+  const fd = openSync(path, 'r');
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === scratch.buffer.length) {
+        const bigger = Buffer.allocUnsafe(scratch.buffer.length * 2);
+        scratch.buffer.copy(bigger, 0, 0, length);
+        scratch.buffer = bigger;
+      }
+      const n = readSync(fd, scratch.buffer, length, scratch.buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    return scratch.buffer.toString('latin1', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads /proc/net/{tcp,tcp6,udp,udp6}. */
 export class LinuxSocketProvider implements SocketProvider {
   readonly source = '/proc/net';
   private readonly owners: OwnerCache;
+  /** Reused across ticks: /proc/net/tcp is megabytes with 10,000 sockets. */
+  private readonly scratch = { buffer: Buffer.allocUnsafe(1 << 20) };
 
   constructor(private readonly procRoot = '/proc') {
     this.owners = new OwnerCache(procRoot);
@@ -36,7 +62,7 @@ export class LinuxSocketProvider implements SocketProvider {
     for (const table of TABLES) {
       let text: string;
       try {
-        text = readFileSync(`${this.procRoot}/net/${table.file}`, 'utf8');
+        text = readProcFile(`${this.procRoot}/net/${table.file}`, this.scratch);
       } catch {
         continue; // e.g. no IPv6 in this kernel
       }

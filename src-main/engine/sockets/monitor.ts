@@ -52,10 +52,12 @@ export class SocketMonitor {
     if (wasIdle) this.reschedule(this.last ? this.settings.intervalMs : 0);
   }
 
-  /** The table now: the last tick's if it is fresh, otherwise a new read (shared with a tick in flight). */
+  /**
+   * The table now. While the monitor ticks for a watcher, that is the last tick (what the views
+   * show, at most one period old); while paused, the frozen table; otherwise a fresh read.
+   */
   async snapshot(): Promise<SocketSnapshot> {
-    if (this.last && Date.now() - this.last.at < this.settings.intervalMs && !this.settings.paused) return this.last;
-    if (this.settings.paused && this.last) return this.last;
+    if (this.last && (this.settings.paused || this.timer)) return this.last;
     return this.tick();
   }
 

@@ -19,6 +19,8 @@ export class OwnerCache {
   /** Per process: descriptor number -> socket inode (0 for a descriptor that is not a socket). */
   private readonly fdsByPid = new Map<number, Map<string, number>>();
   private readonly names = new Map<number, string>();
+  /** Live inodes that the last full scan could not place. */
+  private readonly unseen = new Set<number>();
   /** How many /proc/<pid>/fd entries were read with readlink in the last resolve (for benchmarks). */
   lastReadlinks = 0;
 
@@ -31,9 +33,21 @@ export class OwnerCache {
    */
   resolve(inodes: Set<number>): Map<number, Owner> {
     for (const inode of this.owners.keys()) if (!inodes.has(inode)) this.owners.delete(inode);
+    for (const inode of this.unseen) if (!inodes.has(inode)) this.unseen.delete(inode);
     this.lastReadlinks = 0;
-    const unknown = [...inodes].some((inode) => inode > 0 && !this.owners.has(inode));
-    if (unknown) this.scan(inodes);
+    let unknown = false;
+    for (const inode of inodes) {
+      if (inode > 0 && !this.owners.has(inode) && !this.unseen.has(inode)) {
+        unknown = true;
+        break;
+      }
+    }
+    if (unknown) {
+      this.scan(inodes);
+      // Whatever a full scan could not place belongs to a process this user cannot see (or one in
+      // another PID namespace): do not rescan for it every tick, only when new sockets appear.
+      for (const inode of inodes) if (inode > 0 && !this.owners.has(inode)) this.unseen.add(inode);
+    }
     return this.owners;
   }
 

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { SocketDiff, SocketRow } from '../../../src-main/contract/index.js';
+import { diffSockets } from '../../../src-main/engine/sockets/diff.js';
+import { linkPairs, plainAddress, socketId } from '../../../src-main/engine/sockets/identity.js';
+import { SocketMonitor } from '../../../src-main/engine/sockets/monitor.js';
+import type { SocketProvider, SocketReading } from '../../../src-main/engine/sockets/provider.js';
+
+function row(partial: Partial<SocketRow> & Pick<SocketRow, 'localPort' | 'remotePort'>, inode = 1): SocketRow {
+  const r: SocketRow = { id: '', proto: 'tcp', localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', state: 'ESTABLISHED', rxQueue: 0, txQueue: 0, ...partial };
+  r.id = socketId(r, inode);
+  return r;
+}
+
+/** A provider that returns scripted readings, one per read. */
+class ScriptedProvider implements SocketProvider {
+  readonly source = 'script';
+  reads = 0;
+  constructor(private readonly readings: SocketRow[][]) {}
+  async read(): Promise<SocketReading> {
+    const rows = this.readings[Math.min(this.reads++, this.readings.length - 1)]!;
+    return { rows: rows.map((r) => ({ ...r })), hiddenOwners: 0 };
+  }
+}
+
+describe('socket identity and pairs', () => {
+  it('links both halves of a local connection, across IPv4-mapped addresses', () => {
+    const a = row({ localPort: 8080, remotePort: 50000 }, 10);
+    const b = row({ proto: 'tcp6', localAddress: '::ffff:127.0.0.1', localPort: 50000, remotePort: 8080 }, 11);
+    const listener = row({ localPort: 8080, remotePort: 0, remoteAddress: '0.0.0.0', state: 'LISTEN' }, 12);
+    const outside = row({ localPort: 50001, remoteAddress: '192.0.2.7', remotePort: 443 }, 13);
+    linkPairs([a, b, listener, outside]);
+    expect(a.pairId).toBe(b.id);
+    expect(b.pairId).toBe(a.id);
+    expect(listener.pairId).toBeUndefined();
+    expect(outside.pairId).toBeUndefined();
+    expect(plainAddress('::ffff:10.1.2.3')).toBe('10.1.2.3');
+    expect(plainAddress('::1')).toBe('::1');
+  });
+});
+
+describe('diffSockets', () => {
+  it('reports added, removed and changed rows by identity', () => {
+    const keep = row({ localPort: 1, remotePort: 2 }, 1);
+    const gone = row({ localPort: 3, remotePort: 4 }, 2);
+    const grows = row({ localPort: 5, remotePort: 6 }, 3);
+    const fresh = row({ localPort: 7, remotePort: 8 }, 4);
+    const before = new Map([keep, gone, grows].map((r) => [r.id, r]));
+    const after = new Map([keep, { ...grows, rxQueue: 100 }, fresh].map((r) => [r.id, r]));
+    const diff = diffSockets(before, after);
+    expect(diff.added.map((r) => r.id)).toEqual([fresh.id]);
+    expect(diff.removed).toEqual([gone.id]);
+    expect(diff.changed).toEqual([expect.objectContaining({ id: grows.id, rxQueue: 100 })]);
+  });
+});
+
+describe('SocketMonitor', () => {
+  it('reads fresh when nobody watches, emits one diff per changing tick, tags its own rows', async () => {
+    const a = row({ localPort: 1, remotePort: 2, pid: 42 }, 1);
+    const b = row({ localPort: 3, remotePort: 4, pid: 7 }, 2);
+    const provider = new ScriptedProvider([[a], [a, b], [a, b], [b]]);
+    const diffs: SocketDiff[] = [];
+    const monitor = new SocketMonitor({ provider, onDiff: (d) => diffs.push(d), tagger: (r) => (r.pid === 42 ? 'portolan' : undefined) });
+    const first = await monitor.snapshot();
+    expect(first.rows[0]!.ownedBy).toBe('portolan');
+    await monitor.snapshot();
+    await monitor.snapshot(); // unchanged: no diff
+    await monitor.snapshot();
+    expect(provider.reads).toBe(4);
+    expect(diffs.map((d) => [d.tick, d.added.length, d.removed.length])).toEqual([
+      [2, 1, 0],
+      [4, 0, 1],
+    ]);
+    monitor.close();
+  });
+
+  it('ticks only while a watch lease is alive, and freezes while paused', async () => {
+    const provider = new ScriptedProvider([[row({ localPort: 1, remotePort: 2 })]]);
+    const monitor = new SocketMonitor({ provider, onDiff: () => undefined, intervalMs: 250 });
+    monitor.watch(1000);
+    await new Promise((r) => setTimeout(r, 600));
+    const during = provider.reads;
+    expect(during).toBeGreaterThanOrEqual(2);
+    monitor.configure({ paused: true });
+    const frozen = await monitor.snapshot();
+    await new Promise((r) => setTimeout(r, 600));
+    expect(provider.reads).toBe(during);
+    expect(await monitor.snapshot()).toBe(frozen);
+    monitor.close();
+  });
+});
