@@ -147,12 +147,9 @@ function parseLine(text: string, start: number, end: number, protocol: 'tcp' | '
   const txQueue = hexAt(text, st + 3, 8);
   const rxQueue = hexAt(text, st + 12, 8);
   // After "tr:tm->when retrnsmt" come uid, timeout and inode, of varying widths.
-  let i = st + 21 + 12 + 9;
-  let uid: number;
-  let inode: number;
-  [uid, i] = decimalAt(text, i);
-  [, i] = decimalAt(text, i);
-  [inode, i] = decimalAt(text, i);
+  const [uid, afterUid] = decimalAt(text, st + 21 + 12 + 9);
+  const [, afterTimeout] = decimalAt(text, afterUid);
+  const [inode, i] = decimalAt(text, afterTimeout);
   if (i > end || [localPort, remotePort, txQueue, rxQueue, uid, inode].some(Number.isNaN)) return undefined;
   return {
     localAddress: addressAt(text, p, width),
