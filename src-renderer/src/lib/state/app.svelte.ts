@@ -8,15 +8,18 @@ import type { Api } from '../api/client.js';
 import { ConnectionState } from './connection.svelte.js';
 import { DictionaryState } from './dictionary.svelte.js';
 import { LearnState } from './learn.svelte.js';
+import { ListenerAlertsState, type Notify } from './listener-alerts.svelte.js';
 import { SettingsState, type SettingsOptions } from './settings.svelte.js';
+import { SocketsState } from './sockets.svelte.js';
 
 export const VIEWS = [
   { id: 'dictionary', title: 'Dictionary', hint: 'Look ports up by number, range, name or word' },
+  { id: 'sockets', title: 'Sockets', hint: "This machine's sockets and socket pairs, live" },
   { id: 'learn', title: 'Learn', hint: 'What ports, sockets and ranges are' },
 ] as const;
 export type View = (typeof VIEWS)[number]['id'];
 
-export type Route = { view: 'dictionary'; port: number | null } | { view: 'learn'; card: string | null };
+export type Route = { view: 'dictionary'; port: number | null } | { view: 'sockets' } | { view: 'learn'; card: string | null };
 
 /** Links to every place in the app. */
 export const href = {
@@ -40,6 +43,7 @@ export function parseRoute(hash: string): Route | null {
     return port === null ? null : { view: 'dictionary', port };
   }
   if (view === 'dictionary') return { view, port: null };
+  if (view === 'sockets') return { view };
   if (view === 'learn') return { view, card: arg ? decodeURIComponent(arg) : null };
   return null;
 }
@@ -53,10 +57,12 @@ export class AppState {
   readonly settings: SettingsState;
   readonly dictionary: DictionaryState;
   readonly learn: LearnState;
+  readonly sockets: SocketsState;
+  readonly alerts: ListenerAlertsState;
 
   constructor(
     readonly api: Api,
-    options: { settings?: SettingsOptions; debounceMs?: number } = {},
+    options: { settings?: SettingsOptions; debounceMs?: number; notify?: Notify } = {},
   ) {
     this.connection = new ConnectionState(api);
     this.settings = new SettingsState(api, options.settings);
@@ -65,6 +71,12 @@ export class AppState {
       onQuery: (query) => this.settings.rememberFilter('dictionary', query),
     });
     this.learn = new LearnState(api);
+    this.alerts = new ListenerAlertsState(this.settings, options.notify);
+    this.sockets = new SocketsState(api, {
+      onFilter: (text) => this.settings.rememberFilter('sockets', text),
+      onOptions: (encoded) => this.settings.rememberFilter('sockets.view', encoded),
+      listeners: this.alerts,
+    });
   }
 
   /** Starts following the engine and the location; returns a stop function. */
@@ -104,6 +116,8 @@ export class AppState {
       await this.settings.load();
       if (!this.settings.loaded) return;
       this.dictionary.setQuery(this.settings.filter('dictionary'));
+      this.sockets.restore(this.settings.filter('sockets'), this.settings.filter('sockets.view'));
+      if (this.sockets.loaded) this.alerts.onSnapshot(this.sockets.allRows());
       if (!parseRoute(location.hash)) {
         const last = VIEWS.find((v) => v.id === this.settings.settings.lastView);
         if (last) this.view = last.id;

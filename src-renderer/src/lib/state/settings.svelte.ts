@@ -75,6 +75,18 @@ export class SettingsState {
     return this.save({ theme });
   }
 
+  /** Replaces the listener baseline (listening sockets the user knows about); saved now. */
+  setListenerBaseline(keys: string[]): Promise<void> {
+    this.settings = { ...this.settings, listenerBaseline: keys };
+    return this.save({ listenerBaseline: keys });
+  }
+
+  /** Turns alerts about new listening sockets on or off; saved now. */
+  setListenerAlerts(on: boolean): Promise<void> {
+    this.settings = { ...this.settings, listenerAlerts: on };
+    return this.save({ listenerAlerts: on });
+  }
+
   /** Remembers a filter; saved after a pause in typing. */
   rememberFilter(view: string, text: string): void {
     if (this.filter(view) === text) return;

@@ -1,0 +1,366 @@
+/**
+ * The Sockets view's state: the live table (a snapshot, then one diff per tick applied in place),
+ * the watch lease renewed while the view is open, pause and tick period, filter, toggles, sort,
+ * grouping, selection, and the names (dictionary, reverse DNS) of what is on screen.
+ */
+import type { SocketDiff, SocketRow } from '../../../../src-main/contract/sockets.js';
+import { errorMessage, type Api } from '../api/client.js';
+import { ReverseNames } from '../sockets/dns.js';
+import { matchesFilter, parseFilter, type MatchContext, type ParsedFilter } from '../sockets/filter.js';
+import { groupLines, isHeader, listeningPorts, type Line } from '../sockets/group.js';
+import { decodeOptions, DEFAULT_OPTIONS, encodeOptions, passesToggles, type Column, type ViewOptions } from '../sockets/options.js';
+import { PortNames } from '../sockets/ports.js';
+import { compareRows } from '../sockets/sort.js';
+import { SocketTable, type Entry, type MarkDurations } from '../sockets/table.js';
+
+/** Tick periods offered in the toolbar, in ms. */
+export const INTERVALS = [500, 1000, 2000, 5000] as const;
+
+/** Told of what the table sees, for the listener alerts. */
+export interface ListenerObserver {
+  onSnapshot(rows: readonly SocketRow[]): void;
+  onAdded(rows: readonly SocketRow[]): void;
+}
+
+export interface SocketsOptions {
+  /** How often the watch lease is renewed while the view is open, and for how long, in ms. */
+  renewMs?: number;
+  leaseMs?: number;
+  durations?: MarkDurations;
+  /** Told of every new filter text and of every new set of options (the app remembers them). */
+  onFilter?: (text: string) => void;
+  onOptions?: (encoded: string) => void;
+  listeners?: ListenerObserver;
+  /** The clock of marks (tests pass a fake). */
+  now?: () => number;
+}
+
+/** The name of the User Timing measure of each diff from its arrival to the next painted frame. */
+export const PAINT_MEASURE = 'portolan:sockets-diff-to-paint';
+
+export class SocketsState {
+  /** The lines of the table: rows, and group headers when grouped. */
+  lines = $state.raw<readonly Line[]>([]);
+  loaded = $state(false);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  tick = $state(0);
+  at = $state(0);
+  source = $state('');
+  hiddenOwners = $state(0);
+  /** Open sockets in the table. */
+  total = $state(0);
+  /** Open rows the filter and toggles let through. */
+  shown = $state(0);
+  paused = $state(false);
+  intervalMs = $state(1000);
+  filterText = $state('');
+  filter = $state.raw<ParsedFilter>(parseFilter(''));
+  options = $state.raw<ViewOptions>(DEFAULT_OPTIONS);
+  collapsed = $state.raw<ReadonlySet<string>>(new Set());
+  selectedId = $state<string | null>(null);
+  /** The selected entry; kept, marked closed, after its row leaves the table. */
+  selected = $state.raw<Entry | null>(null);
+  detailOpen = $state(false);
+  /** Bumped when dictionary or DNS names arrive, so cells that show names redraw. */
+  namesVersion = $state(0);
+
+  readonly table: SocketTable;
+  readonly names: PortNames;
+  readonly dns: ReverseNames;
+  /** Names as the filter, sort and export see them. */
+  readonly ctx: MatchContext;
+
+  private open = false;
+  private renewTimer: ReturnType<typeof setInterval> | undefined;
+  private markTimer: ReturnType<typeof setInterval> | undefined;
+  private rebuildTimer: ReturnType<typeof setTimeout> | undefined;
+  private pendingDiffs: SocketDiff[] | null = null;
+  private loadSeq = 0;
+  private listening = new Set<string>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly api: Api,
+    private readonly config: SocketsOptions = {},
+  ) {
+    this.now = config.now ?? (() => Date.now());
+    this.names = new PortNames(
+      async (port) => {
+        const result = await api.call('dictionary.lookup', { query: String(port), pageSize: 1 });
+        const first = result.items[0];
+        return first && first.port === port ? first : null;
+      },
+      () => this.namesArrived('service'),
+    );
+    this.dns = new ReverseNames(
+      (addresses) => api.call('dns.reverse', { addresses }),
+      () => this.namesArrived('host'),
+    );
+    this.ctx = {
+      serviceName: (port) => this.names.name(port),
+      hostName: (address) => (this.options.dns ? (this.dns.get(address) ?? undefined) : undefined),
+    };
+    this.table = new SocketTable(this.tableView(), config.durations);
+  }
+
+  /** Starts following the table (the view calls this when it opens); returns the stop function. */
+  start(): () => void {
+    this.open = true;
+    const stops = [
+      this.api.on('sockets.diff', (diff) => this.onDiff(diff)),
+      this.api.onStatus((status) => {
+        if (status === 'connected') void this.load();
+      }),
+    ];
+    this.renewTimer = setInterval(() => void this.renew(), this.config.renewMs ?? 10_000);
+    return () => {
+      this.open = false;
+      clearInterval(this.renewTimer);
+      clearInterval(this.markTimer);
+      this.markTimer = undefined;
+      stops.forEach((stop) => stop());
+    };
+  }
+
+  /** Takes remembered filter and options (no echo back to the settings). */
+  restore(filterText: string, options: string): void {
+    this.filterText = filterText;
+    this.filter = parseFilter(filterText);
+    this.options = decodeOptions(options);
+    this.refilter();
+  }
+
+  /** Renews the lease and reads the whole table. */
+  async load(): Promise<void> {
+    const seq = ++this.loadSeq;
+    this.loading = true;
+    this.pendingDiffs = [];
+    try {
+      const monitor = await this.api.call('sockets.watch', { leaseMs: this.config.leaseMs ?? 30_000 });
+      const snapshot = await this.api.call('sockets.snapshot', {});
+      if (seq !== this.loadSeq) return;
+      this.paused = monitor.paused;
+      this.intervalMs = monitor.intervalMs;
+      this.table.load(snapshot.rows);
+      this.tick = snapshot.tick;
+      this.at = snapshot.at;
+      this.source = snapshot.source;
+      this.hiddenOwners = snapshot.hiddenOwners;
+      this.loaded = true;
+      this.error = null;
+      const buffered = this.pendingDiffs ?? [];
+      this.pendingDiffs = null;
+      for (const diff of buffered) this.applyDiff(diff);
+      this.publish();
+      this.config.listeners?.onSnapshot(snapshot.rows);
+    } catch (err) {
+      if (seq !== this.loadSeq) return;
+      this.pendingDiffs = null;
+      this.error = errorMessage(err);
+    } finally {
+      if (seq === this.loadSeq) this.loading = false;
+    }
+  }
+
+  private async renew(): Promise<void> {
+    if (!this.open) return;
+    try {
+      const monitor = await this.api.call('sockets.watch', { leaseMs: this.config.leaseMs ?? 30_000 });
+      this.paused = monitor.paused;
+      this.intervalMs = monitor.intervalMs;
+    } catch {
+      // The link is down; the table reloads when it comes back.
+    }
+  }
+
+  /** One tick's diff from the engine. */
+  onDiff(diff: SocketDiff): void {
+    if (this.pendingDiffs) {
+      this.pendingDiffs.push(diff);
+      return;
+    }
+    if (!this.loaded || diff.tick <= this.tick) return;
+    const start = performance.now();
+    this.applyDiff(diff);
+    this.publish();
+    measurePaint(start);
+  }
+
+  private applyDiff(diff: SocketDiff): void {
+    if (diff.tick <= this.tick) return;
+    this.tick = diff.tick;
+    this.at = diff.at;
+    this.table.apply(diff, this.now());
+    if (diff.added.length) this.config.listeners?.onAdded(diff.added);
+    this.ensureMarkTimer();
+  }
+
+  /** Copies the table's shown rows into reactive state (grouped when asked). */
+  private publish(): void {
+    const rows = this.table.rows();
+    if (this.options.group === 'none') {
+      this.lines = rows.slice();
+    } else {
+      this.listening = listeningPorts([...this.table.all()].map((e) => e.row));
+      this.lines = groupLines(rows, this.options.group, this.listening, this.collapsed, (port) => this.names.name(port));
+    }
+    let fading = 0;
+    for (const e of rows) if (e.mark === 'removed') fading++;
+    this.shown = rows.length - fading;
+    this.total = this.table.liveCount;
+    if (this.selectedId !== null) {
+      const e = this.table.get(this.selectedId);
+      if (e) this.selected = e;
+      else if (this.selected && this.selected.mark !== 'removed') this.selected = { ...this.selected, mark: 'removed' };
+    }
+  }
+
+  private ensureMarkTimer(): void {
+    if (this.markTimer || !this.table.hasMarks) return;
+    this.markTimer = setInterval(() => {
+      if (this.table.expire(this.now())) this.publish();
+      if (!this.table.hasMarks) {
+        clearInterval(this.markTimer);
+        this.markTimer = undefined;
+      }
+    }, 200);
+  }
+
+  private tableView() {
+    const o = this.options;
+    const filter = this.filter;
+    return {
+      accept: (row: SocketRow) => passesToggles(row, o) && matchesFilter(row, filter, this.ctx),
+      compare: compareRows(o.sort.column, o.sort.dir, this.ctx),
+    };
+  }
+
+  private refilter(): void {
+    this.table.setView(this.tableView());
+    this.publish();
+  }
+
+  /** Names arrived: redraw, and re-filter or re-sort when they decide what is shown or its order. */
+  private namesArrived(kind: 'service' | 'host'): void {
+    this.namesVersion++;
+    const sortsByName = kind === 'service' && (this.options.sort.column === 'lservice' || this.options.sort.column === 'rservice');
+    if (!sortsByName && !this.filter.hasText && !(kind === 'host' && this.filter.terms.some((t) => t.key === 'addr'))) {
+      if (this.options.group === 'port' && kind === 'service') this.publish();
+      return;
+    }
+    clearTimeout(this.rebuildTimer);
+    this.rebuildTimer = setTimeout(() => this.refilter(), 100);
+  }
+
+  /** Takes new text from the filter box. */
+  setFilter(text: string): void {
+    if (text === this.filterText) return;
+    this.filterText = text;
+    this.filter = parseFilter(text);
+    this.config.onFilter?.(text);
+    this.refilter();
+  }
+
+  /** Changes toggles, grouping, sort or the DNS switch. */
+  setOptions(patch: Partial<ViewOptions>): void {
+    this.options = { ...this.options, ...patch };
+    this.config.onOptions?.(encodeOptions(this.options));
+    this.refilter();
+  }
+
+  /** Sorts by a column; the same column again reverses the order. */
+  sortBy(column: Column): void {
+    const { sort } = this.options;
+    this.setOptions({ sort: { column, dir: sort.column === column && sort.dir === 'asc' ? 'desc' : 'asc' } });
+  }
+
+  /** Opens or closes a group. */
+  toggleGroup(key: string): void {
+    const next = new Set(this.collapsed);
+    if (!next.delete(key)) next.add(key);
+    this.collapsed = next;
+    this.publish();
+  }
+
+  async configure(patch: { paused?: boolean; intervalMs?: number }): Promise<void> {
+    try {
+      const monitor = await this.api.call('sockets.configure', patch);
+      this.paused = monitor.paused;
+      this.intervalMs = monitor.intervalMs;
+      this.error = null;
+    } catch (err) {
+      this.error = errorMessage(err);
+    }
+  }
+
+  togglePause(): Promise<void> {
+    return this.configure({ paused: !this.paused });
+  }
+
+  /** Selects a row by id (also one the filter hides, e.g. the other half of a pair). */
+  select(id: string | null): void {
+    this.selectedId = id;
+    this.selected = id === null ? null : (this.table.get(id) ?? null);
+  }
+
+  /** Moves the selection through the shown rows (group headers are skipped). */
+  move(delta: number): void {
+    const lines = this.lines;
+    if (!lines.length) return;
+    const at = this.selectedId === null ? -1 : lines.findIndex((l) => !isHeader(l) && l.row.id === this.selectedId);
+    let i = at < 0 ? (delta > 0 ? 0 : lines.length - 1) : Math.min(lines.length - 1, Math.max(0, at + delta));
+    const step = delta > 0 ? 1 : -1;
+    while (lines[i] && isHeader(lines[i]!)) i += step;
+    if (!lines[i]) i -= step;
+    while (lines[i] && isHeader(lines[i]!)) i -= step;
+    const line = lines[i];
+    if (line && !isHeader(line)) this.select(line.row.id);
+  }
+
+  /** Index of the selected row among the lines, or -1. */
+  selectedIndex(): number {
+    return this.selectedId === null ? -1 : this.lines.findIndex((l) => !isHeader(l) && l.row.id === this.selectedId);
+  }
+
+  /** The rows on screen changed: ask for their ports' names and, when on, their hosts' names. */
+  visible(lines: readonly Line[]): void {
+    const ports = new Set<number>();
+    const hosts = new Set<string>();
+    for (const line of lines) {
+      if (isHeader(line)) {
+        if (line.port !== undefined) ports.add(line.port);
+        continue;
+      }
+      ports.add(line.row.localPort);
+      if (line.row.remotePort) ports.add(line.row.remotePort);
+      hosts.add(line.row.remoteAddress);
+    }
+    this.names.request(ports);
+    if (this.options.dns) this.dns.request(hosts);
+  }
+
+  /** The shown rows that are still open (what an export writes). */
+  exportRows(): SocketRow[] {
+    return this.table
+      .rows()
+      .filter((e) => e.mark !== 'removed')
+      .map((e) => e.row);
+  }
+
+  /** Every open row, shown or not (the baseline is made of these). */
+  allRows(): SocketRow[] {
+    return [...this.table.all()].filter((e) => e.mark !== 'removed').map((e) => e.row);
+  }
+}
+
+/** Records, as a User Timing measure, the time from `start` to the frame that shows the change. */
+function measurePaint(start: number): void {
+  if (typeof requestAnimationFrame !== 'function' || typeof performance.measure !== 'function') return;
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      performance.measure(PAINT_MEASURE, { start, end: performance.now() });
+      if (performance.getEntriesByName(PAINT_MEASURE).length > 2000) performance.clearMeasures(PAINT_MEASURE);
+    }, 0),
+  );
+}
