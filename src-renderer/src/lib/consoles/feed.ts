@@ -1,0 +1,151 @@
+/**
+ * The renderer's half of end-to-end flow control, one per session: received data waits here,
+ * still base64, until the console can take it; it is decoded one chunk at a time, handed to the
+ * console, and acknowledged only when the console has drawn it (xterm's write callback). The
+ * engine pauses the peer while too much is unacknowledged, so a fast peer is slowed down to the
+ * speed of the console instead of filling memory.
+ *
+ * Without a console (its tab is not shown) data is decoded into the bounded history at once and
+ * acknowledged: a hidden console never pauses its peer, and keeps the last {@link FeedOptions.keep}
+ * bytes to draw when it is shown again.
+ */
+import { base64Length, ByteRing, fromBase64 } from './bytes.js';
+
+/** Where a feed draws: a console. */
+export interface ConsoleSink {
+  /** Draws bytes; calls `done` once they are drawn (xterm's write callback). */
+  write(bytes: Uint8Array, done: () => void): void;
+}
+
+export interface FeedOptions {
+  /** Sends an acknowledgement of this many drawn (or stored) bytes to the engine. */
+  ack: (bytes: number) => void;
+  /** Largest write handed to the console, in bytes. */
+  chunk?: number;
+  /** Bytes handed to the console and not yet drawn, at most. */
+  maxInFlight?: number;
+  /** Received bytes kept for redrawing (hex toggle, tab switch) and transcripts. */
+  keep?: number;
+  /**
+   * Base64 characters allowed to wait for a shown console. The engine's window keeps this far
+   * below the bound; beyond it (e.g. another window acknowledges faster) the oldest data is
+   * stored and acknowledged without being drawn, and counted in `skipped`.
+   */
+  maxQueued?: number;
+}
+
+export const FEED_DEFAULTS = { chunk: 16 * 1024, maxInFlight: 128 * 1024, keep: 1024 * 1024, maxQueued: 4 * 1024 * 1024 } as const;
+
+export class SessionFeed {
+  /** What the console was given (or stored while hidden): the last `keep` bytes. */
+  readonly history: ByteRing;
+  /** Bytes received in all. */
+  received = 0;
+  /** Bytes stored without being drawn while a console was shown but too far behind. */
+  skipped = 0;
+
+  private queue: string[] = [];
+  private queuedChars = 0;
+  private current: Uint8Array | null = null;
+  private at = 0;
+  private inFlight = 0;
+  private sink: ConsoleSink | null = null;
+  private generation = 0;
+  private readonly o: Required<FeedOptions>;
+
+  constructor(options: FeedOptions) {
+    this.o = { ...FEED_DEFAULTS, ...options };
+    this.history = new ByteRing(this.o.keep);
+  }
+
+  /** Bytes handed to the console and not yet drawn. */
+  get pendingDraw(): number {
+    return this.inFlight;
+  }
+
+  /** Data waiting for the console (base64 characters and the undrawn rest of the current chunk). */
+  get backlog(): number {
+    return this.queuedChars + (this.current ? this.current.length - this.at : 0);
+  }
+
+  /** Takes one `sessions.data` payload (base64). */
+  push(data: string): void {
+    this.received += base64Length(data);
+    if (!this.sink) {
+      this.store(fromBase64(data));
+      return;
+    }
+    this.queue.push(data);
+    this.queuedChars += data.length;
+    while (this.queuedChars > this.o.maxQueued && this.queue.length > 1) {
+      const old = this.queue.shift()!;
+      this.queuedChars -= old.length;
+      const bytes = fromBase64(old);
+      this.skipped += bytes.length;
+      this.store(bytes);
+    }
+    this.pump();
+  }
+
+  /**
+   * Starts drawing on a console. The caller first draws {@link history} itself (it is all the
+   * console has not seen); new data follows it.
+   */
+  attach(sink: ConsoleSink): void {
+    this.detach();
+    this.sink = sink;
+    this.pump();
+  }
+
+  /**
+   * Stops drawing (the console goes away). What it was given but did not confirm is acknowledged
+   * now (it is in the history), and what waits is stored and acknowledged.
+   */
+  detach(): void {
+    if (!this.sink) return;
+    this.sink = null;
+    this.generation++;
+    if (this.inFlight) this.o.ack(this.inFlight);
+    this.inFlight = 0;
+    if (this.current) this.store(this.current.subarray(this.at));
+    this.current = null;
+    for (const data of this.queue) this.store(fromBase64(data));
+    this.queue = [];
+    this.queuedChars = 0;
+  }
+
+  /** Hands chunks to the console while it has room; decodes no faster than it draws. */
+  private pump(): void {
+    const sink = this.sink;
+    const generation = this.generation;
+    while (sink && this.inFlight < this.o.maxInFlight) {
+      if (!this.current || this.at >= this.current.length) {
+        const next = this.queue.shift();
+        if (next === undefined) {
+          this.current = null;
+          return;
+        }
+        this.queuedChars -= next.length;
+        this.current = fromBase64(next);
+        this.at = 0;
+        continue;
+      }
+      const piece = this.current.subarray(this.at, this.at + this.o.chunk);
+      this.at += piece.length;
+      this.inFlight += piece.length;
+      this.history.push(piece);
+      sink.write(piece, () => {
+        if (generation !== this.generation) return;
+        this.inFlight -= piece.length;
+        this.o.ack(piece.length);
+        this.pump();
+      });
+    }
+  }
+
+  private store(bytes: Uint8Array): void {
+    if (!bytes.length) return;
+    this.history.push(bytes);
+    this.o.ack(bytes.length);
+  }
+}

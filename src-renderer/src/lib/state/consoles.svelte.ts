@@ -1,0 +1,358 @@
+/**
+ * The Listeners view's state: listeners and sessions (one `listeners.list`, then
+ * `sessions.changed`), the forms, console tabs and their input settings, and a flow-controlled
+ * feed per session (see ../consoles/feed.ts). It runs from the start of the app, not only while
+ * the view is shown, so that data of peers is taken (and acknowledged) wherever the user is.
+ */
+import type { ListenerInfo, SessionData, SessionInfo, SessionsChanged } from '../../../../src-main/contract/sessions.js';
+import { errorMessage, type Api } from '../api/client.js';
+import { toBase64 } from '../consoles/bytes.js';
+import { SessionFeed, type FeedOptions } from '../consoles/feed.js';
+import {
+  checkConnect,
+  checkListen,
+  decodeForm,
+  DEFAULT_CONNECT,
+  DEFAULT_LISTEN,
+  encodeForm,
+  type ConnectForm,
+  type ListenForm,
+} from '../consoles/forms.js';
+import { encodeLine, encodeText, type InputMode, type LineEnding } from '../consoles/input.js';
+import { applyChanged, EMPTY_MODEL, fromState, groupModel, hasConsole, type SessionsModel } from '../consoles/model.js';
+
+/** Bytes per `sessions.send` call: TCP chunks (well below MAX_SEND_BASE64), and UDP datagrams of a sent file (fit a usual MTU). */
+export const SEND_CHUNK = { tcp: 64 * 1024, udpFile: 1200 } as const;
+/** Largest UDP datagram (mirrors MAX_DATAGRAM of the contract, which the renderer imports as types only). */
+export const MAX_DATAGRAM = 65507;
+
+/** A failure shown next to what caused it. */
+export interface Problem {
+  code: string;
+  message: string;
+}
+
+/** A file being sent. */
+export interface Upload {
+  name: string;
+  sent: number;
+  total: number;
+}
+
+export interface ConsolesOptions {
+  /** Told of form and input settings to remember (key, encoded value). */
+  onRemember?: (key: string, value: string) => void;
+  /** Feed settings (tests use small ones). */
+  feed?: Omit<FeedOptions, 'ack'>;
+}
+
+/** Settings keys under which the view remembers its forms and input mode. */
+export const REMEMBER = { listen: 'consoles.listen', connect: 'consoles.connect', input: 'consoles.input' } as const;
+
+const problemOf = (err: unknown): Problem => ({ code: (err as { code?: string }).code ?? 'INTERNAL', message: errorMessage(err) });
+
+export class ConsolesState {
+  model = $state.raw<SessionsModel>(EMPTY_MODEL);
+  loaded = $state(false);
+  error = $state<string | null>(null);
+  /** Session ids with a console tab, in tab order. */
+  tabs = $state.raw<string[]>([]);
+  active = $state<string | null>(null);
+  /** Sessions whose console shows a hex dump. */
+  hex = $state.raw<ReadonlySet<string>>(new Set());
+  inputMode = $state<InputMode>('line');
+  ending = $state<LineEnding>('lf');
+  listenForm = $state<ListenForm>({ ...DEFAULT_LISTEN });
+  connectForm = $state<ConnectForm>({ ...DEFAULT_CONNECT });
+  listenProblem = $state.raw<Problem | null>(null);
+  connectProblem = $state.raw<Problem | null>(null);
+  busy = $state<'listen' | 'connect' | null>(null);
+  /** The last failure of a close, send or file, with the session or listener it concerns. */
+  notice = $state.raw<(Problem & { id: string }) | null>(null);
+  uploads = $state.raw<Record<string, Upload>>({});
+
+  readonly listen = $derived(checkListen(this.listenForm));
+  readonly connectCheck = $derived(checkConnect(this.connectForm));
+  readonly groups = $derived(groupModel(this.model));
+  readonly activeSession = $derived(this.active ? (this.model.sessions.get(this.active) ?? null) : null);
+
+  private readonly feeds = new Map<string, SessionFeed>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private acks = new Map<string, number>();
+  private ackScheduled = false;
+  private pending: SessionsChanged[] | null = null;
+  private loadSeq = 0;
+
+  constructor(
+    private readonly api: Api,
+    private readonly options: ConsolesOptions = {},
+  ) {}
+
+  /** Follows the engine; returns the stop function. */
+  start(): () => void {
+    const stops = [
+      this.api.on('sessions.changed', (change) => this.onChanged(change)),
+      this.api.on('sessions.data', (data) => this.onData(data)),
+      this.api.onStatus((status) => {
+        if (status === 'connected') void this.load();
+      }),
+    ];
+    return () => stops.forEach((stop) => stop());
+  }
+
+  /** Takes remembered forms and input settings. */
+  restore(get: (key: string) => string): void {
+    const listen = get(REMEMBER.listen);
+    const connect = get(REMEMBER.connect);
+    if (listen) this.listenForm = decodeForm(listen, DEFAULT_LISTEN);
+    if (connect) this.connectForm = decodeForm(connect, DEFAULT_CONNECT);
+    const [mode, ending] = get(REMEMBER.input).split(':');
+    if (mode === 'line' || mode === 'raw') this.inputMode = mode;
+    if (ending === 'lf' || ending === 'crlf') this.ending = ending;
+  }
+
+  /** Reads the whole state; acknowledges what an earlier page was given and never drew, so paused peers resume. */
+  async load(): Promise<void> {
+    const seq = ++this.loadSeq;
+    this.pending = [];
+    try {
+      const state = await this.api.call('listeners.list', {});
+      if (seq !== this.loadSeq) return;
+      let model = fromState(state);
+      for (const change of this.pending ?? []) model = applyChanged(model, change);
+      this.pending = null;
+      this.model = model;
+      this.loaded = true;
+      this.error = null;
+      for (const s of state.sessions) {
+        const feed = this.feeds.get(s.id);
+        const mine = feed ? feed.pendingDraw + feed.backlog : 0;
+        if (s.state !== 'closed' && s.unackedBytes > mine) this.ack(s.id, s.unackedBytes - mine);
+      }
+      const open = [...model.sessions.values()].filter((s) => hasConsole(s) && s.state !== 'closed').map((s) => s.id);
+      this.tabs = [...this.tabs.filter((id) => model.sessions.has(id)), ...open.filter((id) => !this.tabs.includes(id))];
+      if (!this.active || !model.sessions.has(this.active)) this.active = this.tabs[0] ?? null;
+    } catch (err) {
+      if (seq === this.loadSeq) {
+        this.pending = null;
+        this.error = `Could not read the listeners and sessions: ${errorMessage(err)}`;
+      }
+    }
+  }
+
+  /** The feed of a session (made on first use: data may come before the list is read). */
+  feedOf(id: string): SessionFeed {
+    let feed = this.feeds.get(id);
+    if (!feed) {
+      feed = new SessionFeed({ ...this.options.feed, ack: (bytes) => this.ack(id, bytes) });
+      this.feeds.set(id, feed);
+    }
+    return feed;
+  }
+
+  /** Applies `sessions.changed`; new console sessions get a tab (the first one is shown). */
+  onChanged(change: SessionsChanged): void {
+    if (this.pending) {
+      this.pending.push(change);
+      return;
+    }
+    const fresh = change.sessions.filter((s) => !this.model.sessions.has(s.id) && hasConsole(s) && s.state !== 'closed').map((s) => s.id);
+    this.model = applyChanged(this.model, change);
+    if (fresh.length) this.openTabs(fresh, false);
+    if (change.removedSessions.length) this.dropSessions(change.removedSessions);
+  }
+
+  onData(data: SessionData): void {
+    this.feedOf(data.id).push(data.data);
+  }
+
+  /** Shows a session's console (adding its tab). */
+  show(id: string): void {
+    this.openTabs([id], true);
+  }
+
+  /** Hides a console tab; a closed session is also forgotten. */
+  closeTab(id: string): void {
+    const at = this.tabs.indexOf(id);
+    this.tabs = this.tabs.filter((t) => t !== id);
+    if (this.active === id) this.active = this.tabs[Math.min(at, this.tabs.length - 1)] ?? null;
+    if (this.model.sessions.get(id)?.state === 'closed') void this.run(id, () => this.api.call('sessions.close', { id }));
+  }
+
+  setHex(id: string, on: boolean): void {
+    const next = new Set(this.hex);
+    if (on) next.add(id);
+    else next.delete(id);
+    this.hex = next;
+  }
+
+  setInput(mode: InputMode, ending: LineEnding): void {
+    this.inputMode = mode;
+    this.ending = ending;
+    this.options.onRemember?.(REMEMBER.input, `${mode}:${ending}`);
+  }
+
+  setListenForm(patch: Partial<ListenForm>): void {
+    this.listenForm = { ...this.listenForm, ...patch };
+    this.listenProblem = null;
+  }
+
+  setConnectForm(patch: Partial<ConnectForm>): void {
+    this.connectForm = { ...this.connectForm, ...patch };
+    this.connectProblem = null;
+  }
+
+  /** Opens a listener from the form; the problem (busy port, privileged port…) is kept for the form. */
+  async openListener(): Promise<ListenerInfo | null> {
+    const spec = this.listen.spec;
+    if (!spec || this.busy) return null;
+    this.busy = 'listen';
+    try {
+      const info = await this.api.call('listeners.open', spec);
+      this.listenProblem = null;
+      this.options.onRemember?.(REMEMBER.listen, encodeForm(this.listenForm));
+      this.model = applyChanged(this.model, { listeners: [info], sessions: [], removedListeners: [], removedSessions: [] });
+      return info;
+    } catch (err) {
+      this.listenProblem = problemOf(err);
+      return null;
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  /** Connects from the form and shows the new session's console. */
+  async connect(): Promise<SessionInfo | null> {
+    const spec = this.connectCheck.spec;
+    if (!spec || this.busy) return null;
+    this.busy = 'connect';
+    try {
+      const info = await this.api.call('sessions.connect', spec);
+      this.connectProblem = null;
+      this.options.onRemember?.(REMEMBER.connect, encodeForm(this.connectForm));
+      if (!this.model.sessions.has(info.id))
+        this.model = applyChanged(this.model, { listeners: [], sessions: [info], removedListeners: [], removedSessions: [] });
+      this.show(info.id);
+      return info;
+    } catch (err) {
+      this.connectProblem = problemOf(err);
+      return null;
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  closeListener(id: string): Promise<void> {
+    return this.run(id, () => this.api.call('listeners.close', { id }));
+  }
+
+  /** Closes a peer (or forgets a closed one). */
+  closeSession(id: string): Promise<void> {
+    return this.run(id, () => this.api.call('sessions.close', { id }));
+  }
+
+  /** Sends end-of-stream (TCP FIN); the session keeps receiving. Queued after what is being sent. */
+  sendEof(id: string): Promise<void> {
+    return this.enqueue(id, () => this.api.call('sessions.close', { id, half: true }));
+  }
+
+  /** Sends a line with the chosen ending. */
+  sendLine(id: string, line: string): Promise<void> {
+    return this.send(id, encodeLine(line, this.ending));
+  }
+
+  /** Sends typed text as it is (raw mode). */
+  sendRaw(id: string, text: string): Promise<void> {
+    return this.send(id, encodeText(text));
+  }
+
+  /**
+   * Sends bytes, one awaited call per chunk, after what this session is already sending. UDP: the
+   * bytes are one datagram.
+   */
+  send(id: string, bytes: Uint8Array): Promise<void> {
+    const udp = this.model.sessions.get(id)?.protocol === 'udp';
+    if (udp && bytes.length > MAX_DATAGRAM) {
+      this.notice = { id, code: 'INVALID_INPUT', message: `A UDP datagram holds at most ${MAX_DATAGRAM.toLocaleString()} bytes; this was ${bytes.length.toLocaleString()}.` };
+      return Promise.resolve();
+    }
+    return this.enqueue(id, async () => {
+      for (let at = 0; at < bytes.length || at === 0; at += SEND_CHUNK.tcp) {
+        const part = udp ? bytes : bytes.subarray(at, at + SEND_CHUNK.tcp);
+        await this.api.call('sessions.send', { id, data: toBase64(part) });
+        if (udp) break;
+      }
+    });
+  }
+
+  /** Sends a file in chunks (UDP: one datagram per 1200 bytes), showing progress. */
+  sendFile(id: string, file: Blob & { name: string }): Promise<void> {
+    const chunk = this.model.sessions.get(id)?.protocol === 'udp' ? SEND_CHUNK.udpFile : SEND_CHUNK.tcp;
+    return this.enqueue(id, async () => {
+      this.uploads = { ...this.uploads, [id]: { name: file.name, sent: 0, total: file.size } };
+      try {
+        for (let at = 0; at < file.size; at += chunk) {
+          const part = new Uint8Array(await file.slice(at, at + chunk).arrayBuffer());
+          await this.api.call('sessions.send', { id, data: toBase64(part) });
+          this.uploads = { ...this.uploads, [id]: { name: file.name, sent: at + part.length, total: file.size } };
+        }
+      } finally {
+        const { [id]: _done, ...rest } = this.uploads;
+        this.uploads = rest;
+      }
+    });
+  }
+
+  /** Runs a session's sends one after the other; a failure is shown and does not block what follows. */
+  private enqueue(id: string, job: () => Promise<unknown>): Promise<void> {
+    const next = (this.chains.get(id) ?? Promise.resolve()).then(() => this.run(id, job));
+    this.chains.set(id, next);
+    return next;
+  }
+
+  private async run(id: string, job: () => Promise<unknown>): Promise<void> {
+    try {
+      await job();
+      if (this.notice?.id === id) this.notice = null;
+    } catch (err) {
+      this.notice = { id, ...problemOf(err) };
+    }
+  }
+
+  private openTabs(ids: string[], focus: boolean): void {
+    const added = ids.filter((id) => !this.tabs.includes(id));
+    if (added.length) this.tabs = [...this.tabs, ...added];
+    if (focus) this.active = ids[ids.length - 1] ?? this.active;
+    else if (!this.active || this.model.sessions.get(this.active)?.state === 'closed') this.active = added[0] ?? this.active;
+  }
+
+  private dropSessions(ids: string[]): void {
+    for (const id of ids) {
+      this.feeds.get(id)?.detach();
+      this.feeds.delete(id);
+      this.chains.delete(id);
+      this.acks.delete(id);
+    }
+    const gone = new Set(ids);
+    if (this.tabs.some((id) => gone.has(id))) {
+      const at = this.tabs.findIndex((id) => gone.has(id));
+      this.tabs = this.tabs.filter((id) => !gone.has(id));
+      if (this.active && gone.has(this.active)) this.active = this.tabs[Math.min(at, this.tabs.length - 1)] ?? null;
+    }
+    if ([...this.hex].some((id) => gone.has(id))) this.hex = new Set([...this.hex].filter((id) => !gone.has(id)));
+  }
+
+  /** Acknowledges drawn bytes; acknowledgements made in the same task go as one call per session. */
+  private ack(id: string, bytes: number): void {
+    if (bytes <= 0) return;
+    this.acks.set(id, (this.acks.get(id) ?? 0) + bytes);
+    if (this.ackScheduled) return;
+    this.ackScheduled = true;
+    queueMicrotask(() => {
+      this.ackScheduled = false;
+      const acks = this.acks;
+      this.acks = new Map();
+      for (const [sid, n] of acks) void this.api.call('sessions.ack', { id: sid, bytes: n }).catch(() => undefined);
+    });
+  }
+}

@@ -1,0 +1,287 @@
+/**
+ * The Listeners view in Chromium against a real engine (`portolan serve` on 127.0.0.1): open a
+ * TCP listener in the UI, connect from this test with node:net, type in the console and receive
+ * the line here, send from here and see it in the console, toggle the hex dump, send EOF, close
+ * the peer and the listener. A second test sends 50 MB to a console and prints the longest gap
+ * between animation frames (no timed assertion). Screenshots: test-results/screenshots/consoles-*.png.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const shots = path.join(root, 'test-results', 'screenshots');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let dataDir = '';
+let url = '';
+const cleanups: (() => void)[] = [];
+
+/** Starts `portolan serve` and resolves with the token URL it prints. */
+function startServer(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/portolan.js', 'serve', '--port', '0', '--no-open'], {
+      cwd: root,
+      env: { ...process.env, PORTOLAN_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server = child;
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/.exec(out);
+      if (match) {
+        child.stdout?.off('data', onData);
+        resolve(match[0]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`portolan serve exited (${code}) before printing its URL:\n${out}`)));
+  });
+}
+
+/** Opens the app on the Listeners view. */
+async function openListeners(): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser!.newContext({ colorScheme: 'light', viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
+  page.on('pageerror', (err) => problems.push(err.message));
+  await page.goto(url);
+  await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Listeners' }).click();
+  await page.getByRole('form', { name: 'Open a port' }).waitFor();
+  expect(page.url()).toMatch(/#\/listen$/);
+  return { page, problems };
+}
+
+/** Opens a TCP console listener on 127.0.0.1 with the form; resolves with its port. */
+async function listen(page: Page, port = '0'): Promise<number> {
+  const form = page.getByRole('form', { name: 'Open a port' });
+  await form.getByLabel('Listen address', { exact: true }).fill('127.0.0.1');
+  await form.getByRole('textbox', { name: 'Listen port' }).fill(port);
+  await form.getByRole('combobox', { name: 'Responder' }).selectOption('interactive');
+  const before = await page.locator('[data-testid^="listener-"]').count();
+  await form.getByRole('button', { name: 'Listen' }).click();
+  await expect.poll(() => page.locator('[data-testid^="listener-"]').count()).toBe(before + 1);
+  const card = page.locator('[data-testid^="listener-"]').last();
+  const m = /127\.0\.0\.1:(\d+)/.exec(await card.innerText());
+  return Number(m![1]);
+}
+
+/** A client of the test process, collecting what it receives. */
+async function client(port: number) {
+  // allowHalfOpen: reading goes on after the console sends EOF.
+  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  socket.on('error', () => {});
+  const received: Buffer[] = [];
+  let ended = false;
+  socket.on('data', (d) => received.push(d));
+  socket.on('end', () => (ended = true));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  cleanups.push(() => socket.destroy());
+  return { socket, text: () => Buffer.concat(received).toString('utf8'), ended: () => ended };
+}
+
+/** The visible text of the shown console (xterm's DOM rows). */
+function consoleText(page: Page): Promise<string> {
+  return page
+    .getByTestId('console')
+    .locator('.xterm-rows')
+    .innerText()
+    .then((t) => t.replace(/\u00a0/g, ' '));
+}
+
+beforeAll(async () => {
+  if (!existsSync(path.join(root, 'dist/renderer/index.html')) || !existsSync(path.join(root, 'dist/main/cli.js'))) {
+    const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('npm run build failed');
+  }
+  mkdirSync(shots, { recursive: true });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'portolan-e2e-consoles-'));
+  url = await startServer();
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  cleanups.forEach((close) => close());
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the Listeners view in the browser', () => {
+  it('opens a listener, talks to a peer in its console (text and hex), sends EOF and closes', async () => {
+    const { page, problems } = await openListeners();
+    const form = page.getByRole('form', { name: 'Open a port' });
+    await page.screenshot({ path: path.join(shots, 'consoles-empty-light.png') });
+
+    // Validation as you type, and the plain warning for an exposed address.
+    await form.getByRole('textbox', { name: 'Listen port' }).fill('70000');
+    await form.getByText('Ports go from 0 (any free port) to 65535.').waitFor();
+    expect(await form.getByRole('button', { name: 'Listen' }).isDisabled()).toBe(true);
+    await form.getByLabel('Listen address', { exact: true }).fill('0.0.0.0');
+    expect(await page.getByTestId('exposure-warning').innerText()).toMatch(/other computers can connect/);
+
+    // A busy port: the engine's sentence, and one click to use the free port it proposes.
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => holder.close());
+    const busy = (holder.address() as net.AddressInfo).port;
+    await form.getByLabel('Listen address', { exact: true }).fill('127.0.0.1');
+    await form.getByRole('textbox', { name: 'Listen port' }).fill(String(busy));
+    await form.getByRole('button', { name: 'Listen' }).click();
+    const alert = form.getByRole('alert');
+    await expect.poll(() => alert.innerText()).toMatch(new RegExp(`Port ${busy}/tcp on 127.0.0.1 is in use`));
+    const useFree = form.getByRole('button', { name: /^Use port \d+$/ });
+    if (await useFree.count()) {
+      const free = Number((await useFree.innerText()).replace(/\D/g, ''));
+      await useFree.click();
+      const card = page.locator('[data-testid^="listener-"]').filter({ hasText: `127.0.0.1:${free}` });
+      await card.waitFor();
+      await card.getByRole('button', { name: 'Close' }).first().click();
+      await card.waitFor({ state: 'detached' });
+    }
+    holder.close();
+
+    // Open a console listener on any free port, connect from here: a tab and a console appear.
+    const port = await listen(page);
+    const peer = await client(port);
+    const row = page.locator('[data-testid^="session-"]').filter({ hasText: `127.0.0.1:${peer.socket.localPort}` });
+    await row.waitFor();
+    expect(await row.innerText()).toMatch(new RegExp(`127\\.0\\.0\\.1:${port}\\s*⇄\\s*127\\.0\\.0\\.1:${peer.socket.localPort}`));
+    await page.getByTestId('console').locator('.xterm-rows').waitFor();
+
+    // Type a line in the console: the peer receives it with the chosen ending (LF by default).
+    await page.getByTestId('console').locator('.xterm-screen').click();
+    await page.keyboard.type('hello from the console');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => peer.text()).toBe('hello from the console\n');
+    await expect.poll(() => consoleText(page)).toContain('hello from the console');
+
+    // CRLF endings.
+    await page.getByRole('combobox', { name: 'Line ending' }).selectOption('crlf');
+    await page.getByTestId('console').locator('.xterm-screen').click();
+    await page.keyboard.type('second');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => peer.text()).toBe('hello from the console\nsecond\r\n');
+
+    // Send from here: the console shows it; the hex toggle shows its bytes.
+    peer.socket.write('hello\nworld https://example.org/ ok\n');
+    await expect.poll(() => consoleText(page)).toMatch(/hello\s+world https:\/\/example\.org\/ ok/);
+    await page.screenshot({ path: path.join(shots, 'consoles-session-light.png') });
+    await page.getByRole('radio', { name: 'Hex' }).click();
+    await expect.poll(() => consoleText(page)).toContain('68 65 6c 6c 6f 0a');
+    expect(await consoleText(page)).toMatch(/00000000 {2}68 65 6c 6c 6f 0a 77 6f {2}72 6c 64 20 68 74 74 70 {2}\|hello\.world http\|/);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.screenshot({ path: path.join(shots, 'consoles-hex-dark.png') });
+    await page.getByRole('radio', { name: 'Text' }).click();
+    await expect.poll(() => consoleText(page)).toMatch(/hello\s+world/);
+    await page.screenshot({ path: path.join(shots, 'consoles-session-dark.png') });
+
+    // Ctrl+F finds text in the console.
+    await page.getByTestId('console').locator('.xterm-screen').click();
+    await page.keyboard.press('Control+f');
+    const find = page.getByRole('searchbox', { name: 'Find in console' });
+    await find.waitFor();
+    await find.fill('world');
+    await page.keyboard.press('Escape');
+    await find.waitFor({ state: 'detached' });
+
+    // Send EOF: the peer sees the end of the stream; the session stays open for reading.
+    await page.getByRole('button', { name: 'Send EOF' }).click();
+    await expect.poll(() => peer.ended()).toBe(true);
+    peer.socket.write('still here\n');
+    await expect.poll(() => consoleText(page)).toContain('still here');
+
+    // Close the peer, then the listener.
+    // (Our peer keeps its side open after the EOF: the engine cuts it off after 2 s.)
+    await page.getByRole('button', { name: 'Close peer' }).click();
+    await expect.poll(() => row.innerText(), { timeout: 5000 }).toMatch(/closed/i);
+    peer.socket.end();
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.screenshot({ path: path.join(shots, 'consoles-closed-light.png') });
+    const card = page.locator('[data-testid^="listener-"]').filter({ hasText: `127.0.0.1:${port}` });
+    await card.locator('header').getByRole('button', { name: 'Close' }).click();
+    await card.waitFor({ state: 'detached' });
+    const refused = await new Promise<string>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve('connected')));
+      s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+    });
+    expect(refused).toBe('ECONNREFUSED');
+    expect(problems, 'errors in the page (CSP violations included)').toEqual([]);
+    await page.context().close();
+  });
+
+  it('stays responsive while a peer sends 50 MB to a console: prints the longest frame', async () => {
+    const { page, problems } = await openListeners();
+    const port = await listen(page);
+    const peer = await client(port);
+    const row = page.locator('[data-testid^="session-"]').filter({ hasText: `127.0.0.1:${peer.socket.localPort}` });
+    await row.getByRole('button', { name: 'Console' }).click();
+    await expect.poll(() => row.getAttribute('class')).toMatch(/\bactive\b/);
+    await page.getByTestId('console').locator('.xterm-rows').waitFor();
+    await page.evaluate(() => {
+      const w = window as unknown as { gaps: number[]; stopFrames: boolean };
+      w.gaps = [];
+      w.stopFrames = false;
+      let last = performance.now();
+      const frame = (t: number) => {
+        w.gaps.push(t - last);
+        last = t;
+        if (!w.stopFrames) requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+    });
+    const total = 50 * 1024 * 1024;
+    const line = Buffer.from(`${'0123456789abcdefghijklmnopqrstuvwxyz'.repeat(2)} the quick brown fox\n`);
+    const chunk = Buffer.concat(Array.from({ length: Math.ceil(65536 / line.length) }, () => line));
+    const started = Date.now();
+    await new Promise<void>((resolve) => {
+      let sent = 0;
+      const pump = () => {
+        while (sent < total) {
+          const part = chunk.subarray(0, Math.min(chunk.length, total - sent));
+          sent += part.length;
+          if (!peer.socket.write(part)) return void peer.socket.once('drain', pump);
+        }
+        resolve();
+      };
+      pump();
+    });
+    const written = Date.now() - started;
+    // The console has drawn everything once the engine counts it all received and nothing is unacknowledged.
+    const info = page.locator('.pane .info').first();
+    await expect.poll(() => info.innerText(), { timeout: 180_000, interval: 500 }).toMatch(/↓ 50 MiB/);
+    await expect.poll(() => page.getByTestId('paused').count(), { timeout: 60_000 }).toBe(0);
+    const drawn = Date.now() - started;
+    const { gaps, heap } = await page.evaluate(() => {
+      const w = window as unknown as { gaps: number[]; stopFrames: boolean };
+      w.stopFrames = true;
+      const mem = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
+      return { gaps: w.gaps.slice(1), heap: mem?.usedJSHeapSize ?? 0 };
+    });
+    const sorted = [...gaps].sort((a, b) => a - b);
+    const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? NaN;
+    console.log(
+      `console 50 MB burst: written by the peer in ${(written / 1000).toFixed(1)} s, drawn in ${(drawn / 1000).toFixed(1)} s; ` +
+        `${gaps.length} frames, longest ${Math.max(...gaps).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; JS heap after ${(heap / 1048576).toFixed(0)} MiB`,
+    );
+    await page.screenshot({ path: path.join(shots, 'consoles-burst-light.png') });
+    expect(gaps.length).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 300_000);
+});
