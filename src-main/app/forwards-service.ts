@@ -1,0 +1,190 @@
+/**
+ * Forwards as contract handlers: profiles saved in forwards.json, secrets in a SecretStore, the
+ * engine's events on the bus, forwards with startWithApp started at launch, and the engine's
+ * listening sockets named "forward" in the socket table.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import type { Handlers, SocketRow } from '../contract/index.js';
+import { PortolanError } from '../contract/errors.js';
+import { ForwardSpec, type ForwardInfo } from '../contract/forwards.js';
+import { ForwardEngine } from '../engine/forwards/forward-engine.js';
+import { hasSecret, MemorySecretStore, type SecretStore } from '../engine/forwards/secret-store.js';
+import type { EventBus } from './event-bus.js';
+import { ForwardsStore } from './forwards-store.js';
+
+type ForwardCallName =
+  | 'forwards.list'
+  | 'forwards.create'
+  | 'forwards.update'
+  | 'forwards.delete'
+  | 'forwards.start'
+  | 'forwards.stop'
+  | 'forwards.duplicate'
+  | 'forwards.export'
+  | 'forwards.import'
+  | 'forwards.connections'
+  | 'forwards.hostKey.accept';
+
+/** How the service is set up. */
+export interface ForwardsServiceOptions {
+  bus: EventBus;
+  dataDir: string;
+  /** Secrets store; memory when omitted (serve, CLI). The desktop app passes an encrypted one. */
+  secrets?: SecretStore;
+  /** The user's known_hosts files; default ~/.ssh/known_hosts. */
+  userKnownHosts?: string[];
+  /** Start forwards marked startWithApp (default true; the CLI's one-shot commands pass false). */
+  autoStart?: boolean;
+}
+
+const newId = () => `f-${randomBytes(5).toString('hex')}`;
+
+/** The forwards part of the app. */
+export class ForwardsService {
+  readonly engine: ForwardEngine;
+  readonly store: ForwardsStore;
+  readonly secrets: SecretStore;
+  readonly handlers: Pick<Handlers, ForwardCallName>;
+  /** Specs of saved forwards, in the order the user made them. */
+  private readonly saved = new Map<string, ForwardSpec>();
+  private readonly order: string[] = [];
+
+  constructor(private readonly options: ForwardsServiceOptions) {
+    this.secrets = options.secrets ?? new MemorySecretStore();
+    this.store = new ForwardsStore(path.join(options.dataDir, 'forwards.json'));
+    this.engine = new ForwardEngine({
+      emit: (event, payload) => options.bus.emit(event, payload as never),
+      secrets: this.secrets,
+      knownHostsFiles: [...(options.userKnownHosts ?? [path.join(os.homedir(), '.ssh', 'known_hosts')]), this.knownHostsFile],
+      acceptedKnownHosts: this.knownHostsFile,
+    });
+    this.handlers = {
+      'forwards.list': async () => this.state(),
+      'forwards.create': async ({ spec, start, save, secrets }) => this.create(spec, { start, save, secrets }),
+      'forwards.update': async ({ id, spec, secrets }) => {
+        this.requireKnown(id);
+        this.checkName(spec.name, id);
+        if (secrets) {
+          await this.secrets.set(id, secrets);
+          this.engine.markSecret(id, hasSecret(secrets));
+        }
+        if (this.saved.has(id)) {
+          this.saved.set(id, spec);
+          await this.persist();
+        }
+        return this.engine.replace(id, spec);
+      },
+      'forwards.delete': async ({ id }) => {
+        this.requireKnown(id);
+        await this.engine.remove(id);
+        await this.secrets.delete(id);
+        if (this.saved.delete(id)) {
+          this.order.splice(this.order.indexOf(id), 1);
+          await this.persist();
+        }
+        return { deleted: true as const };
+      },
+      'forwards.start': async ({ id, secrets }) => this.engine.start(id, secrets),
+      'forwards.stop': async ({ id }) => this.engine.stop(id),
+      'forwards.duplicate': async ({ id }) => {
+        const source = this.engine.info(id).spec;
+        const copy = { ...source, name: this.uniqueName(`${source.name} (copy)`), startWithApp: false };
+        if (copy.kind !== 'ssh-remote' && copy.listenPort !== 0) copy.listenPort = 0;
+        return this.create(ForwardSpec.parse(copy), { start: false, save: true });
+      },
+      'forwards.export': async ({ ids }) => {
+        const chosen = ids ?? this.order;
+        for (const id of chosen) this.requireKnown(id);
+        return { format: 'portolan-forwards' as const, version: 1 as const, forwards: chosen.map((id) => this.engine.info(id).spec) };
+      },
+      'forwards.import': async ({ forwards }) => {
+        const imported: ForwardInfo[] = [];
+        for (const spec of forwards) {
+          imported.push(await this.create({ ...spec, name: this.uniqueName(spec.name) }, { start: false, save: true }));
+        }
+        return { imported };
+      },
+      'forwards.connections': async ({ id }) => ({ connections: this.engine.connections(id) }),
+      'forwards.hostKey.accept': async ({ forwardId, fingerprint }) => this.engine.acceptHostKey(forwardId, fingerprint),
+    };
+  }
+
+  /** Portolan's own known_hosts (accepted host keys). */
+  get knownHostsFile(): string {
+    return path.join(this.options.dataDir, 'known_hosts');
+  }
+
+  /** Loads the profiles and starts those marked startWithApp (failures show as state "failed"). */
+  async init(): Promise<void> {
+    for (const { id, spec } of await this.store.load()) {
+      if (this.saved.has(id)) continue;
+      this.saved.set(id, spec);
+      this.order.push(id);
+      this.engine.add(id, spec, true, hasSecret(await this.secrets.get(id)));
+    }
+    if (this.options.autoStart === false) return;
+    await Promise.all(this.order.filter((id) => this.saved.get(id)?.startWithApp).map((id) => this.engine.start(id).catch(() => undefined)));
+  }
+
+  /** The whole state once. */
+  state() {
+    return { forwards: this.engine.list(), path: this.store.file, ...(this.store.problem ? { problem: this.store.problem } : {}) };
+  }
+
+  /** Finds a forward by id or by name (the CLI's way). */
+  find(idOrName: string): ForwardInfo | undefined {
+    const all = this.engine.list();
+    return all.find((f) => f.id === idOrName) ?? all.find((f) => f.spec.name === idOrName);
+  }
+
+  private async create(spec: ForwardSpec, how: { start: boolean; save: boolean; secrets?: { password?: string; passphrase?: string } }): Promise<ForwardInfo> {
+    this.checkName(spec.name);
+    const id = newId();
+    if (how.secrets) await this.secrets.set(id, how.secrets);
+    if (how.save) {
+      this.saved.set(id, spec);
+      this.order.push(id);
+      try {
+        await this.persist();
+      } catch (err) {
+        this.saved.delete(id);
+        this.order.pop();
+        throw new PortolanError('INTERNAL', `The forward could not be saved in ${this.store.file}: ${(err as Error).message}.`);
+      }
+    }
+    this.engine.add(id, spec, how.save, hasSecret(how.secrets));
+    if (!how.start) return this.engine.info(id);
+    return this.engine.start(id);
+  }
+
+  private requireKnown(id: string): void {
+    if (!this.engine.has(id)) throw new PortolanError('NOT_FOUND', `There is no forward with id ${id}.`);
+  }
+
+  private checkName(name: string, exceptId?: string): void {
+    const clash = this.engine.list().find((f) => f.spec.name === name && f.id !== exceptId);
+    if (clash) throw new PortolanError('INVALID_INPUT', `name: A forward named "${name}" exists already; choose another name.`);
+  }
+
+  private uniqueName(name: string): string {
+    const names = new Set(this.engine.list().map((f) => f.spec.name));
+    if (!names.has(name)) return name;
+    for (let i = 2; ; i++) if (!names.has(`${name} (${i})`)) return `${name} (${i})`;
+  }
+
+  private persist(): Promise<void> {
+    return this.store.save(this.order.map((id) => ({ id, spec: this.saved.get(id)! })));
+  }
+
+  /** "forward" for a listening socket of this process that a forward holds. */
+  tag(row: SocketRow): 'forward' | undefined {
+    if (row.state !== 'LISTEN' && row.state !== 'UNCONN') return undefined;
+    return this.engine.boundPorts().has(row.localPort) ? 'forward' : undefined;
+  }
+
+  close(): Promise<void> {
+    return this.engine.close();
+  }
+}

@@ -1,0 +1,417 @@
+/**
+ * SSH tunnels through ssh2's Client: -L (a local listener; each connection is a direct-tcpip
+ * channel), -R (the server listens; each 'tcp connection' is connected to the local target) and
+ * -D (a local SOCKS5 proxy; each CONNECT is a direct-tcpip channel to what the client asked for).
+ *
+ * The server's host key is checked against ~/.ssh/known_hosts and Portolan's own known_hosts: an
+ * unknown key fails with HOSTKEY_UNKNOWN and asks the user (trust on first use); a different key
+ * fails with HOSTKEY_MISMATCH and is never accepted. A lost session is retried with exponential
+ * backoff (1 s .. 60 s, jitter); keep-alives find silent servers.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { ConnectionInfo, ForwardSecrets, ForwardSpec } from '../../contract/forwards.js';
+import { CidrAllowlist } from '../../contract/cidr.js';
+import { backoffDelay } from './backoff.js';
+import { checkHostKey, fingerprintOf, readKnownHostsFiles, sshKeyType } from './known-hosts.js';
+import { closeServer, hostPort, listenTcp, plain } from './listen.js';
+import { countIn, countOut, pump } from './relay.js';
+import { greetingReply, parseGreeting, parseRequest, requestReply, SocksReply } from './socks5.js';
+import { connectionId, socketError, type ForwardError, type ForwardHost, type ForwardRunner } from './types.js';
+
+type SshSpec = Extract<ForwardSpec, { kind: 'ssh-local' | 'ssh-remote' | 'ssh-dynamic' }>;
+
+/** How a tunnel finds its secrets and known hosts. */
+export interface SshTunnelOptions {
+  /** known_hosts files to trust, in order (the user's, then Portolan's own). */
+  knownHostsFiles: string[];
+  secrets?: ForwardSecrets;
+  /** For tests: jitter source of the backoff. */
+  random?: () => number;
+  /** For tests: how long the SSH handshake and login may take (ms). */
+  readyTimeoutMs?: number;
+}
+
+/** Expands a leading ~ to the home folder. */
+export function expandHome(p: string): string {
+  return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
+}
+
+const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+
+/** A running SSH tunnel. */
+export class SshTunnel implements ForwardRunner {
+  private server: net.Server | undefined;
+  private client: Client | undefined;
+  private up = false;
+  private stopping = false;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private fatal: ForwardError | undefined;
+  private lastError: ForwardError | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly allow: CidrAllowlist;
+  boundPort: number | undefined;
+
+  constructor(
+    private readonly spec: SshSpec,
+    private readonly host: ForwardHost,
+    private readonly options: SshTunnelOptions,
+  ) {
+    this.allow = new CidrAllowlist(spec.allow);
+  }
+
+  private get server22(): string {
+    return hostPort(this.spec.ssh.host, this.spec.ssh.port);
+  }
+
+  async start(): Promise<void> {
+    if (this.spec.kind !== 'ssh-remote') {
+      const onConnection = this.spec.kind === 'ssh-local' ? (s: net.Socket) => this.acceptLocal(s) : (s: net.Socket) => this.acceptSocks(s);
+      this.server = await listenTcp(this.spec.listenHost, this.spec.listenPort, onConnection);
+      this.boundPort = (this.server.address() as net.AddressInfo).port;
+    }
+    this.connect();
+  }
+
+  /** Authentication settings, or a fatal error that retrying cannot fix. */
+  private auth(): Partial<ConnectConfig> | ForwardError {
+    const { ssh } = this.spec;
+    const secrets = this.options.secrets ?? {};
+    if (ssh.auth === 'password') {
+      if (!secrets.password) return { code: 'AUTH_FAILED', message: `A password is needed to log in to ${this.server22} as ${ssh.username}; give it when starting the forward.` };
+      return { password: secrets.password };
+    }
+    if (ssh.auth === 'agent') {
+      const agent = process.env.SSH_AUTH_SOCK;
+      if (!agent) return { code: 'AUTH_FAILED', message: 'No ssh-agent is running (SSH_AUTH_SOCK is not set): start one and add your key (ssh-add), or log in with a key file.' };
+      return { agent };
+    }
+    const candidates = ssh.keyPath ? [expandHome(ssh.keyPath)] : DEFAULT_KEYS.map((k) => path.join(os.homedir(), '.ssh', k));
+    const file = candidates.find((f) => existsSync(f));
+    if (!file) return { code: 'AUTH_FAILED', message: `No private key file found (${candidates.join(', ')}): give the key file's path.` };
+    try {
+      return { privateKey: readFileSync(file), ...(secrets.passphrase ? { passphrase: secrets.passphrase } : {}) };
+    } catch (err) {
+      return { code: 'AUTH_FAILED', message: `The key file ${file} could not be read: ${(err as Error).message}.` };
+    }
+  }
+
+  private connect(): void {
+    if (this.stopping) return;
+    this.fatal = undefined;
+    this.lastError = undefined;
+    const auth = this.auth();
+    if ('code' in auth) {
+      this.fail(auth as ForwardError);
+      return;
+    }
+    this.host.setState('connecting');
+    const { ssh } = this.spec;
+    const client = new Client();
+    this.client = client;
+    client.on('ready', () => this.onReady(client));
+    client.on('error', (err: Error & { level?: string }) => {
+      if (this.fatal) return;
+      if (err.level === 'client-authentication') {
+        this.fatal = { code: 'AUTH_FAILED', message: `The SSH server ${this.server22} refused the login of ${ssh.username} (${ssh.auth === 'password' ? 'wrong password?' : 'is the key in its authorized_keys?'}).` };
+      } else if (/passphrase|privateKey|parse/i.test(err.message) && !err.level) {
+        this.fatal = { code: 'AUTH_FAILED', message: `The private key could not be used: ${err.message}. Give its passphrase, or another key.` };
+      } else {
+        this.lastError = socketError(err, `SSH ${this.server22}`);
+      }
+    });
+    client.on('close', () => this.onClose(client));
+    client.on('tcp connection', (info, accept, reject) => this.acceptRemote(info, accept, reject));
+    try {
+      client.connect({
+        host: ssh.host,
+        port: ssh.port,
+        username: ssh.username,
+        ...auth,
+        keepaliveInterval: ssh.keepaliveSec * 1000,
+        keepaliveCountMax: 3,
+        readyTimeout: this.options.readyTimeoutMs ?? 20000,
+        hostVerifier: (key: Buffer) => this.verifyHostKey(key),
+      } as ConnectConfig);
+    } catch (err) {
+      this.client = undefined;
+      this.fail({ code: 'AUTH_FAILED', message: `The SSH login could not be prepared: ${(err as Error).message}.` });
+    }
+  }
+
+  private verifyHostKey(key: Buffer): boolean {
+    const { host, port } = this.spec.ssh;
+    const verdict = checkHostKey(readKnownHostsFiles(this.options.knownHostsFiles), host, port, key);
+    const fingerprint = fingerprintOf(key);
+    if (verdict.status === 'known') return true;
+    if (verdict.status === 'unknown') {
+      this.fatal = {
+        code: 'HOSTKEY_UNKNOWN',
+        message: `The SSH server ${this.server22} is not known yet. Its ${sshKeyType(key)} key has the fingerprint ${fingerprint}: accept it only if it is the one the server's administrator gives.`,
+      };
+      this.host.hostKey({ forwardId: this.host.id, host, port, fingerprint, keyType: sshKeyType(key), known: false }, key);
+      return false;
+    }
+    this.fatal = {
+      code: 'HOSTKEY_MISMATCH',
+      message:
+        verdict.status === 'revoked'
+          ? `The SSH server ${this.server22} presented a revoked key (${fingerprint}, ${verdict.entry.source}). Refused.`
+          : `WARNING: the SSH server ${this.server22} presented a different host key (${fingerprint}) than the one on record in ${verdict.entry.source}. ` +
+            'Someone could be intercepting the connection, or the server was reinstalled. Refused: check with its administrator, then remove the old line.',
+    };
+    return false;
+  }
+
+  private onReady(client: Client): void {
+    if (client !== this.client) return;
+    this.attempt = 0;
+    if (this.spec.kind !== 'ssh-remote') {
+      this.up = true;
+      this.host.setState('up');
+      return;
+    }
+    client.forwardIn(this.spec.listenHost, this.spec.listenPort, (err, port) => {
+      if (client !== this.client) return;
+      if (err) {
+        this.lastError = { code: 'EADDRINUSE', message: `The SSH server did not listen on ${hostPort(this.spec.listenHost, this.spec.listenPort)}: ${err.message}.` };
+        client.end();
+        return;
+      }
+      this.boundPort = port || this.spec.listenPort;
+      this.up = true;
+      this.host.setState('up');
+    });
+  }
+
+  private onClose(client: Client): void {
+    if (client !== this.client) return;
+    this.client = undefined;
+    this.up = false;
+    if (this.stopping) return;
+    if (this.fatal) {
+      this.fail(this.fatal);
+      return;
+    }
+    const delay = backoffDelay(this.attempt++, this.options.random);
+    const error = this.lastError ?? { code: 'DISCONNECTED', message: `The SSH session with ${this.server22} ended.` };
+    this.host.setState('retrying', { retryInMs: delay, error });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.connect();
+    }, delay);
+  }
+
+  private fail(error: ForwardError): void {
+    this.host.setState('failed', { error });
+  }
+
+  private newConnection(sock: { address: string; port: number }, local: { address: string; port: number } | undefined, target: { host: string; port: number }): ConnectionInfo {
+    return {
+      id: connectionId(),
+      forwardId: this.host.id,
+      client: sock,
+      ...(local ? { localClientSide: local } : {}),
+      target,
+      bytesIn: 0,
+      bytesOut: 0,
+      openedAt: Date.now(),
+    };
+  }
+
+  /** Refuses a local client before a channel exists, and logs why. */
+  private refuseLocal(sock: net.Socket, connection: ConnectionInfo, error: ForwardError): void {
+    this.host.counters.targetErrors++;
+    connection.error = error;
+    sock.destroy();
+  }
+
+  /** Tracks a local socket and its connection until it closes. */
+  private track(sock: net.Socket, connection: ConnectionInfo): void {
+    this.sockets.add(sock);
+    sock.on('error', (err) => {
+      connection.error ??= socketError(err, 'client connection');
+    });
+    sock.once('close', () => {
+      this.sockets.delete(sock);
+      connection.closedAt = Date.now();
+      this.host.closed(connection);
+    });
+    this.host.opened(connection);
+  }
+
+  private allowed(sock: net.Socket): boolean {
+    if (this.allow.allows(sock.remoteAddress)) return true;
+    this.host.counters.refused++;
+    this.host.refusedClient(plain(sock.remoteAddress), sock.remotePort ?? 0);
+    sock.on('error', () => undefined);
+    sock.destroy();
+    return false;
+  }
+
+  private endpoints(sock: net.Socket) {
+    return [
+      { address: plain(sock.remoteAddress), port: sock.remotePort ?? 0 },
+      { address: plain(sock.localAddress), port: sock.localPort ?? 0 },
+    ] as const;
+  }
+
+  /** Relays a local socket and an SSH channel both ways until both have ended. */
+  private relayChannel(sock: net.Socket, channel: ClientChannel, connection: ConnectionInfo, head?: Buffer): void {
+    const { counters } = this.host;
+    if (head?.length) {
+      countIn(connection, counters)(head.length);
+      channel.write(head);
+    }
+    pump(sock, channel, countIn(connection, counters));
+    pump(channel, sock, countOut(connection, counters));
+    channel.on('error', (err: Error) => {
+      connection.error ??= socketError(err, 'SSH channel');
+      sock.destroy();
+    });
+    channel.once('close', () => {
+      if (!sock.writableEnded) sock.destroy();
+    });
+    sock.once('close', (hadError) => {
+      if (hadError) channel.destroy();
+    });
+    sock.resume();
+  }
+
+  private acceptLocal(sock: net.Socket): void {
+    if (this.spec.kind !== 'ssh-local' || !this.allowed(sock)) return;
+    const [client, local] = this.endpoints(sock);
+    const { targetHost, targetPort } = this.spec;
+    const connection = this.newConnection(client, local, { host: targetHost, port: targetPort });
+    this.track(sock, connection);
+    sock.setNoDelay(true);
+    sock.pause();
+    const ssh = this.client;
+    if (!ssh || !this.up) {
+      this.refuseLocal(sock, connection, { code: 'DISCONNECTED', message: `The SSH tunnel to ${this.server22} is not up (${this.lastError?.message ?? 'connecting'}).` });
+      return;
+    }
+    ssh.forwardOut(client.address, client.port, targetHost, targetPort, (err, channel) => {
+      if (err) {
+        this.refuseLocal(sock, connection, { code: 'ECONNREFUSED', message: `The SSH server could not connect to ${hostPort(targetHost, targetPort)}: ${err.message}.` });
+        return;
+      }
+      if (sock.destroyed) {
+        channel.close();
+        return;
+      }
+      this.relayChannel(sock, channel, connection);
+    });
+  }
+
+  private acceptSocks(sock: net.Socket): void {
+    if (!this.allowed(sock)) return;
+    const [client, local] = this.endpoints(sock);
+    const connection = this.newConnection(client, local, { host: '', port: 0 });
+    this.track(sock, connection);
+    sock.setNoDelay(true);
+    let buf: Buffer = Buffer.alloc(0);
+    let stage: 'greeting' | 'request' = 'greeting';
+    const timer = setTimeout(() => sock.destroy(), 10000);
+    const onData = (chunk: Buffer) => {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      if (stage === 'greeting') {
+        const g = parseGreeting(buf);
+        if ('need' in g) return;
+        if (!g.ok) return void sock.destroy();
+        sock.write(greetingReply(g.value.methods));
+        if (!g.value.methods.includes(0)) return void sock.end();
+        buf = buf.subarray(g.used);
+        stage = 'request';
+      }
+      const r = parseRequest(buf);
+      if ('need' in r) return;
+      sock.off('data', onData);
+      sock.pause();
+      clearTimeout(timer);
+      if (!r.ok) {
+        connection.error = { code: 'SOCKS', message: r.reason };
+        sock.end(requestReply(r.reply));
+        return;
+      }
+      const head = buf.subarray(r.used);
+      const { host, port } = r.value;
+      connection.target = { host, port };
+      const ssh = this.client;
+      if (!ssh || !this.up) {
+        this.host.counters.targetErrors++;
+        connection.error = { code: 'DISCONNECTED', message: `The SSH tunnel to ${this.server22} is not up.` };
+        sock.end(requestReply(SocksReply.generalFailure));
+        return;
+      }
+      ssh.forwardOut(client.address, client.port, host, port, (err, channel) => {
+        if (err) {
+          this.host.counters.targetErrors++;
+          connection.error = { code: 'ECONNREFUSED', message: `The SSH server could not connect to ${hostPort(host, port)}: ${err.message}.` };
+          sock.end(requestReply(/refused/i.test(err.message) ? SocksReply.connectionRefused : SocksReply.hostUnreachable));
+          return;
+        }
+        if (sock.destroyed) return void channel.close();
+        sock.write(requestReply(SocksReply.succeeded));
+        this.relayChannel(sock, channel, connection, head.length ? Buffer.from(head) : undefined);
+      });
+    };
+    sock.on('data', onData);
+    sock.once('close', () => clearTimeout(timer));
+  }
+
+  private acceptRemote(
+    info: { srcIP: string; srcPort: number; destIP: string; destPort: number },
+    accept: () => ClientChannel,
+    reject: () => void,
+  ): void {
+    if (this.spec.kind !== 'ssh-remote') return reject();
+    const { counters } = this.host;
+    if (!this.allow.allows(info.srcIP)) {
+      counters.refused++;
+      this.host.refusedClient(info.srcIP, info.srcPort);
+      return reject();
+    }
+    const { targetHost, targetPort } = this.spec;
+    const connection = this.newConnection({ address: info.srcIP, port: info.srcPort }, { address: info.destIP, port: info.destPort }, { host: targetHost, port: targetPort });
+    const sock = net.connect({ host: targetHost, port: targetPort, allowHalfOpen: true, noDelay: true });
+    sock.pause();
+    this.track(sock, connection);
+    sock.once('connect', () => {
+      connection.localTargetSide = { address: plain(sock.localAddress), port: sock.localPort ?? 0 };
+      let channel: ClientChannel;
+      try {
+        channel = accept();
+      } catch {
+        sock.destroy();
+        return;
+      }
+      this.relayChannel(sock, channel, connection);
+    });
+    sock.once('error', (err) => {
+      if (sock.connecting || !connection.localTargetSide) {
+        counters.targetErrors++;
+        connection.error = socketError(err, `the target ${hostPort(targetHost, targetPort)} refused or could not be reached`);
+        reject();
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const client = this.client;
+    this.client = undefined;
+    this.up = false;
+    client?.end();
+    client?.destroy();
+    const server = this.server;
+    this.server = undefined;
+    await closeServer(server, [...this.sockets]);
+    this.sockets.clear();
+  }
+}

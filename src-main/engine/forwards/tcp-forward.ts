@@ -1,0 +1,93 @@
+/** Local TCP forward: listen, and for each allowed client connect to the target and relay both ways. */
+import type net from 'node:net';
+import type { ConnectionInfo, ForwardSpec } from '../../contract/forwards.js';
+import { CidrAllowlist } from '../../contract/cidr.js';
+import { closeServer, listenTcp, plain } from './listen.js';
+import { connectAndRelay } from './relay.js';
+import { connectionId, socketError, type ForwardHost, type ForwardRunner } from './types.js';
+
+type TcpSpec = Extract<ForwardSpec, { kind: 'tcp' }>;
+
+/** A running TCP forward. */
+export class TcpForward implements ForwardRunner {
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly allow: CidrAllowlist;
+  boundPort: number | undefined;
+
+  constructor(
+    private readonly spec: TcpSpec,
+    private readonly host: ForwardHost,
+  ) {
+    this.allow = new CidrAllowlist(spec.allow);
+  }
+
+  async start(): Promise<void> {
+    this.server = await listenTcp(this.spec.listenHost, this.spec.listenPort, (client) => this.accept(client), true);
+    this.boundPort = (this.server.address() as net.AddressInfo).port;
+    this.host.setState('listening');
+  }
+
+  private accept(accepted: net.Socket): void {
+    const { counters } = this.host;
+    if (!this.allow.allows(accepted.remoteAddress)) {
+      counters.refused++;
+      this.host.refusedClient(plain(accepted.remoteAddress), accepted.remotePort ?? 0);
+      accepted.on('error', () => undefined);
+      accepted.destroy();
+      return;
+    }
+    const connection: ConnectionInfo = {
+      id: connectionId(),
+      forwardId: this.host.id,
+      client: { address: plain(accepted.remoteAddress), port: accepted.remotePort ?? 0 },
+      localClientSide: { address: plain(accepted.localAddress), port: accepted.localPort ?? 0 },
+      target: { host: this.spec.targetHost, port: this.spec.targetPort },
+      bytesIn: 0,
+      bytesOut: 0,
+      openedAt: Date.now(),
+    };
+    const pair = connectAndRelay(accepted, this.spec.targetHost, this.spec.targetPort, connection, counters);
+    const { client, target } = pair;
+    this.sockets.add(client);
+    this.sockets.add(target);
+    this.host.opened(connection);
+    let connected = false;
+    let open = 2;
+    const closed = () => {
+      if (--open > 0) return;
+      connection.closedAt = Date.now();
+      this.host.closed(connection);
+    };
+    target.once('connect', () => {
+      connected = true;
+      connection.localTargetSide = { address: plain(target.localAddress), port: target.localPort ?? 0 };
+    });
+    target.on('error', (err) => {
+      if (!connected) {
+        counters.targetErrors++;
+        connection.error = socketError(err, `the target ${this.spec.targetHost}:${this.spec.targetPort} refused or could not be reached`);
+      } else connection.error ??= socketError(err, 'target connection');
+      client.destroy();
+    });
+    client.on('error', (err) => {
+      connection.error ??= socketError(err, 'client connection');
+      target.destroy();
+    });
+    target.once('close', () => {
+      this.sockets.delete(target);
+      closed();
+    });
+    client.once('close', () => {
+      this.sockets.delete(client);
+      closed();
+    });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    await closeServer(server, [...this.sockets]);
+    this.sockets.clear();
+  }
+}
