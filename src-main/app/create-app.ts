@@ -14,8 +14,13 @@ import { selectSocketProvider } from '../engine/sockets/select-provider.js';
 import { PortolanError } from '../contract/index.js';
 import { dispatch, type CallResult } from './dispatch.js';
 import { EventBus } from './event-bus.js';
+import { ForwardsService, type ForwardsServiceOptions } from './forwards-service.js';
+import { KnockService } from './knock-service.js';
 import { loadLearnCards } from './learn-cards.js';
+import { RouterService, type RouterServiceOptions } from './router-service.js';
+import { ScanService } from './scan-service.js';
 import { SettingsStore } from './settings-store.js';
+import { createSessionsService } from './sessions-service.js';
 import { APP_VERSION } from './version.js';
 
 /** Where the app finds its data and keeps the user's. */
@@ -28,6 +33,10 @@ export interface AppOptions {
   transport: SystemInfo['transport'];
   /** Heartbeat period in ms; 0 turns it off (the CLI needs none). */
   heartbeatMs?: number;
+  /** Router engine settings; tests point it at a fake router on 127.0.0.1 (default: the real gateway). */
+  router?: RouterServiceOptions['engine'];
+  /** Forwards: the secret store (the desktop app passes an encrypted one), known_hosts files, auto-start. */
+  forwards?: Pick<ForwardsServiceOptions, 'secrets' | 'userKnownHosts' | 'autoStart'>;
 }
 
 /** The running app: the contract's handlers, the event bus, and a lifecycle. */
@@ -50,18 +59,27 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
   ]);
   const settings = new SettingsStore(path.join(options.dataDir, 'settings.json'));
   await settings.load();
+  const sessions = createSessionsService(bus);
+  const knock = new KnockService(bus, { file: path.join(options.dataDir, 'knock.json'), listeners: sessions.engine });
+  const scanner = await ScanService.create({ bus, dictionary, assetsDir: options.assetsDir, dataDir: options.dataDir, version: APP_VERSION });
+  // Router mappings: renewed while a window or serve runs; one CLI command ('direct') does not renew.
+  const router = new RouterService(bus, { file: path.join(options.dataDir, 'router-mappings.json'), keepAlive: options.transport !== 'direct', engine: options.router });
+  // Forwards marked startWithApp start with the desktop app and serve, not with one CLI command.
+  const forwards = new ForwardsService({ bus, dataDir: options.dataDir, autoStart: options.transport !== 'direct', ...options.forwards });
+  await forwards.init();
   const provider = selectSocketProvider();
   const sockets = provider
     ? new SocketMonitor({
         provider,
         onDiff: (diff) => bus.emit('sockets.diff', diff),
-        // The engine's own sockets (the web transport, later listeners and forwards) are tagged.
-        tagger: (row) => (row.pid === process.pid ? 'portolan' : undefined),
+        // The engine's own sockets are tagged: listeners and their sessions precisely, the rest
+        // (the web transport...) as 'portolan'.
+        tagger: (row) => (row.pid === process.pid ? (sessions.tag(row) ?? forwards.tag(row) ?? 'portolan') : undefined),
       })
     : undefined;
   const reverseDns = new ReverseDnsCache();
   const requireSockets = (): SocketMonitor => {
-    if (!sockets) throw new PortolanError('NOT_FOUND', `The live socket table is not available on ${process.platform} yet; it works on Linux.`);
+    if (!sockets) throw new PortolanError('NOT_FOUND', `The live socket table is not available on ${process.platform}: Portolan reads it on Linux (/proc), macOS (lsof) and Windows (netstat).`);
     return sockets;
   };
 
@@ -69,6 +87,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     'dictionary.lookup': async (q) => dictionary.lookup(q),
     'dictionary.card': async ({ port }) => dictionary.card(port, ephemeral),
     'dictionary.bindCheck': async (q) => checkBind(q),
+    'dictionary.names': async ({ ports }) => dictionary.names(ports),
     'learn.cards': async () => learnCards,
     'system.info': async () => ({
       version: APP_VERSION,
@@ -95,6 +114,11 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
       bus.emit('settings.changed', state.settings);
       return state;
     },
+    ...sessions.handlers,
+    ...router.handlers,
+    ...scanner.handlers,
+    ...knock.handlers,
+    ...forwards.handlers,
   };
 
   const started = Date.now();
@@ -110,6 +134,11 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     async close() {
       if (heartbeat) clearInterval(heartbeat);
       sockets?.close();
+      await knock.close();
+      await forwards.close();
+      await sessions.close();
+      await router.close();
+      await scanner.close();
     },
   };
 }

@@ -13,6 +13,10 @@ export interface CliContext {
   openApp(transport: 'web' | 'direct'): Promise<PortolanApp>;
   /** Resolves when the user interrupts a long-running command (Ctrl+C). */
   interrupted: Promise<void>;
+  /** Raw input of interactive commands (listen, connect); process.stdin when absent. */
+  stdin?: NodeJS.ReadableStream;
+  /** Raw output of interactive commands (received bytes, unchanged); process.stdout when absent. */
+  stdoutStream?: NodeJS.WritableStream;
 }
 
 /** A command's exit status: 0 for success. */

@@ -2,8 +2,16 @@
 import { createApp } from '../app/create-app.js';
 import { APP_VERSION } from '../app/version.js';
 import { CliCallError } from './commands/call.js';
+import { connectCommand, usage as connectUsage } from './commands/connect.js';
+import { listenCommand, usage as listenUsage } from './commands/listen.js';
+import { guardCommand, guardUsage, knockCommand, usage as knockUsage } from './commands/knock.js';
 import { learnCommand, usage as learnUsage } from './commands/learn.js';
+import { forwardCommand, usage as forwardUsage } from './commands/forward.js';
+import { forwardsCommand, usage as forwardsUsage } from './commands/forwards.js';
+import { tunnelCommand, usage as tunnelUsage } from './commands/tunnel.js';
 import { portCommand, usage as portUsage } from './commands/port.js';
+import { routerCommand, usage as routerUsage } from './commands/router.js';
+import { scanCommand, usage as scanUsage } from './commands/scan.js';
 import { serveCommand, usage as serveUsage } from './commands/serve.js';
 import { socketsCommand, usage as socketsUsage } from './commands/sockets.js';
 import { UsageError, type CliContext, type ExitCode } from './context.js';
@@ -12,6 +20,15 @@ import { UsageError, type CliContext, type ExitCode } from './context.js';
 const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<ExitCode>; usage: string; summary: string }> = {
   port: { run: portCommand, usage: portUsage, summary: 'look a port up in the IANA dictionary and the curated notes' },
   sockets: { run: socketsCommand, usage: socketsUsage, summary: "list this machine's sockets and socket pairs with their processes, or follow them live" },
+  listen: { run: listenCommand, usage: listenUsage, summary: 'listen on a TCP or UDP port and talk to peers, like nc -l (listen --help for details)' },
+  connect: { run: connectCommand, usage: connectUsage, summary: 'connect to host:port over TCP, TLS or UDP and talk, like nc' },
+  router: { run: routerCommand, usage: routerUsage, summary: 'show the router and its port mappings; map a port through it (UPnP, NAT-PMP, PCP) or remove one' },
+  scan: { run: scanCommand, usage: scanUsage, summary: 'scan TCP or UDP ports of hosts (connect scan, service detection), like nmap -sT / -sU' },
+  knock: { run: knockCommand, usage: knockUsage, summary: "knock a port sequence on a host, like knockd's knock (knock --help for details)" },
+  guard: { run: guardCommand, usage: guardUsage, summary: 'protect a Portolan listener behind a knock sequence until Ctrl+C (guard --help for details)' },
+  forward: { run: forwardCommand, usage: forwardUsage, summary: 'forward a local TCP or UDP port to host:port until Ctrl+C, printing each connection' },
+  tunnel: { run: tunnelCommand, usage: tunnelUsage, summary: 'an SSH tunnel (-L, -R or -D SOCKS5) that reconnects by itself, until Ctrl+C' },
+  forwards: { run: forwardsCommand, usage: forwardsUsage, summary: 'list saved forwards, run one in the foreground, or stop it' },
   learn: { run: learnCommand, usage: learnUsage, summary: 'read the short explanations of ports, sockets, scanning...' },
   serve: { run: serveCommand, usage: serveUsage, summary: 'show the Portolan UI in a browser on 127.0.0.1' },
 };

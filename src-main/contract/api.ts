@@ -10,11 +10,29 @@ import {
   LookupQuery,
   LookupResult,
   PortCard,
+  RangeCategory,
 } from './dictionary.js';
+import { forwardCalls, forwardEvents } from './forwards.js';
+import { knockCalls, knockEvents } from './knock.js';
 import { LearnCard } from './learn.js';
+import { Mapping, MappingRef, MappingSpec, RouterChanged, RouterInfo } from './router.js';
+import { scanCalls, scanEvents } from './scan.js';
 import { Settings, SettingsPatch, SettingsState } from './settings.js';
 import { Heartbeat, SystemInfo } from './system.js';
 import { SocketDiff, SocketMonitorPatch, SocketMonitorSettings, SocketSnapshot, SocketSnapshotQuery } from './sockets.js';
+import {
+  ConnectSpec,
+  ListenerInfo,
+  ListenerRef,
+  ListenerSpec,
+  SessionAckRequest,
+  SessionCloseRequest,
+  SessionData,
+  SessionInfo,
+  SessionsChanged,
+  SessionSendRequest,
+  SessionsState,
+} from './sessions.js';
 
 const Empty = z.object({}).strict().default({});
 
@@ -45,6 +63,12 @@ export const calls = {
     input: BindCheckQuery,
     output: BindCheckResult,
     doc: 'Check whether this machine can listen on a port right now.',
+  },
+  /** Service names and range categories of many ports at once (for tables of sockets or scan results). */
+  'dictionary.names': {
+    input: z.object({ ports: z.array(z.number().int().min(0).max(65535)).max(5000) }),
+    output: z.record(z.string(), z.object({ name: z.string(), category: RangeCategory })),
+    doc: 'The usual service name and range category of each port, in one call.',
   },
   /** The Learn panel's cards, one per concept. */
   'learn.cards': {
@@ -94,6 +118,78 @@ export const calls = {
     output: z.record(z.string(), z.string().nullable()),
     doc: 'Reverse DNS names of addresses (asynchronous, cached, 2 s limit each).',
   },
+  /** Opens a TCP or UDP listener; fails with EADDRINUSE (naming the holder and a free port), EACCES, EADDRNOTAVAIL. */
+  'listeners.open': {
+    input: ListenerSpec,
+    output: ListenerInfo,
+    doc: 'Listen on a TCP or UDP port (0 = any free port) with a responder: interactive, echo, discard, banner or http.',
+  },
+  /** Closes a listener and every session of its peers. */
+  'listeners.close': {
+    input: ListenerRef,
+    output: z.object({ closed: z.literal(true) }),
+    doc: 'Close a listener and all its peers.',
+  },
+  /** The whole state once (after that, follow sessions.changed). */
+  'listeners.list': {
+    input: Empty,
+    output: SessionsState,
+    doc: 'Every listener and session (open ones, and closed ones not yet forgotten).',
+  },
+  /** Connects and resolves once connected (and the TLS handshake done), or fails: ENOTFOUND, ECONNREFUSED, ETIMEDOUT... */
+  'sessions.connect': {
+    input: ConnectSpec,
+    output: SessionInfo,
+    doc: 'Connect to host:port over TCP (optionally TLS) or UDP and open a client session.',
+  },
+  /** Sends bytes (base64) to the peer; resolves once handed to the OS, so awaiting each call paces a big send. */
+  'sessions.send': {
+    input: SessionSendRequest,
+    output: z.object({ bytes: z.number().int() }),
+    doc: "Send bytes (base64) to a session's peer.",
+  },
+  /** Closes a session (half: end-of-stream only); closing a closed session forgets it. */
+  'sessions.close': {
+    input: SessionCloseRequest,
+    output: z.object({ closed: z.literal(true) }),
+    doc: 'Close one session (or, with half, send end-of-stream and keep receiving); a closed one is forgotten.',
+  },
+  /** Flow-control credit: the console acknowledges the bytes of sessions.data it has shown (unknown ids are ignored). */
+  'sessions.ack': {
+    input: SessionAckRequest,
+    output: z.object({}),
+    doc: 'Acknowledge bytes of sessions.data shown by the console, so that a paused socket resumes.',
+  },
+  /** Finds the gateway and asks it with UPnP IGD, NAT-PMP and PCP; NO_ROUTER (with what was tried) when none answers. */
+  'router.discover': {
+    input: Empty,
+    output: RouterInfo,
+    doc: 'Find the router (default gateway) and which of UPnP IGD, NAT-PMP and PCP it answers, with its external address.',
+  },
+  /** The router's port mappings: Portolan's own and (over UPnP) other programs'. */
+  'router.mappings': {
+    input: Empty,
+    output: z.array(Mapping),
+    doc: "The router's port mappings, Portolan's own (kept renewed) and those other programs made (UPnP lists them).",
+  },
+  /** Maps a port on the router (opens it to the internet), reads it back, keeps it renewed; ROUTER_REFUSED with the router's reason. */
+  'router.add': {
+    input: MappingSpec,
+    output: Mapping,
+    doc: 'Map an external port of the router to a LAN host:port (this opens the service to the internet), then read it back.',
+  },
+  /** Removes a mapping by protocol and external port. */
+  'router.remove': {
+    input: MappingRef,
+    output: z.object({ removed: z.literal(true) }),
+    doc: 'Remove a port mapping from the router by protocol and external port.',
+  },
+  /** The port scanner (schemas and docs in scan.ts). */
+  ...scanCalls,
+  /** Port knocking: the knock client, profiles, knockd.conf, guards (schemas and docs in knock.ts). */
+  ...knockCalls,
+  /** Forwards: local TCP/UDP forwards and SSH tunnels (schemas and docs in forwards.ts). */
+  ...forwardCalls,
 } as const satisfies Record<string, CallSpec>;
 
 /** Every event the engine emits, by name, with its payload schema. */
@@ -104,6 +200,18 @@ export const events = {
   'system.heartbeat': Heartbeat,
   /** What changed in the socket table since the previous tick: one batch per tick. */
   'sockets.diff': SocketDiff,
+  /** Bytes received by an interactive session, base64, batched (every ~16 ms or 64 KiB); acknowledge with sessions.ack. */
+  'sessions.data': SessionData,
+  /** Listeners and sessions that changed (new peers, closes at once; byte counters about 4 times a second). */
+  'sessions.changed': SessionsChanged,
+  /** Router mappings changed (added, renewed, refused, removed) or the router was discovered; the full list. */
+  'router.changed': RouterChanged,
+  /** The port scanner's progress and batched results (scan.ts). */
+  ...scanEvents,
+  /** Knock steps as sent, guard attempts (batched) and guard changes (knock.ts). */
+  ...knockEvents,
+  /** Forwards' state, traffic (~4 Hz), connections and SSH host-key questions (forwards.ts). */
+  ...forwardEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Calls = typeof calls;

@@ -56,8 +56,15 @@ function productionClosure(): Set<string> {
   const visit = (name: string) => {
     if (seen.has(name)) return;
     seen.add(name);
-    const manifest = JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
     for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep);
+    // Optional dependencies ship when installed (ssh2's cpu-features); the app must work without them.
+    for (const dep of Object.keys(manifest.optionalDependencies ?? {})) {
+      if (existsSync(path.join(root, 'node_modules', dep, 'package.json'))) visit(dep);
+    }
   };
   for (const name of Object.keys(pkg.dependencies)) visit(name);
   return seen;

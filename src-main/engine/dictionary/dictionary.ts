@@ -191,6 +191,13 @@ export class Dictionary {
     };
   }
 
+  /** The first service name (IANA's, else a curated one; '' if none) and range category of each port. */
+  names(ports: number[]): Record<string, { name: string; category: PortSummary['category'] }> {
+    const out: Record<string, { name: string; category: PortSummary['category'] }> = {};
+    for (const port of ports) out[port] = { name: this.entries.get(port)?.summary.names[0] ?? '', category: categoryOf(port) };
+    return out;
+  }
+
   /** Everything known about one port, with this machine's ephemeral range. */
   card(port: number, ephemeral: EphemeralRange): PortCard {
     const entry = this.entries.get(port);

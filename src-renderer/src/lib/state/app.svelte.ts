@@ -6,6 +6,7 @@
 import { getContext, setContext } from 'svelte';
 import type { Api } from '../api/client.js';
 import { ConnectionState } from './connection.svelte.js';
+import { ConsolesState } from './consoles.svelte.js';
 import { DictionaryState } from './dictionary.svelte.js';
 import { LearnState } from './learn.svelte.js';
 import { ListenerAlertsState, type Notify } from './listener-alerts.svelte.js';
@@ -15,11 +16,16 @@ import { SocketsState } from './sockets.svelte.js';
 export const VIEWS = [
   { id: 'dictionary', title: 'Dictionary', hint: 'Look ports up by number, range, name or word' },
   { id: 'sockets', title: 'Sockets', hint: "This machine's sockets and socket pairs, live" },
+  { id: 'listen', title: 'Listeners', hint: 'Open a port or connect to one, and talk to peers in consoles' },
   { id: 'learn', title: 'Learn', hint: 'What ports, sockets and ranges are' },
 ] as const;
 export type View = (typeof VIEWS)[number]['id'];
 
-export type Route = { view: 'dictionary'; port: number | null } | { view: 'sockets' } | { view: 'learn'; card: string | null };
+export type Route =
+  | { view: 'dictionary'; port: number | null }
+  | { view: 'sockets' }
+  | { view: 'listen' }
+  | { view: 'learn'; card: string | null };
 
 /** Links to every place in the app. */
 export const href = {
@@ -43,7 +49,7 @@ export function parseRoute(hash: string): Route | null {
     return port === null ? null : { view: 'dictionary', port };
   }
   if (view === 'dictionary') return { view, port: null };
-  if (view === 'sockets') return { view };
+  if (view === 'sockets' || view === 'listen') return { view };
   if (view === 'learn') return { view, card: arg ? decodeURIComponent(arg) : null };
   return null;
 }
@@ -59,6 +65,7 @@ export class AppState {
   readonly learn: LearnState;
   readonly sockets: SocketsState;
   readonly alerts: ListenerAlertsState;
+  readonly consoles: ConsolesState;
 
   constructor(
     readonly api: Api,
@@ -77,6 +84,7 @@ export class AppState {
       onOptions: (encoded) => this.settings.rememberFilter('sockets.view', encoded),
       listeners: this.alerts,
     });
+    this.consoles = new ConsolesState(api, { onRemember: (key, value) => this.settings.rememberFilter(key, value) });
   }
 
   /** Starts following the engine and the location; returns a stop function. */
@@ -85,7 +93,7 @@ export class AppState {
     const onHide = () => void this.settings.flush();
     window.addEventListener('hashchange', onHash);
     window.addEventListener('pagehide', onHide);
-    const stops = [this.connection.start(() => void this.onConnected()), this.settings.start()];
+    const stops = [this.connection.start(() => void this.onConnected()), this.settings.start(), this.consoles.start()];
     onHash();
     return () => {
       window.removeEventListener('hashchange', onHash);
@@ -117,6 +125,7 @@ export class AppState {
       if (!this.settings.loaded) return;
       this.dictionary.setQuery(this.settings.filter('dictionary'));
       this.sockets.restore(this.settings.filter('sockets'), this.settings.filter('sockets.view'));
+      this.consoles.restore((key) => this.settings.filter(key));
       if (this.sockets.loaded) this.alerts.onSnapshot(this.sockets.allRows());
       if (!parseRoute(location.hash)) {
         const last = VIEWS.find((v) => v.id === this.settings.settings.lastView);
