@@ -14,8 +14,12 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
   return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'Portolan');
 }
 
-/** Folders relative to the bundled CLI (dist/main/cli.js): assets/ and dist/renderer/. */
-export function bundledPaths(cliFile: string): { assetsDir: string; staticDir: string } {
+/**
+ * Folders relative to the bundled CLI (dist/main/cli.js): assets/ and dist/renderer/.
+ * PORTOLAN_STATIC_DIR serves another renderer build (developers building side by side).
+ */
+export function bundledPaths(cliFile: string, env: NodeJS.ProcessEnv = process.env): { assetsDir: string; staticDir: string } {
   const here = path.dirname(cliFile);
-  return { assetsDir: path.resolve(here, '..', '..', 'assets'), staticDir: path.resolve(here, '..', 'renderer') };
+  const staticDir = env.PORTOLAN_STATIC_DIR ? path.resolve(env.PORTOLAN_STATIC_DIR) : path.resolve(here, '..', 'renderer');
+  return { assetsDir: path.resolve(here, '..', '..', 'assets'), staticDir };
 }

@@ -8,6 +8,10 @@ import type { Api } from '../api/client.js';
 import { ConnectionState } from './connection.svelte.js';
 import { ConsolesState } from './consoles.svelte.js';
 import { DictionaryState } from './dictionary.svelte.js';
+import { ForwardsState } from './forwards.svelte.js';
+import { KnockState } from './knock.svelte.js';
+import { RouterState } from './router.svelte.js';
+import { ScanState } from './scan.svelte.js';
 import { LearnState } from './learn.svelte.js';
 import { ListenerAlertsState, type Notify } from './listener-alerts.svelte.js';
 import { SettingsState, type SettingsOptions } from './settings.svelte.js';
@@ -17,21 +21,60 @@ export const VIEWS = [
   { id: 'dictionary', title: 'Dictionary', hint: 'Look ports up by number, range, name or word' },
   { id: 'sockets', title: 'Sockets', hint: "This machine's sockets and socket pairs, live" },
   { id: 'listen', title: 'Listeners', hint: 'Open a port or connect to one, and talk to peers in consoles' },
+  { id: 'forwards', title: 'Forwards', hint: 'Local TCP/UDP forwards and SSH tunnels, saved and kept up' },
+  { id: 'scan', title: 'Scanner', hint: 'Scan hosts for open TCP and UDP ports, with services and history' },
+  { id: 'knock', title: 'Knocking', hint: 'Send knock sequences, and guard a listener behind one' },
+  { id: 'router', title: 'Router', hint: 'Map ports on the home router (UPnP IGD, NAT-PMP, PCP) and keep them mapped' },
   { id: 'learn', title: 'Learn', hint: 'What ports, sockets and ranges are' },
 ] as const;
 export type View = (typeof VIEWS)[number]['id'];
 
+/** Views that take a prefill from the link (`#/scan?target=10.0.0.1&ports=22`). */
+export type ActionView = 'sockets' | 'listen' | 'forwards' | 'scan' | 'knock' | 'router';
+const ACTION_VIEWS: readonly string[] = ['sockets', 'listen', 'forwards', 'scan', 'knock', 'router'] satisfies ActionView[];
+
 export type Route =
   | { view: 'dictionary'; port: number | null }
-  | { view: 'sockets' }
-  | { view: 'listen' }
+  | { view: ActionView; params: Record<string, string> }
   | { view: 'learn'; card: string | null };
+
+/**
+ * A prefill one view hands to another ("scan this host", "forward this port"): the target view
+ * reads it once from {@link AppState.takeIntent} and fills its form with it.
+ */
+export interface Intent {
+  view: ActionView;
+  params: Record<string, string>;
+  /** Distinguishes two identical intents in a row. */
+  seq: number;
+}
+
+const withParams = (view: View, params: Record<string, string | number | undefined>): string => {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const text = q.toString();
+  return text ? `#/${view}?${text}` : `#/${view}`;
+};
 
 /** Links to every place in the app. */
 export const href = {
   port: (port: number) => `#/port/${port}`,
   learn: (id?: string) => (id ? `#/learn/${id}` : '#/learn'),
   view: (view: View) => `#/${view}`,
+  /** The Listeners view with the connect form filled (host, port, proto tcp|udp). */
+  connect: (p: { host: string; port: number; proto?: 'tcp' | 'udp' }) => withParams('listen', { connect: p.host, port: p.port, proto: p.proto }),
+  /** The Listeners view with the listen form filled. */
+  listen: (p: { port: number; host?: string; proto?: 'tcp' | 'udp' }) => withParams('listen', { listen: p.port, host: p.host, proto: p.proto }),
+  /** The Scanner view with its form filled (target, ports in the scanner's syntax, proto). */
+  scan: (p: { target: string; ports?: string; proto?: 'tcp' | 'udp' }) => withParams('scan', p),
+  /** The Forwards view with a new forward's form filled (target host:port, listen port, proto). */
+  forward: (p: { targetHost: string; targetPort: number; listenPort?: number; proto?: 'tcp' | 'udp' }) => withParams('forwards', p),
+  /** The Knocking view with the knock form filled (host, then-check port). */
+  knock: (p: { host: string; check?: number }) => withParams('knock', p),
+  /** The Router view with a new mapping's form filled (internal port, proto). */
+  router: (p: { internalPort: number; proto?: 'tcp' | 'udp' }) => withParams('router', p),
+  /** The Sockets view with a filter typed in. */
+  sockets: (filter: string) => withParams('sockets', { filter }),
 };
 
 /** A port number from text, when the text is exactly one. */
@@ -43,13 +86,14 @@ export function parsePort(text: string): number | null {
 }
 
 export function parseRoute(hash: string): Route | null {
-  const [view, arg] = hash.replace(/^#\/?/, '').split('/');
+  const [pathPart, query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
+  const [view, arg] = (pathPart ?? '').split('/');
   if (view === 'port') {
     const port = parsePort(arg ?? '');
     return port === null ? null : { view: 'dictionary', port };
   }
   if (view === 'dictionary') return { view, port: null };
-  if (view === 'sockets' || view === 'listen') return { view };
+  if (view && ACTION_VIEWS.includes(view)) return { view: view as ActionView, params: Object.fromEntries(new URLSearchParams(query)) };
   if (view === 'learn') return { view, card: arg ? decodeURIComponent(arg) : null };
   return null;
 }
@@ -58,6 +102,9 @@ export class AppState {
   view = $state<View>('dictionary');
   learnId = $state<string | null>(null);
   paletteOpen = $state(false);
+  /** The prefill the current link carries, until its view takes it. */
+  intent = $state.raw<Intent | null>(null);
+  private intentSeq = 0;
 
   readonly connection: ConnectionState;
   readonly settings: SettingsState;
@@ -66,6 +113,10 @@ export class AppState {
   readonly sockets: SocketsState;
   readonly alerts: ListenerAlertsState;
   readonly consoles: ConsolesState;
+  readonly forwards: ForwardsState;
+  readonly scan: ScanState;
+  readonly knock: KnockState;
+  readonly router: RouterState;
 
   constructor(
     readonly api: Api,
@@ -84,7 +135,12 @@ export class AppState {
       onOptions: (encoded) => this.settings.rememberFilter('sockets.view', encoded),
       listeners: this.alerts,
     });
-    this.consoles = new ConsolesState(api, { onRemember: (key, value) => this.settings.rememberFilter(key, value) });
+    const onRemember = (key: string, value: string) => this.settings.rememberFilter(key, value);
+    this.consoles = new ConsolesState(api, { onRemember });
+    this.forwards = new ForwardsState(api, { onRemember });
+    this.scan = new ScanState(api, { onRemember });
+    this.knock = new KnockState(api, { onRemember });
+    this.router = new RouterState(api, { onRemember });
   }
 
   /** Starts following the engine and the location; returns a stop function. */
@@ -93,7 +149,15 @@ export class AppState {
     const onHide = () => void this.settings.flush();
     window.addEventListener('hashchange', onHash);
     window.addEventListener('pagehide', onHide);
-    const stops = [this.connection.start(() => void this.onConnected()), this.settings.start(), this.consoles.start()];
+    const stops = [
+      this.connection.start(() => void this.onConnected()),
+      this.settings.start(),
+      this.consoles.start(),
+      this.forwards.start(),
+      this.scan.start(),
+      this.knock.start(),
+      this.router.start(),
+    ];
     onHash();
     return () => {
       window.removeEventListener('hashchange', onHash);
@@ -113,8 +177,20 @@ export class AppState {
     if (!route) return;
     this.view = route.view;
     if (route.view === 'dictionary' && route.port !== null) void this.dictionary.openPort(route.port);
+    if ('params' in route && Object.keys(route.params).length > 0) this.intent = { view: route.view, params: route.params, seq: ++this.intentSeq };
     if (route.view === 'learn') this.learnId = route.card ?? this.learnId;
     if (this.settings.loaded) this.settings.rememberView(route.view);
+  }
+
+  /**
+   * The prefill for `view`, once: the view calls this from an effect and fills its form. The
+   * link keeps its parameters (Back works) but they are not applied twice.
+   */
+  takeIntent(view: ActionView): Record<string, string> | null {
+    const intent = this.intent;
+    if (!intent || intent.view !== view) return null;
+    this.intent = null;
+    return intent.params;
   }
 
   /** Runs each time the link to the engine comes (back) up. */
@@ -125,7 +201,12 @@ export class AppState {
       if (!this.settings.loaded) return;
       this.dictionary.setQuery(this.settings.filter('dictionary'));
       this.sockets.restore(this.settings.filter('sockets'), this.settings.filter('sockets.view'));
-      this.consoles.restore((key) => this.settings.filter(key));
+      const remembered = (key: string) => this.settings.filter(key);
+      this.consoles.restore(remembered);
+      this.forwards.restore(remembered);
+      this.scan.restore(remembered);
+      this.knock.restore(remembered);
+      this.router.restore(remembered);
       if (this.sockets.loaded) this.alerts.onSnapshot(this.sockets.allRows());
       if (!parseRoute(location.hash)) {
         const last = VIEWS.find((v) => v.id === this.settings.settings.lastView);
