@@ -4,7 +4,7 @@
  * (encryptString / decryptString: the OS keychain, DPAPI or libsecret), wired in src-main/electron.
  * The file never holds a secret in plain text; writes are atomic.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { ForwardSecrets } from '../contract/forwards.js';
 import { hasSecret, type SecretStore } from '../engine/forwards/secret-store.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -19,6 +19,8 @@ export interface SecretCodec {
 export class EncryptedFileSecretStore implements SecretStore {
   readonly kind = 'encrypted' as const;
   private cache: Record<string, string> | undefined;
+  /** Set when the file was found damaged and moved aside. */
+  problem: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -28,10 +30,22 @@ export class EncryptedFileSecretStore implements SecretStore {
 
   private async load(): Promise<Record<string, string>> {
     if (this.cache) return this.cache;
+    let text: string;
     try {
-      const parsed = JSON.parse(await readFile(this.file, 'utf8')) as unknown;
-      this.cache = parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+      text = await readFile(this.file, 'utf8');
     } catch {
+      return (this.cache = {}); // no file yet
+    }
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      this.cache = parsed as Record<string, string>;
+    } catch {
+      // A damaged file is kept aside, never overwritten by the next write: the user's secrets may
+      // still be recoverable from it. Forwards then ask for their secrets again.
+      const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await rename(this.file, aside).catch(() => undefined);
+      this.problem = `The saved SSH secrets file was damaged; it was kept as ${aside}. Forwards will ask for their passwords again.`;
       this.cache = {};
     }
     return this.cache;

@@ -3,9 +3,10 @@
  * together and nothing more: the app (engine + contract) comes from createApp, calls travel over
  * transports/ipc, and window, security and menu each live in their own small file.
  */
-import { app, BrowserWindow, dialog, ipcMain } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage } from 'electron';
 import path from 'node:path';
 import { createApp, type PortolanApp } from '../app/create-app.js';
+import { EncryptedFileSecretStore } from '../app/secret-file-store.js';
 import { registerIpc } from '../transports/ipc.js';
 import { installMenu } from './menu.js';
 import { installSecurity, makeIsTrustedSender } from './security.js';
@@ -19,6 +20,19 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   startShell();
+}
+
+/**
+ * SSH passwords and key passphrases of saved forwards, encrypted with the OS's secret storage
+ * (Keychain, DPAPI, libsecret/kwallet). Without one, the engine keeps them in memory only and
+ * asks again after a restart: never plain text on disk.
+ */
+function osSecretStore(): EncryptedFileSecretStore | undefined {
+  if (!safeStorage.isEncryptionAvailable()) return undefined;
+  return new EncryptedFileSecretStore(path.join(app.getPath('userData'), 'forward-secrets.json'), {
+    encrypt: (text) => safeStorage.encryptString(text),
+    decrypt: (data) => safeStorage.decryptString(data),
+  });
 }
 
 function startShell(): void {
@@ -74,6 +88,7 @@ function startShell(): void {
         assetsDir: path.join(app.getAppPath(), 'assets'),
         dataDir: app.getPath('userData'),
         transport: 'ipc',
+        forwards: { secrets: osSecretStore() },
       });
       disposeIpc = registerIpc({
         ipcMain,

@@ -134,8 +134,15 @@ function createStandin() {
     setApplicationMenu: vi.fn((menu: unknown) => void (Menu.applicationMenu = menu)),
   };
   const dialog = { showErrorBox: vi.fn() };
+  // A reversible stand-in cipher (byte-wise complement), so tests can see that nothing is stored in clear.
+  const safeStorage = {
+    available: true,
+    isEncryptionAvailable: () => safeStorage.available,
+    encryptString: vi.fn((text: string) => Buffer.from(Buffer.from(text, 'utf8').map((b) => 255 - b))),
+    decryptString: vi.fn((data: Buffer) => Buffer.from(data.map((b) => 255 - b)).toString('utf8')),
+  };
 
-  const electron = { app, BrowserWindow: FakeBrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, session, nativeTheme, Menu, dialog };
+  const electron = { app, BrowserWindow: FakeBrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, session, nativeTheme, Menu, dialog, safeStorage };
 
   return {
     electron,
@@ -157,6 +164,7 @@ function createStandin() {
       for (const key of Object.keys(exposed)) delete exposed[key];
       session.defaultSession = new FakeSession();
       nativeTheme.shouldUseDarkColors = false;
+      safeStorage.available = true;
       Menu.applicationMenu = undefined;
       FakeBrowserWindow.instances.length = 0;
       vi.clearAllMocks();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -92,6 +92,18 @@ describe('Electron composition root', () => {
     expect(await handler({ senderFrame: { url: 'https://evil.example/' } }, {})).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     const settings = (await ipcMain.handlers.get('settings.get')!({ senderFrame: { url: loaded } }, {})) as any;
     expect(settings.value.path.startsWith(userData)).toBe(true);
+  });
+
+  it('keeps SSH secrets of saved forwards encrypted with safeStorage, never in clear', async () => {
+    const win = await startShell();
+    const from = { senderFrame: { url: pathToFileURL(win.loadFile.mock.calls[0]![0]).href } };
+    const spec = { kind: 'ssh-local', name: 'db', listenPort: 0, targetHost: '127.0.0.1', targetPort: 5432, ssh: { host: '127.0.0.1', username: 'me', auth: 'password' } };
+    const created = (await ipcMain.handlers.get('forwards.create')!(from, { spec, start: false, secrets: { password: 'hunter2-secret' } })) as any;
+    expect(created).toMatchObject({ ok: true });
+    expect(standin.electron.safeStorage.encryptString).toHaveBeenCalled();
+    const files = readdirSync(userData).map((f) => readFileSync(path.join(userData, f), 'utf8'));
+    expect(readdirSync(userData)).toContain('forward-secrets.json');
+    expect(files.some((text) => text.includes('hunter2-secret'))).toBe(false);
   });
 
   it('a second instance focuses the first window (restoring it if minimised)', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,21 @@ describe('secret stores', () => {
     await reopened.delete('f1');
     expect(await new EncryptedFileSecretStore(file, codec).get('f1')).toBeUndefined();
     expect(await new EncryptedFileSecretStore(file, codec).get('f2')).toEqual({ password: 'other' });
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('encrypted file: a damaged file is kept aside and reported, never overwritten', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'portolan-secrets-'));
+    const file = path.join(dir, 'forward-secrets.json');
+    await writeFile(file, '{"f1": "AAAA", truncated');
+    const store = new EncryptedFileSecretStore(file, codec);
+    expect(await store.get('f1')).toBeUndefined();
+    expect(store.problem).toMatch(/damaged.*kept as .*corrupt-/);
+    await store.set('f2', { password: 'new' });
+    const names = await readdir(dir);
+    const aside = names.find((n) => n.includes('.corrupt-'))!;
+    expect(await readFile(path.join(dir, aside), 'utf8')).toBe('{"f1": "AAAA", truncated');
+    expect(await new EncryptedFileSecretStore(file, codec).get('f2')).toEqual({ password: 'new' });
     await rm(dir, { recursive: true, force: true });
   });
 });
