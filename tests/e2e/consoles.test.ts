@@ -5,58 +5,18 @@
  * the peer and the listener. A second test sends 50 MB to a console and prints the longest gap
  * between animation frames (no timed assertion). Screenshots: test-results/screenshots/consoles-*.png.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { SHOTS as shots, useE2E } from '../helpers/e2e.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const shots = path.join(root, 'test-results', 'screenshots');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-let server: ChildProcess | undefined;
-let browser: Browser | undefined;
-let dataDir = '';
-let url = '';
-const cleanups: (() => void)[] = [];
-
-/** Starts `portolan serve` and resolves with the token URL it prints. */
-function startServer(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/portolan.js', 'serve', '--port', '0', '--no-open'], {
-      cwd: root,
-      env: { ...process.env, PORTOLAN_DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server = child;
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/.exec(out);
-      if (match) {
-        child.stdout?.off('data', onData);
-        resolve(match[0]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`portolan serve exited (${code}) before printing its URL:\n${out}`)));
-  });
-}
+const e2e = useE2E('consoles');
+const cleanups = e2e.cleanups;
 
 /** Opens the app on the Listeners view. */
 async function openListeners(): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser!.newContext({ colorScheme: 'light', viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
-  page.on('pageerror', (err) => problems.push(err.message));
-  await page.goto(url);
-  await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Listeners' }).click();
+  const { page, problems } = await e2e.open({ view: 'Listeners' });
   await page.getByRole('form', { name: 'Open a port' }).waitFor();
   expect(page.url()).toMatch(/#\/listen$/);
   return { page, problems };
@@ -98,27 +58,6 @@ function consoleText(page: Page): Promise<string> {
     .innerText()
     .then((t) => t.replace(/\u00a0/g, ' '));
 }
-
-beforeAll(async () => {
-  if (!existsSync(path.join(root, 'dist/renderer/index.html')) || !existsSync(path.join(root, 'dist/main/cli.js'))) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('npm run build failed');
-  }
-  mkdirSync(shots, { recursive: true });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'portolan-e2e-consoles-'));
-  url = await startServer();
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-
-afterAll(async () => {
-  cleanups.forEach((close) => close());
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe('the Listeners view in the browser', () => {
   it('opens a listener, talks to a peer in its console (text and hex), sends EOF and closes', async () => {
@@ -284,4 +223,15 @@ describe('the Listeners view in the browser', () => {
     expect(problems).toEqual([]);
     await page.context().close();
   }, 300_000);
+
+  it('a link from another view fills the connect form', async () => {
+    const { page, problems } = await openListeners();
+    await page.goto(e2e.url.replace(/\?token=.*/, '#/listen?connect=127.0.0.1&port=6553&proto=udp'));
+    const form = page.getByRole('form', { name: 'Connect to a port' });
+    await expect.poll(() => form.getByRole('textbox', { name: 'Connect port' }).inputValue()).toBe('6553');
+    expect(await form.getByLabel('Connect host', { exact: true }).inputValue()).toBe('127.0.0.1');
+    expect(await form.getByRole('radio', { name: 'UDP' }).getAttribute('aria-checked')).toBe('true');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
 });

@@ -2,78 +2,18 @@
  * The built renderer in Chromium against a real engine: `portolan serve` on 127.0.0.1, driven
  * with playwright-core. Screenshots in light and dark land in test-results/screenshots/.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { SHOTS as shots, useE2E } from '../helpers/e2e.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const shots = path.join(root, 'test-results', 'screenshots');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-let server: ChildProcess | undefined;
-let browser: Browser | undefined;
-let dataDir = '';
-let url = '';
-
-/** Starts `portolan serve` and resolves with the token URL it prints. */
-function startServer(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/portolan.js', 'serve', '--port', '0', '--no-open'], {
-      cwd: root,
-      env: { ...process.env, PORTOLAN_DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server = child;
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/.exec(out);
-      if (match) {
-        child.stdout?.off('data', onData);
-        resolve(match[0]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`portolan serve exited (${code}) before printing its URL:\n${out}`)));
-  });
-}
+const e2e = useE2E('dictionary');
 
 async function openApp(colorScheme: 'light' | 'dark'): Promise<Page> {
-  const context = await browser!.newContext({ colorScheme, viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
-  page.on('pageerror', (err) => problems.push(err.message));
-  await page.goto(url);
-  await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
+  const { page, problems } = await e2e.open({ colorScheme });
   expect(problems, 'errors in the page (CSP violations included)').toEqual([]);
   return page;
 }
-
-beforeAll(async () => {
-  if (!existsSync(path.join(root, 'dist/renderer/index.html')) || !existsSync(path.join(root, 'dist/main/cli.js'))) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('npm run build failed');
-  }
-  mkdirSync(shots, { recursive: true });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'portolan-e2e-'));
-  url = await startServer();
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  console.log(`e2e screenshots: ${shots}`);
-});
 
 describe('dictionary and learn in the browser', () => {
   for (const scheme of ['light', 'dark'] as const) {
@@ -113,7 +53,7 @@ describe('dictionary and learn in the browser', () => {
       // The search is remembered through the engine's settings.
       await page.reload();
       await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
-      await page.goto(url.replace(/\?token=.*/, '#/dictionary'));
+      await page.goto(e2e.url.replace(/\?token=.*/, '#/dictionary'));
       await expect.poll(() => page.getByRole('searchbox').inputValue()).toBe('443');
 
       // Ctrl+K jumps to a port by number.
@@ -129,7 +69,7 @@ describe('dictionary and learn in the browser', () => {
 
   it('shows the lost link in the status bar when the engine stops', async () => {
     const page = await openApp('light');
-    server?.kill('SIGTERM');
+    e2e.stopServer();
     await page.getByTestId('connection').filter({ hasText: 'Reconnecting' }).waitFor();
     await page.context().close();
   });

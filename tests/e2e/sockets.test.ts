@@ -5,58 +5,19 @@
  * connection turns the rows red before they go. A second test loads ~10,000 loopback sockets and
  * prints how long a diff takes from its arrival to the next painted frame (no timed assertion).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { SHOTS as shots, useE2E } from '../helpers/e2e.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const shots = path.join(root, 'test-results', 'screenshots');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-let server: ChildProcess | undefined;
-let browser: Browser | undefined;
-let dataDir = '';
-let url = '';
-const cleanups: (() => void)[] = [];
-
-/** Starts `portolan serve` and resolves with the token URL it prints. */
-function startServer(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/portolan.js', 'serve', '--port', '0', '--no-open'], {
-      cwd: root,
-      env: { ...process.env, PORTOLAN_DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server = child;
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/.exec(out);
-      if (match) {
-        child.stdout?.off('data', onData);
-        resolve(match[0]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`portolan serve exited (${code}) before printing its URL:\n${out}`)));
-  });
-}
+const e2e = useE2E('sockets');
+const cleanups = e2e.cleanups;
 
 /** Opens the app on the Sockets view and waits for the table. */
 async function openSockets(): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser!.newContext({ colorScheme: 'light', viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
-  page.on('pageerror', (err) => problems.push(err.message));
-  await page.goto(url);
-  await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Sockets' }).click();
+  const { page, problems } = await e2e.open({ view: 'Sockets' });
   await page.getByRole('grid', { name: 'Sockets' }).waitFor();
   expect(page.url()).toMatch(/#\/sockets$/);
   return { page, problems };
@@ -95,27 +56,6 @@ function rowOf(page: Page, localPort: number, remotePort: number) {
     .filter({ has: cell(3, String(localPort)) })
     .filter({ has: cell(6, remotePort ? String(remotePort) : '\\*') });
 }
-
-beforeAll(async () => {
-  if (!existsSync(path.join(root, 'dist/renderer/index.html')) || !existsSync(path.join(root, 'dist/main/cli.js'))) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('npm run build failed');
-  }
-  mkdirSync(shots, { recursive: true });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'portolan-e2e-sockets-'));
-  url = await startServer();
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-
-afterAll(async () => {
-  cleanups.forEach((close) => close());
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe('the Sockets view in the browser', () => {
   it('shows a new listener and its socket pair live, links the halves, and fades them out when closed', async () => {
@@ -185,6 +125,10 @@ describe('the Sockets view in the browser', () => {
     await page.screenshot({ path: path.join(shots, 'sockets-grouped-dark.png') });
     await page.getByRole('combobox', { name: 'Grouping' }).selectOption('none');
     await page.screenshot({ path: path.join(shots, 'sockets-detail-dark.png') });
+    // Next actions lead to the other views with their forms filled (toward the remote end of the selected half).
+    const next = detail.getByRole('region', { name: 'Next actions' });
+    expect(await next.getByRole('link', { name: 'Open a console to the remote end' }).getAttribute('href')).toMatch(new RegExp(`^#/listen\\?connect=127\\.0\\.0\\.1&port=(${pair.port}|${pair.clientPort})&proto=tcp$`));
+    expect(await next.getByRole('link', { name: 'Scan the remote host' }).getAttribute('href')).toBe('#/scan?target=127.0.0.1&proto=tcp');
 
     // Closing the connection (RST: no TIME_WAIT) and the listener: red first, then gone.
     pair.close();

@@ -47,7 +47,9 @@ export interface E2E {
   dataDir: string;
   browser: Browser;
   /** Run after all tests (close sockets the test opened...). */
-  cleanups: (() => void | Promise<void>)[];
+  cleanups: (() => unknown)[];
+  /** Stops the engine (to test how the UI shows a lost link). */
+  stopServer(): void;
   /** Opens a new page on the app, waits for the engine link, and clicks a view in the sidebar when given. */
   open(options?: { view?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number }): Promise<{ page: Page; problems: string[] }>;
 }
@@ -56,6 +58,7 @@ export interface E2E {
 export function useE2E(name: string, options: { env?: Record<string, string> } = {}): E2E {
   let server: ChildProcess | undefined;
   const ctx = { cleanups: [] as E2E['cleanups'] } as E2E;
+  ctx.stopServer = () => void server?.kill('SIGTERM');
   ctx.open = async ({ view, colorScheme = 'light', width = 1280, height = 800 } = {}) => {
     const context = await ctx.browser.newContext({ colorScheme, viewport: { width, height } });
     const page = await context.newPage();
