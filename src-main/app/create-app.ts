@@ -87,7 +87,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     'dictionary.lookup': async (q) => dictionary.lookup(q),
     'dictionary.card': async ({ port }) => dictionary.card(port, ephemeral),
     'dictionary.bindCheck': async (q) => checkBind(q),
-    'dictionary.names': async ({ ports }) => dictionary.names(ports),
+    'dictionary.summaries': async ({ ports }) => dictionary.summaries(ports),
     'learn.cards': async () => learnCards,
     'system.info': async () => ({
       version: APP_VERSION,

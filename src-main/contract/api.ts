@@ -10,7 +10,7 @@ import {
   LookupQuery,
   LookupResult,
   PortCard,
-  RangeCategory,
+  PortSummary,
 } from './dictionary.js';
 import { forwardCalls, forwardEvents } from './forwards.js';
 import { knockCalls, knockEvents } from './knock.js';
@@ -64,11 +64,11 @@ export const calls = {
     output: BindCheckResult,
     doc: 'Check whether this machine can listen on a port right now.',
   },
-  /** Service names and range categories of many ports at once (for tables of sockets or scan results). */
-  'dictionary.names': {
+  /** Dictionary summaries of many ports at once (tables of sockets or scan results); null where the dictionary has nothing. */
+  'dictionary.summaries': {
     input: z.object({ ports: z.array(z.number().int().min(0).max(65535)).max(5000) }),
-    output: z.record(z.string(), z.object({ name: z.string(), category: RangeCategory })),
-    doc: 'The usual service name and range category of each port, in one call.',
+    output: z.record(z.string(), PortSummary.nullable()),
+    doc: 'The dictionary summary (names, description, risk) of each port, in one call.',
   },
   /** The Learn panel's cards, one per concept. */
   'learn.cards': {

@@ -8,7 +8,7 @@ export const CALL_NAMES = [
   'dictionary.lookup',
   'dictionary.card',
   'dictionary.bindCheck',
-  'dictionary.names',
+  'dictionary.summaries',
   'learn.cards',
   'system.info',
   'settings.get',

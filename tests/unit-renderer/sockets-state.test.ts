@@ -15,7 +15,7 @@ function engine(rows: SocketRow[], tick = 5) {
     'sockets.watch': () => ok(monitor),
     'sockets.snapshot': () => ok({ tick, at: 1, rows, hiddenOwners: 2, source: '/proc/net' }),
     'sockets.configure': (patch) => ok((monitor = { ...monitor, ...patch })),
-    'dictionary.lookup': (q) => ok(lookupResult(q.query, [Number(q.query)])),
+    'dictionary.summaries': (q) => ok(Object.fromEntries(q.ports.map((p: number) => [p, lookupResult(String(p), [p]).items[0]!]))),
     'dns.reverse': (q) => ok(Object.fromEntries(q.addresses.map((a: string) => [a, a === '192.0.2.1' ? 'host.test' : null]))),
   });
   return transport;
@@ -132,17 +132,17 @@ describe('SocketsState', () => {
     expect(s.selectedIndex()).toBe(-1);
   });
 
-  it('looks names up for the rows on screen, a few calls at a time, and reverse DNS only when on', async () => {
+  it('looks names up for the rows on screen in one batched call, and reverse DNS only when on', async () => {
     const rows = Array.from({ length: 12 }, (_, i) => row({ localPort: 1000 + i, remoteAddress: '192.0.2.1', remotePort: 443 }));
     const transport = engine(rows);
     const s = new SocketsState(new Api(transport));
     await s.load();
     s.visible(s.lines);
-    expect(transport.callsOf('dictionary.lookup')).toHaveLength(4);
     await vi.waitFor(() => expect(s.names.name(1011)).toBe('svc1011'));
-    expect(transport.callsOf('dictionary.lookup')).toHaveLength(13);
+    expect(transport.callsOf('dictionary.summaries').map((q) => [...q.ports].sort())).toEqual([[...Array.from({ length: 12 }, (_, i) => 1000 + i), 443].sort()]);
     s.visible(s.lines);
-    expect(transport.callsOf('dictionary.lookup')).toHaveLength(13);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(transport.callsOf('dictionary.summaries')).toHaveLength(1);
     expect(transport.callsOf('dns.reverse')).toEqual([]);
     s.setOptions({ dns: true });
     s.visible(s.lines);

@@ -191,10 +191,10 @@ export class Dictionary {
     };
   }
 
-  /** The first service name (IANA's, else a curated one; '' if none) and range category of each port. */
-  names(ports: number[]): Record<string, { name: string; category: PortSummary['category'] }> {
-    const out: Record<string, { name: string; category: PortSummary['category'] }> = {};
-    for (const port of ports) out[port] = { name: this.entries.get(port)?.summary.names[0] ?? '', category: categoryOf(port) };
+  /** The summary of each port (null where neither IANA nor the curated table has it): one call for a whole table. */
+  summaries(ports: number[]): Record<string, PortSummary | null> {
+    const out: Record<string, PortSummary | null> = {};
+    for (const port of ports) out[port] = this.entries.get(port)?.summary ?? null;
     return out;
   }
 

@@ -71,7 +71,7 @@ const SAMPLES: Record<CallName, unknown | (() => Promise<unknown>)> = {
   'dictionary.lookup': { query: 'ssh' },
   'dictionary.card': { port: 22 },
   'dictionary.bindCheck': { port: 0 },
-  'dictionary.names': { ports: [22, 443, 65000] },
+  'dictionary.summaries': { ports: [22, 443, 65000] },
   'learn.cards': {},
   'system.info': {},
   'settings.get': {},

@@ -14,23 +14,25 @@ export function serviceNameOf(summary: PortSummary | null | undefined): string |
   return summary ? (summary.names[0] ?? summary.unofficial[0]) : undefined;
 }
 
-/** Finds one port's dictionary summary; null when the dictionary has nothing for it. */
-export type PortLookup = (port: number) => Promise<PortSummary | null>;
+/** Finds many ports' dictionary summaries in one call; null where the dictionary has nothing. */
+export type PortLookup = (ports: number[]) => Promise<Record<string, PortSummary | null>>;
 
-/** Dictionary summaries of ports, cached; asks for missing ones with a limited number of calls in flight. */
+/**
+ * Dictionary summaries of ports, cached. Ports asked for within one frame go out as one call
+ * (a screen of 40 rows costs one round trip, not 80), with one batch in flight at a time.
+ */
 export class PortNames {
   private readonly cache = new Map<number, PortSummary | null>();
-  private readonly queue: number[] = [];
-  private readonly queued = new Set<number>();
-  private running = 0;
-  private notifyTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly queue = new Set<number>();
+  private inFlight = false;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly lookup: PortLookup,
-    /** Told (at most every `batchMs`) that some names arrived. */
+    /** Told that some names arrived. */
     private readonly onUpdate: () => void,
-    private readonly concurrency = 4,
-    private readonly batchMs = 50,
+    private readonly batchMs = 16,
+    private readonly maxBatch = 2000,
   ) {}
 
   /** The summary when known; null when the dictionary has none; undefined when not looked up yet. */
@@ -43,39 +45,32 @@ export class PortNames {
     return serviceNameOf(this.cache.get(port));
   }
 
-  /** Asks for these ports' names (those not known or on their way yet); the newest requests go first. */
+  /** Asks for these ports' names (those not known or on their way yet). */
   request(ports: Iterable<number>): void {
     for (const port of ports) {
-      if (port <= 0 || this.cache.has(port) || this.queued.has(port)) continue;
-      this.queued.add(port);
-      this.queue.push(port);
+      if (port > 0 && !this.cache.has(port)) this.queue.add(port);
     }
-    this.pump();
+    if (this.queue.size && !this.flushTimer && !this.inFlight) this.flushTimer = setTimeout(() => void this.flush(), this.batchMs);
   }
 
-  private pump(): void {
-    while (this.running < this.concurrency && this.queue.length) {
-      const port = this.queue.shift()!;
-      this.running++;
-      this.lookup(port)
-        .then((summary) => this.cache.set(port, summary))
-        .catch(() => {
-          // Not cached: asked again the next time the port is on screen.
-        })
-        .finally(() => {
-          this.running--;
-          this.queued.delete(port);
-          this.scheduleNotify();
-          this.pump();
-        });
-    }
-  }
-
-  private scheduleNotify(): void {
-    if (this.notifyTimer) return;
-    this.notifyTimer = setTimeout(() => {
-      this.notifyTimer = undefined;
+  private async flush(): Promise<void> {
+    this.flushTimer = undefined;
+    const batch = [...this.queue].slice(0, this.maxBatch);
+    if (!batch.length) return;
+    this.inFlight = true;
+    try {
+      const found = await this.lookup(batch);
+      for (const port of batch) {
+        this.cache.set(port, found[port] ?? null);
+        this.queue.delete(port);
+      }
       this.onUpdate();
-    }, this.batchMs);
+    } catch {
+      // Not cached: asked again the next time the port is on screen.
+      for (const port of batch) this.queue.delete(port);
+    } finally {
+      this.inFlight = false;
+    }
+    if (this.queue.size) this.flushTimer = setTimeout(() => void this.flush(), this.batchMs);
   }
 }

@@ -86,11 +86,7 @@ export class SocketsState {
   ) {
     this.now = config.now ?? (() => Date.now());
     this.names = new PortNames(
-      async (port) => {
-        const result = await api.call('dictionary.lookup', { query: String(port), pageSize: 1 });
-        const first = result.items[0];
-        return first && first.port === port ? first : null;
-      },
+      (ports) => api.call('dictionary.summaries', { ports }),
       () => this.namesArrived('service'),
     );
     this.dns = new ReverseNames(
