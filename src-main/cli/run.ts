@@ -58,6 +58,11 @@ export async function runCli(argv: string[], env: CliEnvironment): Promise<ExitC
     env.stderr(`portolan: unknown command "${name}".\n\n${helpText()}`);
     return 2;
   }
+  // Every command answers --help; those with a long help (listen, knock, guard) print it themselves.
+  if ((args.includes('--help') || args.includes('-h')) && !['listen', 'knock', 'guard'].includes(name)) {
+    env.stdout(`Usage: ${command.usage}\n  ${command.summary}\n`);
+    return 0;
+  }
   const ctx: CliContext = {
     ...env,
     args,

@@ -66,4 +66,12 @@ describe('portolan CLI', () => {
     expect((await run('--help')).out).toMatch(/portolan serve/);
     expect((await run('--version')).code).toBe(0);
   });
+
+  it('every command answers --help with its usage and exit 0', async () => {
+    for (const name of ['port', 'sockets', 'connect', 'scan', 'router', 'forward', 'tunnel', 'forwards', 'learn', 'serve', 'listen', 'knock', 'guard']) {
+      const { code, out } = await run(name, '--help');
+      expect(code, name).toBe(0);
+      expect(out, name).toContain(`portolan ${name}`);
+    }
+  });
 });
