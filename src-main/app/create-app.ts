@@ -60,13 +60,14 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
   const settings = new SettingsStore(path.join(options.dataDir, 'settings.json'));
   await settings.load();
   const sessions = createSessionsService(bus);
-  const knock = new KnockService(bus, { file: path.join(options.dataDir, 'knock.json'), listeners: sessions.engine });
   const scanner = await ScanService.create({ bus, dictionary, assetsDir: options.assetsDir, dataDir: options.dataDir, version: APP_VERSION });
   // Router mappings: renewed while a window or serve runs; one CLI command ('direct') does not renew.
   const router = new RouterService(bus, { file: path.join(options.dataDir, 'router-mappings.json'), keepAlive: options.transport !== 'direct', engine: options.router });
   // Forwards marked startWithApp start with the desktop app and serve, not with one CLI command.
   const forwards = new ForwardsService({ bus, dataDir: options.dataDir, autoStart: options.transport !== 'direct', ...options.forwards });
   await forwards.init();
+  // After the forwards: a guard may gate a local TCP forward as well as a listener.
+  const knock = new KnockService(bus, { file: path.join(options.dataDir, 'knock.json'), listeners: sessions.engine, forwards: forwards.engine });
   const provider = selectSocketProvider();
   const sockets = provider
     ? new SocketMonitor({

@@ -1,8 +1,9 @@
 /**
  * Port knocking as contract handlers: the knock client (steps reported as `knock.step`), saved
  * profiles and guard specs (knock.json beside the settings, written atomically), knockd.conf
- * import/export, and guards that gate Portolan listeners. Guards are not restarted on load: the
- * listener ids they target belong to one run, so saved guards come back stopped.
+ * import/export, and guards that gate Portolan listeners and local TCP forwards. Guards are not
+ * restarted on load: the listener ids they target belong to one run, so saved guards come back
+ * stopped.
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import {
   GuardSpec,
   KnockProfile,
   PortolanError,
+  type ForwardInfo,
   type GuardInfo,
   type Handlers,
   type KnockAttempt,
@@ -18,7 +20,7 @@ import {
 import { sendKnock } from '../engine/knock/knock-client.js';
 import { KnockGuard } from '../engine/knock/knock-guard.js';
 import { exportKnockd, importKnockd, type ExportItem } from '../engine/knock/knockd-conf.js';
-import type { ListenerEngine } from '../engine/listeners/listener-engine.js';
+import type { AccessGate, ListenerEngine } from '../engine/listeners/listener-engine.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { EventBus } from './event-bus.js';
 
@@ -36,17 +38,35 @@ type KnockCalls =
   | 'knock.guards.delete'
   | 'knock.log';
 
+/** The forwards a guard can gate (the forward engine's side of it). */
+export interface GuardableForwards {
+  list(): ForwardInfo[];
+  setAccessGate(id: string, gate: AccessGate | undefined): void;
+}
+
 /** How the knock service runs. */
 export interface KnockServiceOptions {
   /** Where profiles and guard specs are kept. */
   file: string;
   /** The listeners that guards gate. */
   listeners: ListenerEngine;
+  /** The forwards that guards gate; without it, a guard on a forward fails to start. */
+  forwards?: GuardableForwards;
   /** Log entries kept in memory. */
   logSize?: number;
 }
 
 type SavedGuard = ParsedGuardSpec & { id: string };
+
+/** A guard's target, resolved: where its knock ports go by default, and how to put its gate on. */
+interface ResolvedTarget {
+  /** "listener L1" / "forward f-2": also what makes two guards on one target collide. */
+  key: string;
+  host: string;
+  setGate(gate: AccessGate | undefined): void;
+}
+
+const targetKey = (t: ParsedGuardSpec['target']) => (t.kind === 'listener' ? `listener ${t.listenerId}` : `forward ${t.forwardId}`);
 
 interface GuardEntry {
   spec: SavedGuard;
@@ -176,16 +196,36 @@ export class KnockService {
     return entry;
   }
 
+  /** The guard's target as it is now; NOT_FOUND when it is gone, INVALID_INPUT when it cannot be gated. */
+  private resolveTarget(target: ParsedGuardSpec['target']): ResolvedTarget {
+    const key = targetKey(target);
+    if (target.kind === 'listener') {
+      const { listenerId } = target;
+      const listener = this.o.listeners.list().listeners.find((l) => l.id === listenerId);
+      if (!listener) throw new PortolanError('NOT_FOUND', `There is no listener ${listenerId} to guard: open it first (listener ids change every run).`);
+      return { key, host: listener.host, setGate: (gate) => this.o.listeners.setAccessGate(listenerId, gate) };
+    }
+    const { forwardId } = target;
+    const forwards = this.o.forwards;
+    const forward = forwards?.list().find((f) => f.id === forwardId);
+    if (!forwards || !forward) throw new PortolanError('NOT_FOUND', `There is no forward ${forwardId} to guard: create it in Forwards first.`);
+    if (forward.spec.kind !== 'tcp') {
+      throw new PortolanError(
+        'INVALID_INPUT',
+        `Forward ${forwardId} is a ${forward.spec.kind} forward: only local TCP forwards can be guarded (they are the ones that accept their clients themselves).`,
+      );
+    }
+    return { key, host: forward.spec.listenHost, setGate: (gate) => forwards.setAccessGate(forwardId, gate) };
+  }
+
   /** Binds the knock ports and gates the target; a failure leaves the guard failed (and the gate shut if it was on). */
   private async start(entry: GuardEntry): Promise<void> {
     const { spec } = entry;
-    const listenerId = spec.target.listenerId;
     try {
-      const listener = this.o.listeners.list().listeners.find((l) => l.id === listenerId);
-      if (!listener) throw new PortolanError('NOT_FOUND', `There is no listener ${listenerId} to guard: open it first (listener ids change every run).`);
+      const target = this.resolveTarget(spec.target);
       for (const other of this.guards.values()) {
-        if (other !== entry && other.state === 'armed' && other.spec.target.listenerId === listenerId) {
-          throw new PortolanError('INVALID_INPUT', `Listener ${listenerId} is already guarded by ${other.spec.id} (${other.spec.name}): stop that guard first.`);
+        if (other !== entry && other.state === 'armed' && targetKey(other.spec.target) === target.key) {
+          throw new PortolanError('INVALID_INPUT', `The ${target.key} is already guarded by ${other.spec.id} (${other.spec.name}): stop that guard first.`);
         }
       }
       entry.runtime ??= new KnockGuard({
@@ -197,9 +237,9 @@ export class KnockService {
           this.changed();
         },
       });
-      // The gate goes on before the knock ports open: the listener never accepts an unknocked source.
-      this.o.listeners.setAccessGate(listenerId, entry.runtime.gate);
-      await entry.runtime.start(spec.host ?? listener.host);
+      // The gate goes on before the knock ports open: the target never accepts an unknocked source.
+      target.setGate(entry.runtime.gate);
+      await entry.runtime.start(spec.host ?? target.host);
       entry.state = 'armed';
       delete entry.error;
     } catch (err) {
@@ -210,14 +250,17 @@ export class KnockService {
     }
   }
 
-  /** Stops the guard and takes its gate off the listener (which then accepts everyone again). */
+  /** Stops the guard and takes its gate off the target (which then accepts everyone again). */
   private async detach(entry: GuardEntry): Promise<void> {
     await entry.runtime?.stop();
     if (entry.runtime) {
+      const t = entry.spec.target;
       try {
-        this.o.listeners.setAccessGate(entry.spec.target.listenerId, undefined);
+        // Not through resolveTarget: a gate comes off even a forward that is no longer TCP.
+        if (t.kind === 'listener') this.o.listeners.setAccessGate(t.listenerId, undefined);
+        else this.o.forwards?.setAccessGate(t.forwardId, undefined);
       } catch {
-        // The listener is gone already.
+        // The target is gone already (its gate went with it).
       }
     }
   }

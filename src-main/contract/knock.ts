@@ -1,7 +1,7 @@
 /**
  * Schemas of port knocking: the knock client (send a sequence of connection attempts to closed
  * ports, knockd-compatible), saved knock profiles, knockd.conf import/export, and knock guards
- * (Portolan's own server side: a listener that accepts connections only from sources that knocked
+ * (Portolan's own server side: a listener or forward that accepts connections only from sources that knocked
  * the right sequence).
  *
  * How the Knocking view uses them:
@@ -17,26 +17,9 @@
  *   next to the command switch.
  */
 import { z } from 'zod';
+import { MAX_KNOCK_STEPS } from './knock-notes.js';
 
-/** Largest number of steps in a sequence (knockd has no limit; long ones are impractical). */
-export const MAX_KNOCK_STEPS = 32;
-
-/**
- * Why a guard's knock ports are visible, for the guard form, the CLI help and the Learn card.
- * Portolan has no packet capture (that needs root and libpcap), so it must bind its knock ports.
- */
-export const GUARD_VISIBILITY_NOTE =
-  'Without packet capture, a Portolan guard has to listen on its knock ports to notice knocks. ' +
-  'Its TCP knock ports accept a connection and close it at once, so a port scanner sees them as open; ' +
-  'its UDP knock ports stay silent, so a scanner sees them as open|filtered, like any UDP port that does not answer. ' +
-  'UDP steps therefore reveal least. Someone who finds the knock ports can try their orders, so use several steps, ' +
-  'mix in UDP, keep the window short, and keep the protected service behind its own authentication. ' +
-  'knockd, which sniffs packets, leaves its knock ports closed.';
-
-/** The warning shown beside the optional command of a guard. */
-export const GUARD_COMMAND_WARNING =
-  "The command runs with Portolan's rights (your user, or root if Portolan runs as root) every time a source knocks correctly. " +
-  'It is run directly with its argument list (never through a shell); the literal {source} in an argument is replaced by the knocking address.';
+export { GUARD_COMMAND_WARNING, GUARD_VISIBILITY_NOTE, MAX_KNOCK_STEPS } from './knock-notes.js';
 
 const PORT_SENTENCE = 'Knock ports go from 1 to 65535.';
 const Port = z.number({ error: PORT_SENTENCE }).int(PORT_SENTENCE).min(1, PORT_SENTENCE).max(65535, PORT_SENTENCE);
@@ -163,14 +146,19 @@ export const KnockStepEvent = z.object({
 export type KnockStepEvent = z.infer<typeof KnockStepEvent>;
 
 /**
- * What a guard protects. Only Portolan listeners for now: forwards will join when the forwards
- * engine offers an accept hook.
+ * What a guard protects: a Portolan listener, or a local TCP forward (its accept path consults the
+ * gate; UDP and SSH forwards have no accept hook, so they cannot be guarded).
  */
 export const GuardTarget = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('listener'),
     /** The listener's id ("L1"); its new peers are accepted only from sources the gate allows. */
     listenerId: Id,
+  }),
+  z.object({
+    kind: z.literal('forward'),
+    /** The forward's id ("f-..."): a local TCP forward; its new clients are relayed only from sources the gate allows. */
+    forwardId: Id,
   }),
 ]);
 export type GuardTarget = z.infer<typeof GuardTarget>;
@@ -195,7 +183,7 @@ export const GuardSpec = z.object({
   windowMs: z.number().int().min(100).max(600_000).default(10_000),
   /** How long the gate stays open for a source that knocked correctly, in ms (connections made meanwhile stay). */
   openForMs: z.number().int().min(1000).max(24 * 3600_000).default(30_000),
-  /** Address the knock ports are bound to; default: the target listener's address. */
+  /** Address the knock ports are bound to; default: the target's address (a listener's, or a forward's listen address). */
   host: z.string().trim().min(1).max(255).optional(),
   target: GuardTarget,
   command: GuardCommand.optional(),
@@ -320,18 +308,18 @@ export const knockCalls = {
   'knock.exportKnockd': { input: KnockdExportRequest, output: z.object({ text: z.string() }), doc: 'Write knock profiles and guards as knockd.conf sections.' },
   /** Every guard (then follow knock.guards.changed). */
   'knock.guards.list': { input: Empty, output: z.array(GuardInfo), doc: 'Every knock guard, with its state, knock ports and open sources.' },
-  /** Creates a guard and (unless start is false) binds its knock ports and gates its listener. */
+  /** Creates a guard and (unless start is false) binds its knock ports and gates its listener or forward. */
   'knock.guards.create': {
     input: GuardCreateRequest,
     output: GuardInfo,
-    doc: 'Guard a Portolan listener behind a knock sequence: it accepts new peers only from sources that knocked, for a while.',
+    doc: 'Guard a Portolan listener or local TCP forward behind a knock sequence: it accepts new peers only from sources that knocked, for a while.',
   },
-  /** Binds the knock ports again and gates the listener. */
-  'knock.guards.start': { input: KnockRef, output: GuardInfo, doc: "Start a stopped guard: bind its knock ports and gate its listener." },
+  /** Binds the knock ports again and gates the target. */
+  'knock.guards.start': { input: KnockRef, output: GuardInfo, doc: 'Start a stopped guard: bind its knock ports and gate its listener or forward.' },
   /** Closes the knock ports; the gate stays shut for new sources. */
-  'knock.guards.stop': { input: KnockRef, output: GuardInfo, doc: 'Stop a guard: its knock ports close and its listener keeps refusing sources that had not knocked.' },
-  /** Deletes a guard and takes its gate off the listener. */
-  'knock.guards.delete': { input: KnockRef, output: Deleted, doc: 'Delete a guard; its listener accepts every source again.' },
+  'knock.guards.stop': { input: KnockRef, output: GuardInfo, doc: 'Stop a guard: its knock ports close and its listener or forward keeps refusing sources that had not knocked.' },
+  /** Deletes a guard and takes its gate off the target. */
+  'knock.guards.delete': { input: KnockRef, output: Deleted, doc: 'Delete a guard; its listener or forward accepts every source again.' },
   /** Recent knock attempts (oldest first). */
   'knock.log': { input: KnockLogQuery, output: z.array(KnockAttempt), doc: "Recent knock attempts on guards: source, steps matched, outcome." },
 } as const;

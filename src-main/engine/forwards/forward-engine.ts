@@ -18,6 +18,7 @@ import {
   type ForwardsTraffic,
   type ForwardConnectionEvent,
 } from '../../contract/forwards.js';
+import type { AccessGate } from '../listeners/listener-engine.js';
 import { knownHostsLine } from './known-hosts.js';
 import { hasSecret, type SecretStore } from './secret-store.js';
 import { SshTunnel } from './ssh-tunnel.js';
@@ -76,6 +77,8 @@ export class ForwardEngine {
   private flushTimer: NodeJS.Timeout | undefined;
   private trafficTimer: NodeJS.Timeout | undefined;
   private readonly logSize: number;
+  /** Access gates by forward id (a knock guard's); kept across restarts of the forward, dropped with it. */
+  private readonly gates = new Map<string, AccessGate>();
 
   constructor(private readonly options: ForwardEngineOptions) {
     this.logSize = options.logSize ?? 200;
@@ -120,9 +123,21 @@ export class ForwardEngine {
     if (!this.entries.has(id)) return;
     await this.stop(id);
     this.entries.delete(id);
+    this.gates.delete(id);
     this.dirty.delete(id);
     this.removed.add(id);
     this.scheduleFlush(true);
+  }
+
+  /**
+   * Puts a gate on a forward's new clients (undefined removes it); NOT_FOUND when there is no such
+   * forward. Only local TCP forwards consult it (in their accept path, after the allowlist);
+   * connections already relayed stay.
+   */
+  setAccessGate(id: string, gate: AccessGate | undefined): void {
+    this.get(id);
+    if (gate) this.gates.set(id, gate);
+    else this.gates.delete(id);
   }
 
   /** Updates the secret marker (the app keeps the secrets in the store). */
@@ -275,10 +290,14 @@ export class ForwardEngine {
 
   private hostFor(entry: Entry, isCurrentRunner: () => boolean): ForwardHost {
     const current = () => this.entries.get(entry.id) === entry && isCurrentRunner();
+    const gates = this.gates;
     return {
       id: entry.id,
       get counters() {
         return entry.counters;
+      },
+      get gate() {
+        return gates.get(entry.id);
       },
       setState: (state, extra) => {
         if (!current()) return;
@@ -304,7 +323,7 @@ export class ForwardEngine {
         this.options.emit('forwards.connection', { event: 'closed', connection: { ...connection } });
         this.markDirty(entry.id, false);
       },
-      refusedClient: (address, port) => {
+      refusedClient: (address, port, reason) => {
         const now = Date.now();
         const connection: ConnectionInfo = {
           id: `r${now}-${port}`,
@@ -315,7 +334,7 @@ export class ForwardEngine {
           bytesOut: 0,
           openedAt: now,
           closedAt: now,
-          error: { code: 'ALLOWLIST', message: `${address} is not in this forward's allowlist (${entry.spec.allow.join(', ')}): refused.` },
+          error: reason ?? { code: 'ALLOWLIST', message: `${address} is not in this forward's allowlist (${entry.spec.allow.join(', ')}): refused.` },
         };
         this.remember(entry, connection);
         this.options.emit('forwards.connection', { event: 'closed', connection });

@@ -37,6 +37,17 @@ export class TcpForward implements ForwardRunner {
       accepted.destroy();
       return;
     }
+    const gate = this.host.gate;
+    const source = plain(accepted.remoteAddress);
+    if (gate && !gate.isAllowed(source)) {
+      // Refused before any connection to the target is made: the target never sees this client.
+      counters.refused++;
+      gate.refused?.(source);
+      this.host.refusedClient(source, accepted.remotePort ?? 0, { code: 'GATE', message: `${source} has not knocked: refused by the forward's knock guard.` });
+      accepted.on('error', () => undefined);
+      accepted.destroy();
+      return;
+    }
     const connection: ConnectionInfo = {
       id: connectionId(),
       forwardId: this.host.id,

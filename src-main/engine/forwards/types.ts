@@ -1,5 +1,6 @@
 /** What every kind of forward reports to the engine that runs it. */
 import type { ConnectionInfo, ForwardState, HostKeyPrompt } from '../../contract/forwards.js';
+import type { AccessGate } from '../listeners/listener-engine.js';
 
 /** A forward's live counters (mutated in place by the relays; cheap on the hot path). */
 export interface ForwardCounters {
@@ -21,14 +22,16 @@ export interface ForwardError {
 export interface ForwardHost {
   readonly id: string;
   readonly counters: ForwardCounters;
+  /** The gate on new clients (a knock guard's), read at each accept; none lets every allowed client in. */
+  readonly gate?: AccessGate;
   /** A state change (retrying: retryInMs; failed/retrying: error). */
   setState(state: ForwardState, extra?: { retryInMs?: number; error?: ForwardError }): void;
   /** A connection (or UDP flow) opened; the record is then updated in place. */
   opened(connection: ConnectionInfo): void;
   /** A connection (or UDP flow) closed (closedAt and error set). */
   closed(connection: ConnectionInfo): void;
-  /** A client was refused by the allowlist (counted already). */
-  refusedClient(address: string, port: number): void;
+  /** A client was refused (counted already): by the allowlist, or by the gate when `reason` says so. */
+  refusedClient(address: string, port: number, reason?: ForwardError): void;
   /** An SSH server presented a key that is not known. */
   hostKey(prompt: HostKeyPrompt, key: Buffer): void;
 }
