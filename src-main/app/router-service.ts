@@ -55,6 +55,9 @@ export class RouterService {
         return { removed: true as const };
       },
     };
+    // Mappings a previous run made must be renewed even if nobody opens the Router view or calls
+    // the router: reading the file schedules their renewals (nothing is sent when there are none).
+    if (options.keepAlive) void this.load();
   }
 
   /** Reads the remembered mappings once (a missing or damaged file means none). */
