@@ -25,7 +25,7 @@ const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<ExitCode>; us
   router: { run: routerCommand, usage: routerUsage, summary: 'show the router and its port mappings; map a port through it (UPnP, NAT-PMP, PCP) or remove one' },
   scan: { run: scanCommand, usage: scanUsage, summary: 'scan TCP or UDP ports of hosts (connect scan, service detection), like nmap -sT / -sU' },
   knock: { run: knockCommand, usage: knockUsage, summary: "knock a port sequence on a host, like knockd's knock (knock --help for details)" },
-  guard: { run: guardCommand, usage: guardUsage, summary: 'protect a Portolan listener behind a knock sequence until Ctrl+C (guard --help for details)' },
+  guard: { run: guardCommand, usage: guardUsage, summary: 'protect a new Portolan listener or a saved TCP forward behind a knock sequence until Ctrl+C (guard --help for details)' },
   forward: { run: forwardCommand, usage: forwardUsage, summary: 'forward a local TCP or UDP port to host:port until Ctrl+C, printing each connection' },
   tunnel: { run: tunnelCommand, usage: tunnelUsage, summary: 'an SSH tunnel (-L, -R or -D SOCKS5) that reconnects by itself, until Ctrl+C' },
   forwards: { run: forwardsCommand, usage: forwardsUsage, summary: 'list saved forwards, run one in the foreground, or stop it' },

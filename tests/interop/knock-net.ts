@@ -15,6 +15,9 @@ import path from 'node:path';
 /** Addresses on the test's veth pair, inside its namespaces only. */
 export const KNOCK_NETNS_ADDR = { srv: '10.77.0.1', cli: '10.77.0.2' } as const;
 
+/** `portolan` from the sources (run inside a namespace with net.run / net.start). */
+export const PORTOLAN_CLI = ['node', '--import', 'tsx', path.resolve(import.meta.dirname, '..', '..', 'src-main', 'cli', 'main.ts')];
+
 /** A started process with its output so far. */
 export interface Peer {
   child: ChildProcess;
@@ -97,6 +100,15 @@ export function knockNetUp(): KnockNet {
     net.down();
     throw err;
   }
+}
+
+/**
+ * From the cli namespace: 'echo' when a TCP connection to the srv namespace's `port` sends back what
+ * it was sent, 'closed' when it is closed (or refused) without that.
+ */
+export async function probeFromCli(net: KnockNet, port: number): Promise<string> {
+  const js = `const s=require("net").connect(${port},"${KNOCK_NETNS_ADDR.srv}");let r="closed",got="";s.on("connect",()=>s.write("ping"));s.on("data",(d)=>{got+=d;if(got.includes("ping")){r="echo";s.destroy()}});s.on("error",()=>{});s.on("close",()=>console.log(r));setTimeout(()=>s.destroy(),2000);`;
+  return (await net.run(net.cli, ['node', '-e', js])).out.trim();
 }
 
 /** Polls until `check` is true, or throws after `ms` with `what`. */

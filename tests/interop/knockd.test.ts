@@ -13,13 +13,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeKnockPorts } from '../helpers/knock.js';
 import { missingPrerequisite } from './helpers.js';
-import { KNOCK_NETNS_ADDR, knockNetUp, pollUntil, type KnockNet } from './knock-net.js';
+import { KNOCK_NETNS_ADDR, knockNetUp, PORTOLAN_CLI as CLI, pollUntil, probeFromCli, type KnockNet } from './knock-net.js';
 
 const skipReason = missingPrerequisite(['knockd', 'knock', 'ip']);
 if (skipReason) console.warn(`[interop] skipped knockd: ${skipReason}`);
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const CLI = ['node', '--import', 'tsx', path.join(ROOT, 'src-main', 'cli', 'main.ts')];
 /** Seconds knockd gives a sequence (short, since a wrong knock poisons the source for that long). */
 const SEQ_TIMEOUT = 2;
 
@@ -29,11 +27,7 @@ beforeAll(() => {
 });
 afterAll(() => net?.down());
 
-/** From the cli namespace: 'echo' when a TCP connection to the srv namespace's port echoes, 'closed' when it is closed at once. */
-async function probe(port: number): Promise<string> {
-  const js = `const s=require("net").connect(${port},"${KNOCK_NETNS_ADDR.srv}");let r="closed";s.on("connect",()=>s.write("ping"));s.on("data",()=>{r="echo";s.destroy()});s.on("error",()=>{});s.on("close",()=>console.log(r));setTimeout(()=>s.destroy(),2000);`;
-  return (await net.run(net.cli, ['node', '-e', js])).out.trim();
-}
+const probe = (port: number) => probeFromCli(net, port);
 
 describe.skipIf(!!skipReason)('knock interop with knockd (network namespaces)', () => {
   it("Portolan's client opens a real knockd; a wrong order does not", async () => {

@@ -1,14 +1,27 @@
 /**
  * `portolan knock <host> <port[:proto]>...`: knock a sequence, with the meaning of knockd's `knock`
  * client (ports are TCP unless :udp; -u makes every step UDP; -d is the delay in ms).
- * `portolan guard --sequence ... --listen PORT`: a Portolan listener behind a knock guard, until Ctrl+C.
+ * `portolan guard --sequence ... --listen PORT | --forward NAME`: a new Portolan listener, or a saved local
+ * TCP forward, behind a knock guard, until Ctrl+C.
  */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { GUARD_COMMAND_WARNING, GUARD_VISIBILITY_NOTE, type KnockAttempt, type KnockStep, type KnockStepEvent, type Responder } from '../../contract/index.js';
+import type { PortolanApp } from '../../app/create-app.js';
+import {
+  GUARD_COMMAND_WARNING,
+  GUARD_VISIBILITY_NOTE,
+  type ForwardInfo,
+  type KnockAttempt,
+  type KnockStep,
+  type KnockStepEvent,
+  type Responder,
+} from '../../contract/index.js';
 import { parseKnockdSequence } from '../../engine/knock/knockd-conf.js';
 import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
-import { callOrFail } from './call.js';
+import { callOrFail, CliCallError } from './call.js';
+import { describeForward } from './forward.js';
 
 export const usage = 'portolan knock <host> <port[:tcp|udp]>... [-u] [-d MS] [-4|-6] [--then-check PORT] [--json]';
 
@@ -94,20 +107,25 @@ export async function knockCommand(ctx: CliContext): Promise<ExitCode> {
 }
 
 export const guardUsage =
-  'portolan guard --sequence 7000,8000:udp,9000 --listen PORT [--host 127.0.0.1] [--responder echo|http|discard] [--window SECONDS] [--open-for SECONDS] [--run PATH [--arg ARG]...] [--json]';
+  'portolan guard --sequence 7000,8000:udp,9000 (--listen PORT [--host 127.0.0.1] [--responder echo|http|discard] | --forward NAME) [--window SECONDS] [--open-for SECONDS] [--run PATH [--arg ARG]...] [--json]';
 
 /** More help, printed by `portolan guard --help`. */
 export const guardHelp = `${guardUsage}
-  Opens a Portolan listener on PORT that accepts connections only from addresses that knocked the
-  sequence within --window seconds (default 10); a correct knock opens it for that address for
-  --open-for seconds (default 30; connections made meanwhile stay). Other addresses are refused at once.
-  --responder  how the listener answers (default echo)
+  Puts a knock guard in front of one of two things, until Ctrl+C:
+  --listen PORT    a new Portolan listener on PORT (0 for any free port), on --host (default 127.0.0.1),
+                   answering with --responder echo, http or discard (default echo)
+  --forward NAME   a saved local TCP forward, by name or id (see portolan forwards list); guard starts it if
+                   it is not running. UDP and SSH forwards cannot be guarded yet.
+  Give one of them. Only addresses that knocked the sequence within --window seconds (default 10) get in; a
+  correct knock opens it for that address for --open-for seconds (default 30; connections made meanwhile stay).
+  Other addresses are refused at once (a guarded forward closes them without contacting its target).
+  The knock ports are bound on the listener's address, or on the forward's listen address.
   --run PATH   run PATH (with --arg arguments; {source} becomes the knocking address) on each correct knock.
                ${GUARD_COMMAND_WARNING}
   --json       print each knock attempt as one JSON line
   Visibility: ${GUARD_VISIBILITY_NOTE}
   Knock it with: portolan knock HOST 7000 8000:udp 9000   (or knockd's: knock HOST 7000 8000:udp 9000)
-  Ctrl+C stops the guard and closes the listener.
+  Ctrl+C removes the guard and closes the listener, or stops the forward if guard started it.
 `;
 
 const seconds = (text: string, what: string): number => {
@@ -116,15 +134,62 @@ const seconds = (text: string, what: string): number => {
   return Math.round(n * 1000);
 };
 
-/** Runs a guarded listener until interrupted, printing knock attempts. */
+/** Where `portolan forwards start` notes the pid that runs a saved forward (the same file, so each sees the other). */
+const forwardPidFile = (dataDir: string, id: string) => path.join(dataDir, 'run', `forward-${id}.pid`);
+
+/** The pid of another live process that runs this forward, from its pid file. */
+async function otherForwardPid(dataDir: string, id: string): Promise<number | undefined> {
+  try {
+    const pid = Number((await readFile(forwardPidFile(dataDir, id), 'utf8')).trim());
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The saved forward named (or with the id) `name`, as `portolan forwards start` finds it; a sentence when it cannot be guarded. */
+async function guardableForward(ctx: CliContext, app: PortolanApp, name: string): Promise<ForwardInfo> {
+  const state = await callOrFail(app, 'forwards.list', {});
+  if (state.problem) ctx.stderr(`${state.problem}\n`);
+  const forward = state.forwards.find((f) => f.spec.name === name) ?? state.forwards.find((f) => f.id === name);
+  if (!forward) {
+    const names = state.forwards.map((f) => JSON.stringify(f.spec.name));
+    throw new CliCallError(
+      'NOT_FOUND',
+      names.length
+        ? `There is no saved forward named "${name}". The saved forwards are: ${names.join(', ')} (see portolan forwards list).`
+        : `There is no saved forward named "${name}", and no forwards are saved in ${state.path}. Create one in the Forwards view first, or guard a new listener with --listen PORT.`,
+    );
+  }
+  if (forward.spec.kind !== 'tcp') {
+    const kind = { udp: 'a UDP', 'ssh-local': 'an SSH -L', 'ssh-remote': 'an SSH -R', 'ssh-dynamic': 'an SSH -D (SOCKS)' }[forward.spec.kind];
+    throw new CliCallError(
+      'INVALID_INPUT',
+      `"${forward.spec.name}" is ${kind} forward: only local TCP forwards can be guarded yet. Choose a TCP forward (see portolan forwards list), or guard a new listener with --listen PORT.`,
+    );
+  }
+  const pid = await otherForwardPid(ctx.dataDir, forward.id);
+  if (pid) {
+    throw new CliCallError(
+      'EADDRINUSE',
+      `"${forward.spec.name}" is running in another portolan command (pid ${pid}), which a guard here cannot reach: stop it with portolan forwards stop ${JSON.stringify(forward.spec.name)}, then run guard again (guard starts it itself).`,
+    );
+  }
+  return forward;
+}
+
+/** Runs a guarded listener or forward until interrupted, printing knock attempts. */
 export async function guardCommand(ctx: CliContext): Promise<ExitCode> {
   const { values } = parseArgs({
     args: ctx.args,
     options: {
       sequence: { type: 'string' },
       listen: { type: 'string' },
-      host: { type: 'string', default: '127.0.0.1' },
-      responder: { type: 'string', default: 'echo' },
+      forward: { type: 'string' },
+      host: { type: 'string' },
+      responder: { type: 'string' },
       window: { type: 'string', default: '10' },
       'open-for': { type: 'string', default: '30' },
       run: { type: 'string' },
@@ -138,57 +203,105 @@ export async function guardCommand(ctx: CliContext): Promise<ExitCode> {
     return 0;
   }
   if (!values.sequence) throw new UsageError('Give the knock sequence, for example --sequence 7000,8000:udp,9000.');
-  if (values.listen === undefined) throw new UsageError('Give the port to protect with --listen PORT (0 for any free port).');
+  if (values.listen !== undefined && values.forward !== undefined) {
+    throw new UsageError('Choose what to guard: --listen PORT for a new listener, or --forward NAME for a saved forward, not both.');
+  }
+  if (values.listen === undefined && values.forward === undefined) {
+    throw new UsageError('Say what to guard: --listen PORT for a new listener (0 for any free port), or --forward NAME for a saved TCP forward (see portolan forwards list).');
+  }
+  const forwardName = values.forward?.trim();
+  if (forwardName !== undefined) {
+    if (!forwardName) throw new UsageError('--forward takes the name or id of a saved forward (see portolan forwards list).');
+    if (values.host !== undefined || values.responder !== undefined) {
+      throw new UsageError('--host and --responder go with --listen: a guarded forward keeps the listen address of its profile, and its knock ports are bound there too.');
+    }
+  }
   let sequence: KnockStep[];
   try {
     sequence = parseKnockdSequence(values.sequence);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const port = Number(values.listen);
-  if (!['echo', 'http', 'discard'].includes(values.responder)) throw new UsageError('--responder takes echo, http or discard.');
+  const responder = values.responder ?? 'echo';
+  if (!['echo', 'http', 'discard'].includes(responder)) throw new UsageError('--responder takes echo, http or discard.');
   const windowMs = seconds(values.window, '--window');
   const openForMs = seconds(values['open-for'], '--open-for');
   if (values.arg.length && !values.run) throw new UsageError('--arg goes with --run PATH.');
 
   const app = await ctx.openApp('direct');
   const out = (line: string, json: object) => (values.json ? ctx.stdout(`${JSON.stringify(json)}\n`) : ctx.stderr(`${line}\n`));
+  let guardId: string | undefined;
   const offAttempt = app.bus.on('knock.attempt', ({ attempts }) => {
-    for (const a of attempts) out(attemptLine(a, sequence.length), { event: 'attempt', attempt: a });
+    for (const a of attempts) if (a.guardId === guardId) out(attemptLine(a, sequence.length), { event: 'attempt', attempt: a });
   });
   let refused = 0;
   const offChanged = app.bus.on('knock.guards.changed', ({ guards }) => {
-    const g = guards[0];
+    // The data folder may hold guards saved by others (stopped): only this one's counter matters.
+    const g = guards.find((x) => x.id === guardId);
     if (g && g.refused > refused) {
       out(`refused ${g.refused - refused} connection(s) from addresses that had not knocked (${g.refused} in all)`, { event: 'refused', total: g.refused });
       refused = g.refused;
     }
   });
+  const common = {
+    sequence,
+    windowMs,
+    openForMs,
+    ...(values.run ? { command: { path: values.run, args: values.arg, enabled: true } } : {}),
+  };
+  const knocks = sequence.map((s) => `${s.port}:${s.protocol}`).join(',');
+  const timing = `knock within ${windowMs / 1000} s to be let in for ${openForMs / 1000} s. Ctrl+C stops.`;
+  const notes = () => {
+    ctx.stderr(`Note: ${GUARD_VISIBILITY_NOTE}\n`);
+    if (values.run) ctx.stderr(`Warning: ${GUARD_COMMAND_WARNING}\n`);
+  };
+  let listenerId: string | undefined;
+  let startedForward: { id: string; pidFile: string } | undefined;
   try {
-    const listener = await callOrFail(app, 'listeners.open', { protocol: 'tcp', host: values.host, port, responder: values.responder as Responder });
-    const guard = await callOrFail(app, 'knock.guards.create', {
-      name: `guard of ${listener.port}`,
-      sequence,
-      windowMs,
-      openForMs,
-      target: { kind: 'listener', listenerId: listener.id },
-      ...(values.run ? { command: { path: values.run, args: values.arg, enabled: true } } : {}),
-    });
-    if (values.json) ctx.stdout(`${JSON.stringify({ event: 'guarding', listener, guard })}\n`);
-    else {
-      ctx.stderr(
-        `Guarding ${listener.protocol} ${where(listener.host, listener.port)} (${listener.responder}) behind ${sequence.map((s) => `${s.port}:${s.protocol}`).join(',')}: ` +
-          `knock within ${windowMs / 1000} s to be let in for ${openForMs / 1000} s. Ctrl+C stops.\n`,
-      );
-      ctx.stderr(`Note: ${GUARD_VISIBILITY_NOTE}\n`);
-      if (values.run) ctx.stderr(`Warning: ${GUARD_COMMAND_WARNING}\n`);
+    if (forwardName === undefined) {
+      const listener = await callOrFail(app, 'listeners.open', { protocol: 'tcp', host: values.host ?? '127.0.0.1', port: Number(values.listen), responder: responder as Responder });
+      listenerId = listener.id;
+      const guard = await callOrFail(app, 'knock.guards.create', { name: `guard of ${listener.port}`, ...common, target: { kind: 'listener', listenerId: listener.id } });
+      guardId = guard.id;
+      if (values.json) ctx.stdout(`${JSON.stringify({ event: 'guarding', listener, guard })}\n`);
+      else {
+        ctx.stderr(`Guarding ${listener.protocol} ${where(listener.host, listener.port)} (${listener.responder}) behind ${knocks}: ${timing}\n`);
+        notes();
+      }
+      if (listener.exposureWarning) ctx.stderr(`Warning: ${listener.exposureWarning}\n`);
+    } else {
+      const forward = await guardableForward(ctx, app, forwardName);
+      // The gate goes on before the forward listens: it never relays a client that had not knocked.
+      const guard = await callOrFail(app, 'knock.guards.create', { name: `guard of ${forward.spec.name}`, ...common, target: { kind: 'forward', forwardId: forward.id } });
+      guardId = guard.id;
+      let running = forward;
+      if (forward.state === 'stopped' || forward.state === 'failed') {
+        running = await callOrFail(app, 'forwards.start', { id: forward.id });
+        const pidFile = forwardPidFile(ctx.dataDir, forward.id);
+        startedForward = { id: forward.id, pidFile };
+        // As `portolan forwards start` does: forwards list shows it running here, and forwards stop ends this guard.
+        await mkdir(path.dirname(pidFile), { recursive: true });
+        await writeFile(pidFile, `${process.pid}\n`);
+      }
+      if (values.json) ctx.stdout(`${JSON.stringify({ event: 'guarding', forward: running, guard })}\n`);
+      else {
+        ctx.stderr(`Guarding forward "${running.spec.name}" (${describeForward(running)}) behind ${knocks}: ${timing}\n`);
+        notes();
+      }
+      if (running.exposureWarning) ctx.stderr(`Warning: ${running.exposureWarning}\n`);
     }
-    if (listener.exposureWarning) ctx.stderr(`Warning: ${listener.exposureWarning}\n`);
     await ctx.interrupted;
     return 0;
   } finally {
     offAttempt();
     offChanged();
+    // What this command made goes first, then the guard: its gate comes off only when nothing is left to reach.
+    if (listenerId) await app.invoke('listeners.close', { id: listenerId });
+    if (startedForward) {
+      await app.invoke('forwards.stop', { id: startedForward.id });
+      await rm(startedForward.pidFile, { force: true });
+    }
+    if (guardId) await app.invoke('knock.guards.delete', { id: guardId });
     await app.close();
   }
 }
