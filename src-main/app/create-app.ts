@@ -10,6 +10,7 @@ import { loadDictionary } from '../engine/dictionary/load.js';
 import { readEphemeralRange } from '../engine/system/ephemeral-range.js';
 import { SocketMonitor } from '../engine/sockets/monitor.js';
 import { ReverseDnsCache } from '../engine/net/reverse-dns.js';
+import { resolveHost } from '../engine/net/resolve.js';
 import { selectSocketProvider } from '../engine/sockets/select-provider.js';
 import { PortolanError } from '../contract/index.js';
 import { dispatch, type CallResult } from './dispatch.js';
@@ -109,6 +110,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     },
     'sockets.configure': async (patch) => requireSockets().configure(patch),
     'dns.reverse': async ({ addresses }) => reverseDns.names(addresses),
+    'dns.resolve': async ({ host }) => ({ addresses: await resolveHost(host) }),
     'settings.get': async () => settings.state(),
     'settings.update': async (patch) => {
       const state = await settings.update(patch);

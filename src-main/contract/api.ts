@@ -118,6 +118,12 @@ export const calls = {
     output: z.record(z.string(), z.string().nullable()),
     doc: 'Reverse DNS names of addresses (asynchronous, cached, 2 s limit each).',
   },
+  /** The addresses a host name resolves to on this machine (IPv4 first); ENOTFOUND with the resolver's code, or ETIMEDOUT after 3 s. */
+  'dns.resolve': {
+    input: z.object({ host: z.string().trim().min(1, 'Give a host: an IP address or a name.').max(255) }),
+    output: z.object({ addresses: z.array(z.string()) }),
+    doc: "The addresses a host name resolves to here, through this machine's resolver (/etc/hosts, then DNS; 3 s limit); an IP address is its own answer.",
+  },
   /** Opens a TCP or UDP listener; fails with EADDRINUSE (naming the holder and a free port), EACCES, EADDRNOTAVAIL. */
   'listeners.open': {
     input: ListenerSpec,

@@ -17,6 +17,7 @@ export const CALL_NAMES = [
   'sockets.watch',
   'sockets.configure',
   'dns.reverse',
+  'dns.resolve',
   'listeners.open',
   'listeners.close',
   'listeners.list',

@@ -1,7 +1,8 @@
 /**
  * The Forwards view in Chromium against a real engine (`portolan serve` on 127.0.0.1): validation
- * as you type and the exposure warning, a TCP forward made by form to an echo server of this test,
- * 1 MiB pushed through it and read back byte-exact while the byte counters, the sparkline and the
+ * as you type, the exposure warning and whether the target name resolves, a TCP forward made by
+ * form to an echo server of this test (its "Expose through router" disabled: loopback only), 1 MiB
+ * pushed through it and read back byte-exact while the byte counters, the sparkline and the
  * connection (as socket pairs, then in the log) appear, stop; then a busy port named by the
  * engine, duplicate, delete with confirmation, export and import, and a prefill from a link;
  * and an SSH -L tunnel through an in-process SSH server whose unknown host key is shown for the
@@ -99,9 +100,18 @@ describe('the Forwards view in the browser', () => {
     await form.getByLabel('Listen address', { exact: true }).fill('127.0.0.1');
     await page.getByTestId('exposure-warning').waitFor({ state: 'detached' });
 
+    // A target name is looked up once typing pauses: a warning when it does not resolve (Save
+    // stays possible), its addresses when it does; an IP address is not looked up.
+    const resolved = page.getByTestId('resolve-targetHost');
+    await form.getByLabel('Target host', { exact: true }).fill('no-such-host.invalid');
+    await expect.poll(() => resolved.innerText()).toMatch(/^⚠ no-such-host\.invalid does not resolve here \(ENOTFOUND\): check the name, or this machine's DNS\. You can still save/);
+    await form.getByLabel('Target host', { exact: true }).fill('localhost');
+    await expect.poll(() => resolved.innerText()).toMatch(/^localhost resolves to (127\.0\.0\.1|::1)/);
+
     // A valid forward to the echo server; Enter saves.
     await form.getByLabel('Listen port', { exact: true }).fill('0');
     await form.getByLabel('Target host', { exact: true }).fill('127.0.0.1');
+    await resolved.waitFor({ state: 'detached' });
     await form.getByLabel('Target port', { exact: true }).fill(String(target));
     await form.getByLabel('Name', { exact: true }).fill('echo');
     expect(await form.locator('.invalid').count()).toBe(0);
@@ -113,6 +123,10 @@ describe('the Forwards view in the browser', () => {
     const port = await listeningPort(page, 'echo');
     expect(await card.getByRole('switch', { name: 'Run echo' }).getAttribute('aria-checked')).toBe('true');
     expect(await card.getByLabel('Route').innerText()).toMatch(new RegExp(`127\\.0\\.0\\.1:${port}\\s*→\\s*127\\.0\\.0\\.1:${target}`));
+    // On loopback only: a router could not reach it, and the disabled button says why.
+    const expose = card.getByRole('button', { name: 'Expose through router' });
+    expect(await expose.isDisabled()).toBe(true);
+    expect(await expose.getAttribute('title')).toMatch(/^Listens on 127\.0\.0\.1 only: a router mapping cannot reach it; edit the forward/);
 
     // 1 MiB through the forward in 16 rounds, back byte-exact; the counter follows each round
     // (so the traffic spreads over a few seconds and the sparkline draws a plateau).

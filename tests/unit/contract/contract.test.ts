@@ -80,6 +80,7 @@ const SAMPLES: Record<CallName, unknown | (() => Promise<unknown>)> = {
   'sockets.watch': { leaseMs: 1000 },
   'sockets.configure': { intervalMs: 1000 },
   'dns.reverse': { addresses: ['127.0.0.1'] },
+  'dns.resolve': { host: 'localhost' },
   'listeners.open': { port: 0, responder: 'interactive' },
   'listeners.close': async () => ({ id: (await value('listeners.open', { port: 0, protocol: 'udp' })).id }),
   'listeners.list': {},

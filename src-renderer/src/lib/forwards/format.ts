@@ -84,3 +84,37 @@ export function exportFileName(now = new Date()): string {
   const day = [now.getFullYear(), now.getMonth() + 1, now.getDate()].map((n, i) => String(n).padStart(i ? 2 : 4, '0')).join('-');
   return `portolan-forwards-${day}.json`;
 }
+
+/** The router mapping a forward's card offers: where it would point, or why it cannot. */
+export interface RouterExposure {
+  /** The internal port and protocol for the Router view's form; null when the button is disabled. */
+  target: { internalPort: number; proto: 'tcp' | 'udp' } | null;
+  /** The button's title: what a mapping does, or why it is not possible yet. */
+  title: string;
+}
+
+const LOOPBACK_HOST = /^(127\.|::1$|localhost$|::ffff:127\.)/i;
+
+/**
+ * Whether "Expose through router" applies to a forward: only to those listening on this machine
+ * (local TCP and UDP, SSH -L and -D; an SSH -R listens on the server, so none), and only when a
+ * router can reach the listening socket: not on loopback, not on an IPv6 address alone (router
+ * mappings carry IPv4), and on a known port (a forward on "any free port" must run first).
+ */
+export function routerExposure(info: ForwardInfo): RouterExposure | null {
+  const { spec } = info;
+  if (spec.kind === 'ssh-remote') return null;
+  const host = spec.listenHost.replace(/^\[(.*)\]$/, '$1');
+  const fix = "edit the forward to listen on this machine's LAN address or 0.0.0.0 first";
+  if (LOOPBACK_HOST.test(host)) return { target: null, title: `Listens on ${host} only: a router mapping cannot reach it; ${fix}.` };
+  if (host.includes(':') && host !== '::' && !/^::ffff:\d/i.test(host))
+    return { target: null, title: `Listens on the IPv6 address ${host} only: router mappings carry IPv4; ${fix}.` };
+  const port = info.boundPort ?? spec.listenPort;
+  if (!port) return { target: null, title: 'Listens on any free port: start the forward first, so that its port is known.' };
+  const proto = spec.kind === 'udp' ? 'udp' : 'tcp';
+  const what =
+    spec.kind === 'ssh-dynamic'
+      ? "anyone who reaches it could use this SOCKS proxy, and through it the SSH server's network: add an allowlist first"
+      : 'anyone on the internet could then reach the target through this forward';
+  return { target: { internalPort: port, proto }, title: `Map ${proto.toUpperCase()} port ${port} on the home router (opens it to the internet): ${what}.` };
+}

@@ -18,6 +18,7 @@ import {
   type ForwardForm,
 } from '../forwards/form.js';
 import { isRunning, stateLabel, type StateLabel } from '../forwards/format.js';
+import { HostResolver, hostsToResolve, type Resolutions } from '../forwards/resolve.js';
 import { applyChanged, applyConnection, applyTraffic, closeAll, EMPTY_LOG, logFromList, type ConnectionLog } from '../forwards/model.js';
 import { TrafficHistory, type RateSeries } from '../forwards/traffic.js';
 
@@ -36,6 +37,8 @@ export interface ForwardsStateOptions {
   tickMs?: number;
   /** Samples kept per sparkline (default 120: a minute at the default period). */
   historySize?: number;
+  /** Pause in typing before the form's target and SSH server names are looked up, ms (default 400). */
+  resolveDelayMs?: number;
 }
 
 /** Settings key under which the view remembers the last new forward's kind, listen address and SSH login. */
@@ -66,6 +69,8 @@ export class ForwardsState {
   /** What the engine answered to the last save or start from the form. */
   formProblem = $state.raw<Problem | null>(null);
   saving = $state(false);
+  /** Whether the names typed in the form resolve on this machine (dns.resolve), by field. */
+  resolutions = $state.raw<Resolutions>({});
 
   /** SSH host keys waiting for the user's answer, oldest first. */
   hostKeys = $state.raw<readonly HostKeyPrompt[]>([]);
@@ -95,12 +100,18 @@ export class ForwardsState {
   private loadSeq = 0;
   private readonly polling = new Set<string>();
   private lastPoll = 0;
+  private readonly resolver: HostResolver;
 
   constructor(
     readonly api: Api,
     readonly options: ForwardsStateOptions = {},
   ) {
     this.history = new TrafficHistory(options.historySize ?? 120);
+    this.resolver = new HostResolver(
+      async (host) => (await this.api.call('dns.resolve', { host })).addresses,
+      (resolutions) => (this.resolutions = resolutions),
+      { delayMs: options.resolveDelayMs ?? 400 },
+    );
   }
 
   /** Samples per sparkline. */
@@ -134,6 +145,7 @@ export class ForwardsState {
     return () => {
       stops.forEach((stop) => stop());
       if (timer) clearInterval(timer);
+      this.resolver.clear();
     };
   }
 
@@ -223,6 +235,7 @@ export class ForwardsState {
     this.editingId = null;
     this.formMode = 'new';
     this.formProblem = null;
+    this.resolveForm();
   }
 
   /** Opens the form for a new forward filled from another view's link (target host/port, listen port, proto). */
@@ -238,6 +251,7 @@ export class ForwardsState {
     this.editingId = id;
     this.formMode = 'edit';
     this.formProblem = null;
+    this.resolveForm();
   }
 
   closeForm(): void {
@@ -246,11 +260,18 @@ export class ForwardsState {
     this.formProblem = null;
     // Secrets typed in the form do not outlive it.
     this.form = { ...this.form, password: '', passphrase: '' };
+    this.resolver.clear();
   }
 
   setForm(patch: Partial<ForwardForm>): void {
     this.form = { ...this.form, ...patch };
     this.formProblem = null;
+    this.resolveForm();
+  }
+
+  /** Looks up the form's target and SSH server names once the user pauses typing (a warning, never a blocker). */
+  private resolveForm(): void {
+    this.resolver.request(hostsToResolve(this.form));
   }
 
   /**
