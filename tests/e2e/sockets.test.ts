@@ -124,6 +124,10 @@ describe('the Sockets view in the browser', () => {
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await page.screenshot({ path: path.join(shots, 'sockets-grouped-dark.png') });
     await page.getByRole('combobox', { name: 'Grouping' }).selectOption('none');
+    // Select a connection half by identity: which row index holds it depends on the ephemeral
+    // ports the kernel chose (the client's port may sort before or after the listener's).
+    await serverHalf.locator('[role=gridcell]').first().click();
+    await expect.poll(() => serverHalf.getAttribute('aria-selected')).toBe('true');
     await page.screenshot({ path: path.join(shots, 'sockets-detail-dark.png') });
     // Next actions lead to the other views with their forms filled (toward the remote end of the selected half).
     const next = detail.getByRole('region', { name: 'Next actions' });
