@@ -17,6 +17,10 @@ const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: tr
 await Promise.all([
   build({ ...common, entryPoints: ['src-main/electron/main.ts'], outfile: 'dist/main/electron-main.cjs', format: 'cjs', external, ...cjsImportMeta }),
   build({ ...common, entryPoints: ['src-main/electron/preload.ts'], outfile: 'dist/main/preload.cjs', format: 'cjs', external: ['electron'], sourcemap: false }),
+  // The port scanner's worker thread (src-main/engine/scanner/scan-workers.ts), loaded by path from
+  // next to whichever bundle runs (electron-main.cjs or cli.js): CommonJS, which Electron's workers
+  // read from app.asar. Same options as the in-memory bundle scan-workers.ts makes from the sources.
+  build({ ...common, entryPoints: ['src-main/engine/scanner/scan-worker.ts'], outfile: 'dist/main/scan-worker.cjs', format: 'cjs', external, ...cjsImportMeta }),
   build({
     ...common,
     entryPoints: ['src-main/cli/main.ts'],

@@ -24,7 +24,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   devDependencies: Record<string, string>;
 };
 const ELECTRON_VERSION = (JSON.parse(readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version;
-const BUILT = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/renderer/index.html'];
+const BUILT = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/main/scan-worker.cjs', 'dist/renderer/index.html'];
 
 let work: string;
 let asarPath: string;
@@ -167,8 +167,40 @@ describe('packaging (electron-builder --dir --linux, stand-in electronDist)', ()
     expect([...files].filter((f) => !f.startsWith('node_modules/') && forbidden.some((re) => re.test(f)))).toEqual([]);
   });
 
-  it('every module the main bundle requires is built in, electron, or shipped', () => {
-    const source = extractFile(asarPath, 'dist/main/electron-main.cjs').toString('utf8');
+  it('ships the port scanner\'s worker next to the main bundle, where the scanner looks for it, and it runs', async () => {
+    // scan-workers.ts loads `scan-worker.cjs` from the folder of the bundle that runs.
+    expect(files).toContain('dist/main/scan-worker.cjs');
+    const { Worker } = await import('node:worker_threads');
+    const { createServer } = await import('node:net');
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const ports = [...Array.from({ length: 99 }, (_, i) => i + 1), port];
+      const worker = new Worker(path.join(root, 'dist/main/scan-worker.cjs'));
+      const messages: any[] = [];
+      try {
+        await new Promise<void>((resolve, reject) => {
+          worker.on('message', (m) => {
+            messages.push(m);
+            if (m.t === 'end') resolve();
+          });
+          worker.on('error', reject);
+          worker.postMessage({ t: 'start', spec: { hosts: [{ target: '127.0.0.1', address: '127.0.0.1', addresses: ['127.0.0.1'] }], ports, timing: 5, maxSockets: 32, index: 0, count: 1 } });
+        });
+      } finally {
+        await worker.terminate();
+      }
+      expect(messages[0]).toEqual({ t: 'ready', connector: 'raw' });
+      expect(messages.at(-1)).toMatchObject({ t: 'end', state: 'done', done: 100 });
+      expect(messages.flatMap((m) => m.results ?? []).map((r: { port: number; state: string }) => `${r.port} ${r.state}`)).toEqual([`${port} open`]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it.each(['dist/main/electron-main.cjs', 'dist/main/scan-worker.cjs'])('every module %s requires is built in, electron, or shipped', (bundle) => {
+    const source = extractFile(asarPath, bundle).toString('utf8');
     const required = new Set([...source.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!));
     const builtins = new Set(builtinModules);
     const missing = [...required].filter((id) => {

@@ -1,6 +1,7 @@
 /**
  * Portolan's scanner against nmap on a host in a network namespace: the same state for every TCP
- * port 1-10000 as nmap -sT, and for the probed UDP ports as nmap -sU.
+ * port 1-10000 as nmap -sT (on one thread and shared between worker threads), and for the probed
+ * UDP ports as nmap -sU.
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,8 +20,9 @@ afterAll(async () => {
   await host?.down();
 });
 
-async function portolan(protocol: 'tcp' | 'udp', ports: number[]): Promise<Map<number, string>> {
-  const scan = new PortScan({ hosts: [{ target: HOST, address: HOST, addresses: [HOST] }], ports, protocol, timing: 4 });
+async function portolan(protocol: 'tcp' | 'udp', ports: number[], workers?: number): Promise<Map<number, string>> {
+  const scan = new PortScan({ hosts: [{ target: HOST, address: HOST, addresses: [HOST] }], ports, protocol, timing: 4, ...(workers ? { workers } : {}) });
+  if (workers) expect(scan.threads).toBe(workers);
   await scan.run();
   const states = new Map(ports.map((p) => [p, 'closed']));
   for (const r of scan.listResults()) states.set(r.port, r.state);
@@ -39,7 +41,10 @@ describe.skipIf(!!skipReason)('scanner against nmap', () => {
     expect(differences(ours, theirs)).toEqual([]);
     expect([22, 80, 443, 1080].map((p) => ours.get(p))).toEqual(['open', 'open', 'open', 'open']);
     expect([135, 1433, 7050].map((p) => ours.get(p))).toEqual(['filtered', 'filtered', 'filtered']);
-  }, 60000);
+    // The same scan shared between two worker threads (as big scans are): the same states.
+    const shared = await portolan('tcp', ports, 2);
+    expect(differences(shared, theirs)).toEqual([]);
+  }, 90000);
 
   it('gives the probed UDP ports the state nmap -sU gives them', async () => {
     const ours = await portolan('udp', UDP_PORTS);

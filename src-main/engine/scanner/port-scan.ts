@@ -5,13 +5,19 @@
  * The hot path allocates one small probe object per port and no closures: probes are produced
  * from an index (host-major), completions come back through one shared function, and only
  * non-closed results are kept (closed ports are counted), so memory stays bounded on big scans.
+ *
+ * A big TCP scan is shared between worker threads, one per core (scan-workers.ts says why and
+ * when): each worker runs a PortScan over every n-th probe (`shard`) and posts batched counters
+ * and results; the PortScan the caller holds then only adds them up, runs service detection and
+ * relays pause / resume / cancel, so its API and events are the same either way.
  */
 import dgram from 'node:dgram';
 import type { PortReason, PortResult, PortState, ScanHost, ScanProtocol, ScanState, ServiceInfo, StateCounts } from '../../contract/scan.js';
 import { socketBudget } from './fd-limit.js';
+import { FDS_PER_WORKER, leaseScanThread, planWorkers, scanWorkerEntry, SHARD_FLUSH_MS, type ScanThread, type ShardCommand, type ShardMessage, type ShardProgress, type ShardSpec } from './scan-workers.js';
 import type { ServiceDetector } from './service-detect.js';
 import { createTcpConnector, type TcpConnector, type TcpProbe } from './tcp-connect.js';
-import { CongestionWindow, RateLimiter, RttEstimator, TIMING_PRESETS, type TimingPreset } from './timing.js';
+import { CongestionWindow, isLoopbackAddress, loopbackPreset, RateLimiter, RttEstimator, shardPreset, TIMING_PRESETS, type TimingPreset } from './timing.js';
 import { decodeUdpReply, udpProbeFor, type UdpProbe } from './udp-probes.js';
 
 /** What a scan needs. */
@@ -33,6 +39,17 @@ export interface PortScanOptions {
   maxSockets?: number;
   /** 'net' forces the net.Socket connector (tests compare both). */
   connector?: 'raw' | 'net';
+  /**
+   * Threads for a TCP scan: 1 keeps it on this thread; more shares it between worker threads.
+   * By default one per core for scans of many thousands of probes (see planWorkers), else 1.
+   * Rate-limited and delayed (timing 0-2) scans always run on this thread.
+   */
+  workers?: number;
+  /**
+   * Internal (set by a scan worker): this scan is shard `index` of `count`, probing every
+   * `count`-th (host, port) pair from `index`, with a `count`-th of the preset's window.
+   */
+  shard?: { index: number; count: number };
 }
 
 /** Errno names that mean "out of resources here, try again later", not an answer from the host. */
@@ -52,6 +69,17 @@ interface Probe extends TcpProbe {
 
 const STATE_INDEX: Record<PortState, number> = { open: 0, closed: 1, filtered: 2, 'open|filtered': 3, error: 4 };
 
+/** One shard of a scan shared between threads, as its owner sees it. */
+interface ShardSlot {
+  /** Its last counters (totals, not deltas). */
+  done: number;
+  counts: Int32Array;
+  /** It posted `ready` (its scan exists, no probe sent yet); a thread lost before that moves the shard onto this thread. */
+  ready: boolean;
+  ended: boolean;
+  send: (command: ShardCommand) => void;
+}
+
 /** A scan in progress. Create it, call run(), and await the promise. */
 export class PortScan {
   state: ScanState = 'running';
@@ -60,8 +88,10 @@ export class PortScan {
   open = 0;
   /** Why the scan failed, or a warning (open-file limit reached). */
   message: string | undefined;
-  /** Which connector ran (raw libuv handles or net.Socket). */
-  readonly connectorKind: 'raw' | 'net' | 'udp';
+  /** Which connector ran (raw libuv handles or net.Socket; 'net' if any thread fell back to it). */
+  connectorKind: 'raw' | 'net' | 'udp';
+  /** Threads probing: 1 on this thread, or the number of worker threads sharing the scan. */
+  readonly threads: number;
 
   private readonly preset: TimingPreset;
   private readonly rtt: RttEstimator[];
@@ -73,7 +103,12 @@ export class PortScan {
   private readonly inflight = new Set<Probe>();
   private readonly retries: Probe[] = [];
   private readonly families: (4 | 6)[];
+  /** Next probe index (host-major), every `stride`-th up to `all` (the whole scan's probe count). */
   private next = 0;
+  private readonly stride: number;
+  private readonly all: number;
+  private readonly shards: ShardSlot[] = [];
+  private shardsRunning = 0;
   private blockedUntil = 0;
   private backoffMs = 20;
   private resourceSince = 0;
@@ -91,13 +126,24 @@ export class PortScan {
   private readonly started = Date.now();
 
   constructor(private readonly options: PortScanOptions) {
-    this.preset = TIMING_PRESETS[options.timing] ?? TIMING_PRESETS[4]!;
-    this.total = options.hosts.length * options.ports.length;
+    const named = TIMING_PRESETS[options.timing] ?? TIMING_PRESETS[4]!;
+    const loopback = options.protocol === 'tcp' && options.hosts.length > 0 && options.hosts.every((h) => isLoopbackAddress(h.address));
+    const preset = loopback ? loopbackPreset(named) : named;
+    const { shard } = options;
+    this.preset = shard ? shardPreset(preset, shard.count) : preset;
+    this.all = options.hosts.length * options.ports.length;
+    this.stride = shard?.count ?? 1;
+    this.next = shard?.index ?? 0;
+    this.total = shard ? Math.max(0, Math.ceil((this.all - shard.index) / shard.count)) : this.all;
     this.rtt = options.hosts.map(() => new RttEstimator(this.preset));
     this.families = options.hosts.map((h) => (h.address.includes(':') ? 6 : 4));
     this.window = new CongestionWindow(this.preset);
-    this.window.cap = options.maxSockets ?? socketBudget();
+    const budget = options.maxSockets ?? socketBudget();
+    this.window.cap = budget;
     if (options.protocol === 'udp') this.window.cap = Math.min(this.window.cap, Math.max(16, Math.floor(this.preset.maxWindow / 8)));
+    const shardable = options.protocol === 'tcp' && !shard && !options.rateLimit && this.preset.scanDelayMs === 0;
+    const threads = shardable ? planWorkers(this.total, budget, options.workers) : 1;
+    this.threads = threads > 1 && scanWorkerEntry() ? threads : 1;
     this.limiter = options.rateLimit ? new RateLimiter(options.rateLimit, performance.now()) : undefined;
     this.counts = new Int32Array(options.hosts.length * 5);
     this.connector = options.protocol === 'tcp' ? createTcpConnector<Probe>((p, code, la, lp) => this.onTcpDone(p, code, la, lp), options.connector) : undefined;
@@ -108,6 +154,7 @@ export class PortScan {
   /** Starts probing; resolves when the scan is done, cancelled or failed. */
   run(): Promise<void> {
     if (this.total === 0) this.end('done');
+    else if (this.threads > 1) this.startShards();
     else {
       this.tickMs = Math.max(5, Math.min(25, this.preset.minRttMs / 4));
       this.lastTick = performance.now();
@@ -121,6 +168,7 @@ export class PortScan {
   pause(): void {
     if (this.state !== 'running') return;
     this.state = 'paused';
+    this.tellShards('pause');
     this.options.onState?.('paused');
   }
 
@@ -128,6 +176,7 @@ export class PortScan {
   resume(): void {
     if (this.state !== 'paused') return;
     this.state = 'running';
+    this.tellShards('resume');
     this.options.onState?.('running');
     this.pump();
     this.maybeFinish();
@@ -138,6 +187,7 @@ export class PortScan {
     if (this.state === 'done' || this.state === 'cancelled' || this.state === 'failed') return;
     for (const probe of this.inflight) this.abandon(probe);
     this.inflight.clear();
+    this.tellShards('cancel');
     this.end('cancelled');
   }
 
@@ -145,6 +195,11 @@ export class PortScan {
   listResults(): PortResult[] {
     const order = new Map(this.options.hosts.map((h, i) => [h.address, i]));
     return [...this.results.values()].sort((a, b) => order.get(a.host)! - order.get(b.host)! || a.port - b.port);
+  }
+
+  /** The raw per-host counters (5 per host, in STATE_INDEX order), copied: what a shard posts. */
+  countsSnapshot(): Int32Array {
+    return this.counts.slice();
   }
 
   /** Counts per host, in host order. */
@@ -191,7 +246,7 @@ export class PortScan {
   private pumpLoop(): void {
     const { ports, hosts } = this.options;
     const nPorts = ports.length;
-    while (this.inflight.size < this.window.limit && (this.retries.length > 0 || this.next < this.total)) {
+    while (this.inflight.size < this.window.limit && (this.retries.length > 0 || this.next < this.all)) {
       const now = performance.now();
       if (now < this.blockedUntil) return this.wakeAt(this.blockedUntil - now);
       if (this.limiter) {
@@ -200,7 +255,8 @@ export class PortScan {
       }
       let probe = this.retries.pop();
       if (!probe) {
-        const i = this.next++;
+        const i = this.next;
+        this.next += this.stride;
         const hostIndex = (i / nPorts) | 0;
         probe = { host: hosts[hostIndex]!.address, family: this.families[hostIndex]!, port: ports[i - hostIndex * nPorts]!, hostIndex, attempt: 1, sentAt: 0, deadline: 0, handle: undefined };
       }
@@ -391,23 +447,116 @@ export class PortScan {
     this.done++;
     this.counts[probe.hostIndex * 5 + STATE_INDEX[state]]!++;
     if (state === 'closed') return;
-    const protocol = this.options.protocol;
-    const result: PortResult = { host: probe.host, port: probe.port, protocol, state, reason };
+    const result: PortResult = { host: probe.host, port: probe.port, protocol: this.options.protocol, state, reason };
     if (detail) result.detail = detail;
     if (now !== undefined && state !== 'filtered') result.rttMs = Math.round((now - probe.sentAt) * 1000) / 1000;
-    const expected = this.options.expected?.(probe.port, protocol);
+    if (state === 'open') this.open++;
+    this.keep(result, service);
+  }
+
+  /** Keeps a non-closed result (already counted): expected service, onResult, service detection. */
+  private keep(result: PortResult, service?: ServiceInfo): void {
+    const expected = this.options.expected?.(result.port, result.protocol);
     if (expected) result.expectedService = expected;
     if (service) {
       result.service = service;
       if (expected && service.name !== 'unknown') result.mismatch = !sameService(expected, service.name);
     }
-    if (state === 'open') this.open++;
-    this.results.set(`${probe.host} ${probe.port}`, result);
+    this.results.set(`${result.host} ${result.port}`, result);
     this.options.onResult?.(result);
-    if (state === 'open' && this.options.detector && protocol === 'tcp') {
+    if (result.state === 'open' && this.options.detector && result.protocol === 'tcp') {
       this.detectQueue.push(result);
       this.runDetections();
     }
+  }
+
+  /** Shares the scan between worker threads (see scan-workers.ts); this thread only adds up. */
+  private startShards(): void {
+    this.next = this.all;
+    const count = this.threads;
+    // The open-file budget is the process's, shared by its threads: each gets an equal part, less
+    // what a worker thread holds itself. EMFILE back-off stays per shard, as the safety net.
+    const maxSockets = Math.max(1, Math.floor((this.window.cap - FDS_PER_WORKER * count) / count));
+    const { hosts, ports, timing, connector } = this.options;
+    for (let index = 0; index < count; index++) {
+      this.shardsRunning++;
+      const spec: ShardSpec = { hosts, ports, timing, maxSockets, index, count, ...(connector ? { connector } : {}) };
+      const slot: ShardSlot = { done: 0, counts: new Int32Array(this.counts.length), ready: false, ended: false, send: () => undefined };
+      this.shards.push(slot);
+      let thread: ScanThread | null = null;
+      try {
+        thread = leaseScanThread();
+      } catch {
+        thread = null;
+      }
+      if (!thread) {
+        this.runShardHere(slot, spec);
+        continue;
+      }
+      const t = thread;
+      slot.send = (command) => t.send(command);
+      t.start(
+        spec,
+        (message) => this.onShardMessage(slot, message),
+        (why) => {
+          if (slot.ended) return;
+          // The thread died before its shard began (no script, no loader): scan the shard here.
+          if (!slot.ready && !this.isFinal()) return this.runShardHere(slot, spec);
+          slot.ended = true;
+          this.shardsRunning--;
+          if (this.isFinal()) return;
+          this.message = `The scan stopped: one of its threads failed (${why}).`;
+          this.tellShards('cancel');
+          this.end('failed');
+        },
+      );
+      if (this.state === 'paused') slot.send('pause');
+    }
+  }
+
+  /** Runs a shard on this thread (its worker could not start): same messages, posted directly. */
+  private runShardHere(slot: ShardSlot, spec: ShardSpec): void {
+    const shard = runShard(spec, (message) => this.onShardMessage(slot, message));
+    slot.send = (command) => shard.command(command);
+    if (this.state === 'paused') shard.command('pause');
+  }
+
+  private tellShards(command: ShardCommand): void {
+    for (const slot of this.shards) if (!slot.ended) slot.send(command);
+  }
+
+  /** Adds a shard's counters (totals, so a lost message costs nothing) and keeps its results. */
+  private onShardMessage(slot: ShardSlot, message: ShardMessage): void {
+    if (message.t === 'ready') {
+      slot.ready = true;
+      if (message.connector === 'net') this.connectorKind = 'net';
+      return;
+    }
+    if (message.t === 'end') {
+      slot.ended = true;
+      this.shardsRunning--;
+    }
+    if (this.isFinal()) return;
+    this.done += message.done - slot.done;
+    slot.done = message.done;
+    const counts = this.counts;
+    const prev = slot.counts;
+    const next = message.counts;
+    for (let j = 0; j < next.length; j++) {
+      const delta = next[j]! - prev[j]!;
+      if (delta === 0) continue;
+      counts[j] = counts[j]! + delta;
+      if (j % 5 === STATE_INDEX.open) this.open += delta;
+    }
+    slot.counts = next;
+    for (const result of message.results) this.keep(result);
+    if (message.message) this.message ??= message.message;
+    if (message.t === 'end' && message.state === 'failed') {
+      this.message = message.message ?? 'The scan stopped: one of its threads failed.';
+      this.tellShards('cancel');
+      return this.end('failed');
+    }
+    this.maybeFinish();
   }
 
   private runDetections(): void {
@@ -435,7 +584,7 @@ export class PortScan {
 
   private maybeFinish(): void {
     if (this.state !== 'running') return;
-    if (this.done >= this.total && this.inflight.size === 0 && this.detections === 0 && this.detectQueue.length === 0) this.end('done');
+    if (this.done >= this.total && this.inflight.size === 0 && this.shardsRunning === 0 && this.detections === 0 && this.detectQueue.length === 0) this.end('done');
   }
 
   private end(state: 'done' | 'cancelled' | 'failed'): void {
@@ -447,6 +596,56 @@ export class PortScan {
     this.options.onState?.(state);
     this.finish();
   }
+}
+
+/** A shard of a scan as run by a worker (or by its owner's thread when the worker cannot start). */
+export interface RunningShard {
+  command(command: ShardCommand): void;
+  /** Resolves once the shard ended and posted its `end` message. */
+  finished: Promise<void>;
+}
+
+/**
+ * Runs one shard: a PortScan over every `count`-th probe, posting `ready`, then its counters and
+ * new non-closed results at most every SHARD_FLUSH_MS (batched: one message for hundreds of
+ * probes), then `end` with the final counters.
+ */
+export function runShard(spec: ShardSpec, post: (message: ShardMessage) => void): RunningShard {
+  let pending: PortResult[] = [];
+  const scan = new PortScan({
+    hosts: spec.hosts,
+    ports: spec.ports,
+    protocol: 'tcp',
+    timing: spec.timing,
+    maxSockets: spec.maxSockets,
+    ...(spec.connector ? { connector: spec.connector } : {}),
+    workers: 1,
+    shard: { index: spec.index, count: spec.count },
+    onResult: (result) => pending.push(result),
+  });
+  post({ t: 'ready', connector: scan.connectorKind === 'net' ? 'net' : 'raw' });
+  let posted = 0;
+  const progress = (): ShardProgress => {
+    const results = pending;
+    pending = [];
+    posted = scan.done;
+    return { done: scan.done, counts: scan.countsSnapshot(), results, ...(scan.message ? { message: scan.message } : {}) };
+  };
+  const timer = setInterval(() => {
+    if (pending.length > 0 || scan.done !== posted) post({ t: 'update', ...progress() });
+  }, SHARD_FLUSH_MS);
+  const finished = scan.run().then(() => {
+    clearInterval(timer);
+    post({ t: 'end', state: scan.state === 'failed' ? 'failed' : scan.state === 'cancelled' ? 'cancelled' : 'done', ...progress() });
+  });
+  return {
+    command(command) {
+      if (command === 'pause') scan.pause();
+      else if (command === 'resume') scan.resume();
+      else scan.cancel();
+    },
+    finished,
+  };
 }
 
 /** Groups of names that mean the same service (IANA's, nmap's and everyday spellings). */

@@ -73,6 +73,14 @@ export function rawConnectAvailable(): boolean {
   return loadRawBinding() !== null;
 }
 
+const errorNames = new Map<number, string>();
+/** The errno name of a libuv status, cached: nearly every probe of a scan ends in the same one (ECONNREFUSED). */
+function errorName(status: number): string {
+  let name = errorNames.get(status);
+  if (name === undefined) errorNames.set(status, (name = getSystemErrorName(status)));
+  return name;
+}
+
 function closeRaw(handle: RawHandle): void {
   // A reset (SO_LINGER 0) frees both ends at once: no TIME_WAIT left on this machine.
   if (typeof handle.reset === 'function') {
@@ -96,7 +104,7 @@ function rawConnector<P extends TcpProbe>(binding: RawBinding, done: TcpDone<P>)
       done(probe, 'OK', name.address, name.port);
     } else {
       handle.close();
-      done(probe, getSystemErrorName(status));
+      done(probe, errorName(status));
     }
   }
   return {
@@ -109,7 +117,7 @@ function rawConnector<P extends TcpProbe>(binding: RawBinding, done: TcpDone<P>)
       const err = probe.family === 6 ? handle.connect6(req, probe.host, probe.port) : handle.connect(req, probe.host, probe.port);
       if (err) {
         handle.close();
-        return getSystemErrorName(err);
+        return errorName(err);
       }
       probe.handle = handle;
       return undefined;

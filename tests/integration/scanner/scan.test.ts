@@ -67,7 +67,7 @@ describe('TCP connect scan on loopback', () => {
     expect(found.length).toBe(2); // found open, then updated with the service
   });
 
-  it('never reports a self-connect as open over a full 1-65535 scan', async () => {
+  it.each([1, 2])('never reports a self-connect as open over a full 1-65535 scan (%i thread(s))', async (workers) => {
     const { PortScan } = await import('../../../src-main/engine/scanner/port-scan.js');
     const mine = await httpPeer();
     peers.push(mine);
@@ -76,16 +76,133 @@ describe('TCP connect scan on loopback', () => {
       return new Set(out.split('\n').map((l) => Number(l.trim().split(/\s+/)[3]?.split(':').pop())).filter(Boolean));
     };
     const before = listening();
-    const scan = new PortScan({ hosts: [{ target: '127.0.0.1', address: '127.0.0.1', addresses: ['127.0.0.1'] }], ports: Array.from({ length: 65535 }, (_, i) => i + 1), protocol: 'tcp', timing: 5 });
+    const scan = new PortScan({ hosts: [{ target: '127.0.0.1', address: '127.0.0.1', addresses: ['127.0.0.1'] }], ports: Array.from({ length: 65535 }, (_, i) => i + 1), protocol: 'tcp', timing: 5, workers });
+    expect(scan.threads).toBe(workers);
     await scan.run();
     const after = listening();
     const open = scan.listResults().filter((r) => r.state === 'open');
+    expect(scan.state).toBe('done');
+    expect(scan.connectorKind).toBe('raw');
     expect(open.map((r) => r.port)).toContain(mine.port);
     // Every open port was a listener just before or just after the scan (ss), never a self-connect.
     if (before.size > 0) for (const r of open) expect(before.has(r.port) || after.has(r.port), `port ${r.port}`).toBe(true);
     expect(scan.listResults().filter((r) => r.state !== 'open')).toEqual([]);
+    expect(scan.done).toBe(65535);
+    expect(scan.open).toBe(open.length);
     expect(scan.listCounts()[0]!.counts.closed + open.length).toBe(65535);
   }, 120000);
+
+  it('shares a big scan between worker threads and finds what one thread finds, with the same events', async () => {
+    const { PortScan } = await import('../../../src-main/engine/scanner/port-scan.js');
+    const { TcpServiceDetector } = await import('../../../src-main/engine/scanner/service-detect.js');
+    const ssh = await bannerPeer('SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n');
+    const web = await httpPeer();
+    peers.push(ssh, web);
+    const hosts = ['127.0.0.1', '127.0.0.2'].map((a) => ({ target: a, address: a, addresses: [a] }));
+    const ports = [...Array.from({ length: 9000 }, (_, i) => i + 1), ssh.port, web.port];
+    const run = async (workers: number) => {
+      const found: { port: number; host: string; service?: string }[] = [];
+      const states: string[] = [];
+      const scan = new PortScan({
+        hosts,
+        ports,
+        protocol: 'tcp',
+        timing: 5,
+        workers,
+        detector: new TcpServiceDetector(),
+        expected: (port) => (port === web.port ? 'http' : undefined),
+        onResult: (r) => found.push({ port: r.port, host: r.host, ...(r.service ? { service: r.service.name } : {}) }),
+        onState: (s) => states.push(s),
+      });
+      expect(scan.threads).toBe(workers);
+      await scan.run();
+      return { scan, found, states };
+    };
+    const mine = (r: { host: string; port: number }) => r.host === '127.0.0.1' && (r.port === ssh.port || r.port === web.port);
+    const one = await run(1);
+    const three = await run(3);
+    // A second scan reuses the idle threads of the first: no thread is started for it.
+    const { scanThreadStats } = await import('../../../src-main/engine/scanner/scan-workers.js');
+    const spawned = scanThreadStats().spawned;
+    const again = await run(3);
+    expect(scanThreadStats().spawned).toBe(spawned);
+    const brief = (s: typeof one.scan) => s.listResults().filter(mine).map((r) => `${r.port} ${r.state} ${r.service?.name}`);
+    expect(brief(again.scan)).toEqual(brief(three.scan));
+    expect(three.scan.state).toBe('done');
+    expect(three.states).toEqual(['done']);
+    expect(three.scan.done).toBe(three.scan.total);
+    expect(three.scan.total).toBe(2 * ports.length);
+    expect(three.scan.listResults().filter(mine)).toEqual([
+      expect.objectContaining({ port: Math.min(ssh.port, web.port), state: 'open' }),
+      expect.objectContaining({ port: Math.max(ssh.port, web.port), state: 'open' }),
+    ]);
+    expect(three.scan.listResults().find((r) => r.port === web.port && r.host === '127.0.0.1')).toMatchObject({ expectedService: 'http', mismatch: false, service: { name: 'http', product: 'nginx' } });
+    expect(three.scan.listResults().find((r) => r.port === ssh.port && r.host === '127.0.0.1')).toMatchObject({ service: { name: 'ssh', product: 'OpenSSH' } });
+    // Found first, then again with the service detected, as on one thread.
+    expect(three.found.filter(mine).map((f) => `${f.port} ${f.service ?? '-'}`).sort()).toEqual(one.found.filter(mine).map((f) => `${f.port} ${f.service ?? '-'}`).sort());
+    // The listeners bound to 127.0.0.1 answer closed on 127.0.0.2, and the rest of both hosts agrees too.
+    const steady = (s: typeof one.scan) => s.listCounts().map((c) => c.counts.open + c.counts.closed);
+    expect(steady(three.scan)).toEqual([ports.length, ports.length]);
+    expect(three.scan.listCounts()[1]!.counts.open).toBe(one.scan.listCounts()[1]!.counts.open);
+    expect(three.scan.open).toBe(three.scan.listCounts().reduce((n, c) => n + c.counts.open, 0));
+  }, 60000);
+
+  it('pauses, resumes and cancels a scan shared between worker threads, which then go idle', async () => {
+    const { PortScan } = await import('../../../src-main/engine/scanner/port-scan.js');
+    const { scanThreadStats } = await import('../../../src-main/engine/scanner/scan-workers.js');
+    // 256 loopback addresses x all ports: 16.7 million probes, far more than the test lets run.
+    const hosts = Array.from({ length: 256 }, (_, i) => `127.0.1.${i}`).map((a) => ({ target: a, address: a, addresses: [a] }));
+    const states: string[] = [];
+    const scan = new PortScan({ hosts, ports: Array.from({ length: 65535 }, (_, i) => i + 1), protocol: 'tcp', timing: 5, workers: 2, onState: (s) => states.push(s) });
+    expect(scan.threads).toBe(2);
+    const finished = scan.run();
+    const waitFor = async (what: () => boolean) => {
+      const until = Date.now() + 10000;
+      while (!what()) {
+        if (Date.now() > until) throw new Error('timed out');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await waitFor(() => scan.done > 5000);
+    scan.pause();
+    expect(scan.state).toBe('paused');
+    await new Promise((r) => setTimeout(r, 300)); // probes in flight finish, their last batch arrives
+    const paused = scan.done;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(scan.done).toBe(paused);
+    scan.resume();
+    await waitFor(() => scan.done > paused + 5000);
+    scan.cancel();
+    await finished;
+    expect(scan.state).toBe('cancelled');
+    expect(states).toEqual(['paused', 'running', 'cancelled']);
+    const at = scan.done;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(scan.done).toBe(at);
+    expect(scan.done).toBeLessThan(scan.total);
+    // Its threads stopped their shards and went back to the pool, idle (unref'd: they keep no process alive).
+    await waitFor(() => scanThreadStats().busy === 0);
+    expect(scanThreadStats().idle).toBeGreaterThanOrEqual(2);
+  }, 60000);
+
+  it('runs a shard with the batched messages a worker posts', async () => {
+    const { runShard } = await import('../../../src-main/engine/scanner/port-scan.js');
+    const web = await httpPeer();
+    peers.push(web);
+    const ports = [...Array.from({ length: 2999 }, (_, i) => i + 1), web.port]; // the peer's port is an ephemeral one, above 2999
+    const messages: any[] = [];
+    // Shard 2 of 3: probes 2, 5, 8 ... 2999 of the 3000, so the peer (the last one) is this shard's.
+    const shard = runShard({ hosts: [{ target: '127.0.0.1', address: '127.0.0.1', addresses: ['127.0.0.1'] }], ports, timing: 5, maxSockets: 64, index: 2, count: 3 }, (m) => messages.push(m));
+    await shard.finished;
+    expect(messages[0]).toEqual({ t: 'ready', connector: 'raw' });
+    const end = messages.at(-1);
+    expect(end).toMatchObject({ t: 'end', state: 'done', done: 1000 });
+    expect([...end.counts]).toEqual([1, 999, 0, 0, 0]);
+    expect(messages.slice(1, -1).every((m) => m.t === 'update')).toBe(true);
+    // Results come once each, in whichever batch saw them; closed ports are only counted.
+    expect(messages.flatMap((m) => m.results ?? [])).toEqual([expect.objectContaining({ port: web.port, state: 'open', reason: 'syn-ack' })]);
+    expect(messages.length).toBeLessThan(40);
+  });
 
   it('pauses, resumes and cancels; a cancelled scan is saved with what it found', async () => {
     const { id } = await call(ctx.app, 'scan.start', { targets: '127.0.0.1', ports: '1-100', timing: 2 });
@@ -214,7 +331,9 @@ describe('open-file limit', () => {
       expect(r.open).toContain(web.port);
       expect(r.closed + r.open.length).toBe(3000);
     }
-    // Forced above the limit: EMFILE happened and was handled by backing off.
+    // Forced above the limit: EMFILE happened and was handled by backing off, on one thread and in workers.
+    expect(reports.length).toBe(3);
     expect(reports[1].message).toMatch(/open-file limit/);
+    expect(reports[2].message).toMatch(/open-file limit/);
   }, 60000);
 });

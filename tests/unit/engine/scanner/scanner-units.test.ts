@@ -6,7 +6,8 @@ import { sameService } from '../../../../src-main/engine/scanner/port-scan.js';
 import { compactPorts, parsePorts, portSet } from '../../../../src-main/engine/scanner/ports.js';
 import { classifyBanner, parseHttpResponse, parseMysqlGreeting, probeOrder } from '../../../../src-main/engine/scanner/service-detect.js';
 import { bigIntToIpv6, expandTargets, ipv6ToBigInt, isPrivateAddress, parseTargets } from '../../../../src-main/engine/scanner/targets.js';
-import { CongestionWindow, RateLimiter, RttEstimator, TIMING_PRESETS } from '../../../../src-main/engine/scanner/timing.js';
+import { MIN_PROBES_PER_WORKER, planWorkers } from '../../../../src-main/engine/scanner/scan-workers.js';
+import { CongestionWindow, isLoopbackAddress, LOOPBACK_MAX_WINDOW, loopbackPreset, RateLimiter, RttEstimator, shardPreset, TIMING_PRESETS } from '../../../../src-main/engine/scanner/timing.js';
 import { berOctetStrings, decodeDns, decodeUdpReply, encodeDnsQuery, encodeNbstat, encodeNtpRequest, encodeSnmpGet, udpProbeFor } from '../../../../src-main/engine/scanner/udp-probes.js';
 import type { ScanResults } from '../../../../src-main/contract/index.js';
 
@@ -116,6 +117,29 @@ describe('timing', () => {
     for (let t = 0; t <= 1000; t += 1) while (r.take(t) === 0) sent++;
     expect(sent).toBeGreaterThanOrEqual(95);
     expect(sent).toBeLessThanOrEqual(106);
+  });
+  it('bounds the window on loopback, where a bigger one only queues in this process', () => {
+    for (const address of ['127.0.0.1', '127.3.2.1', '::1', '::ffff:127.0.0.1']) expect(isLoopbackAddress(address), address).toBe(true);
+    for (const address of ['128.0.0.1', '10.0.0.1', '::2', 'fe80::1', '::ffff:10.0.0.1', 'localhost', '']) expect(isLoopbackAddress(address), address).toBe(false);
+    const insane = loopbackPreset(TIMING_PRESETS[5]!);
+    expect(insane).toMatchObject({ maxWindow: LOOPBACK_MAX_WINDOW, initialWindow: LOOPBACK_MAX_WINDOW, minWindow: TIMING_PRESETS[5]!.minWindow, minRttMs: TIMING_PRESETS[5]!.minRttMs });
+    expect(loopbackPreset(TIMING_PRESETS[2]!)).toEqual(TIMING_PRESETS[2]);
+  });
+  it('gives each of n threads an n-th of the window, so the probes in flight stay the same', () => {
+    const base = TIMING_PRESETS[4]!;
+    expect(shardPreset(base, 1)).toBe(base);
+    expect(shardPreset(base, 2)).toMatchObject({ minWindow: 5, initialWindow: 32, maxWindow: 1024, minRttMs: base.minRttMs, scanDelayMs: 0 });
+    expect(shardPreset(TIMING_PRESETS[3]!, 4).minWindow).toBe(1);
+  });
+  it('uses threads only for scans big enough to pay for them, within the cores and the open-file budget', () => {
+    expect(planWorkers(65535, 20000, undefined, 2)).toBe(2);
+    expect(planWorkers(65535, 20000, undefined, 16)).toBe(7);
+    expect(planWorkers(16_777_216, 20000, undefined, 64)).toBe(8);
+    expect(planWorkers(MIN_PROBES_PER_WORKER * 2 - 1, 20000, undefined, 8)).toBe(1);
+    expect(planWorkers(65535, 20000, undefined, 1)).toBe(1);
+    expect(planWorkers(65535, 7, undefined, 8)).toBe(1); // ulimit -n 64: one thread does better
+    expect(planWorkers(100, 7, 2, 1)).toBe(2); // asked for
+    expect(planWorkers(100, 7, 0, 8)).toBe(1);
   });
   it('reads the soft open-file limit from /proc/self/limits', () => {
     const text = 'Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 524288               files\n';
