@@ -21,6 +21,8 @@ await Promise.all([
   // next to whichever bundle runs (electron-main.cjs or cli.js): CommonJS, which Electron's workers
   // read from app.asar. Same options as the in-memory bundle scan-workers.ts makes from the sources.
   build({ ...common, entryPoints: ['src-main/engine/scanner/scan-worker.ts'], outfile: 'dist/main/scan-worker.cjs', format: 'cjs', external, ...cjsImportMeta }),
+  // The UDP forward's relay thread (src-main/engine/forwards/udp-forward.ts), found the same way.
+  build({ ...common, entryPoints: ['src-main/engine/forwards/udp-worker.ts'], outfile: 'dist/main/udp-worker.cjs', format: 'cjs', external, ...cjsImportMeta }),
   build({
     ...common,
     entryPoints: ['src-main/cli/main.ts'],

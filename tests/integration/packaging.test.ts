@@ -24,7 +24,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   devDependencies: Record<string, string>;
 };
 const ELECTRON_VERSION = (JSON.parse(readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version;
-const BUILT = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/main/scan-worker.cjs', 'dist/renderer/index.html'];
+const BUILT = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/main/scan-worker.cjs', 'dist/main/udp-worker.cjs', 'dist/renderer/index.html'];
 
 let work: string;
 let asarPath: string;
@@ -199,7 +199,47 @@ describe('packaging (electron-builder --dir --linux, stand-in electronDist)', ()
     }
   });
 
-  it.each(['dist/main/electron-main.cjs', 'dist/main/scan-worker.cjs'])('every module %s requires is built in, electron, or shipped', (bundle) => {
+  it("ships the UDP forward's relay worker next to the main bundle, where udp-forward.ts looks for it, and it relays", async () => {
+    expect(files).toContain('dist/main/udp-worker.cjs');
+    const { Worker } = await import('node:worker_threads');
+    const dgram = await import('node:dgram');
+    const bound = (s: import('node:dgram').Socket) => new Promise<void>((resolve) => s.bind(0, '127.0.0.1', () => resolve()));
+    const target = dgram.createSocket('udp4');
+    const client = dgram.createSocket('udp4');
+    await Promise.all([bound(target), bound(client)]);
+    target.on('message', (m, r) => target.send(m, r.port, r.address));
+    const totals = new SharedArrayBuffer(4 * 8);
+    const worker = new Worker(path.join(root, 'dist/main/udp-worker.cjs'));
+    try {
+      const messages: any[] = [];
+      const next = (t: string) => new Promise<any>((resolve, reject) => {
+        const check = () => messages.find((m) => m.t === t);
+        const found = check();
+        if (found) return resolve(found);
+        worker.on('message', () => check() && resolve(check()));
+        worker.once('error', reject);
+      });
+      worker.on('message', (m) => messages.push(m));
+      const options = { listenHost: '127.0.0.1', listenPort: 0, targetHost: '127.0.0.1', targetPort: target.address().port, allow: [], udpIdleMs: 60_000 };
+      worker.postMessage({ t: 'start', options, totals });
+      const { port } = await next('listening');
+      const reply = new Promise<Buffer>((resolve) => client.once('message', resolve));
+      client.send('ping', port, '127.0.0.1');
+      expect(String(await reply)).toBe('ping');
+      expect([...new Float64Array(totals)]).toEqual([4, 4, 0, 0]);
+      worker.postMessage({ t: 'stop' });
+      await next('stopped');
+      // (A 'bytes' report may come between, on the relay's 250 ms timer.)
+      expect(messages.map((m) => m.t).filter((t) => t !== 'bytes')).toEqual(['listening', 'opened', 'connected', 'closed', 'stopped']);
+      expect(messages.find((m) => m.t === 'closed')).toMatchObject({ bytesIn: 4, bytesOut: 4 });
+    } finally {
+      await worker.terminate();
+      target.close();
+      client.close();
+    }
+  });
+
+  it.each(['dist/main/electron-main.cjs', 'dist/main/scan-worker.cjs', 'dist/main/udp-worker.cjs'])('every module %s requires is built in, electron, or shipped', (bundle) => {
     const source = extractFile(asarPath, bundle).toString('utf8');
     const required = new Set([...source.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!));
     const builtins = new Set(builtinModules);

@@ -187,6 +187,7 @@ export class ForwardEngine {
     const runner = entry.runner;
     entry.runner = undefined;
     if (runner) await runner.stop();
+    runner?.syncCounters?.();
     // Connections still open are closed by now; their late close events are ignored.
     for (const c of entry.active.values()) {
       c.closedAt ??= Date.now();
@@ -221,6 +222,7 @@ export class ForwardEngine {
 
   info(id: string): ForwardInfo {
     const e = this.get(id);
+    e.runner?.syncCounters?.();
     const warning = exposureSentence(e.spec.kind, e.spec.listenHost, e.spec.listenPort);
     const bound = e.runner?.boundPort;
     return {
@@ -398,6 +400,7 @@ export class ForwardEngine {
     for (const e of this.entries.values()) {
       if (!e.runner) continue;
       running++;
+      e.runner.syncCounters?.();
       const { bytesIn, bytesOut, activeConnections } = e.counters;
       const last = e.lastTraffic;
       if (bytesIn === last.bytesIn && bytesOut === last.bytesOut && activeConnections === last.active) continue;

@@ -42,6 +42,11 @@ export interface ForwardRunner {
   stop(): Promise<void>;
   /** The port actually bound, once started. */
   readonly boundPort: number | undefined;
+  /**
+   * Brings the forward's counters up to date, for runners that count elsewhere (a UDP forward
+   * counts in its relay's thread); the engine calls it before it reads the counters.
+   */
+  syncCounters?(): void;
 }
 
 let nextConnection = 1;

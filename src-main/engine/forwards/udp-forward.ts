@@ -3,164 +3,245 @@
  * to the target, so the target's replies go back to the right client. A flow that carries nothing
  * for udpIdleMs is closed; the number of flows is bounded (the least recently active one is closed
  * to make room).
+ *
+ * The datagrams themselves are relayed by a UdpRelay in a worker thread of its own (udp-relay.ts
+ * says why: V8's collections in the engine's large heap made the forward lose datagrams that
+ * socat did not). This class is the engine's side: it starts the thread, turns the relay's flow
+ * messages into connection records and reads the forward's totals from the buffer it shares with
+ * the thread. Where no worker can be started (no bundled worker file and no esbuild), the same
+ * relay runs on this thread instead, with the same messages.
  */
-import dgram from 'node:dgram';
-import net from 'node:net';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { ConnectionInfo, ForwardSpec } from '../../contract/forwards.js';
-import { CidrAllowlist } from '../../contract/cidr.js';
 import { listenError, plain } from './listen.js';
-import { connectionId, socketError, type ForwardHost, type ForwardRunner } from './types.js';
+import { connectionId, type ForwardHost, type ForwardRunner } from './types.js';
+import { MAX_UDP_FLOWS, TOTAL, TOTALS_LENGTH, UdpRelay, type UdpRelayCommand, type UdpRelayMessage, type UdpRelayOptions } from './udp-relay.js';
+
+export { MAX_UDP_FLOWS } from './udp-relay.js';
 
 type UdpSpec = Extract<ForwardSpec, { kind: 'udp' }>;
 
-/** Most flows at once per UDP forward. */
-export const MAX_UDP_FLOWS = 4096;
+/** How long stop() waits for the worker to close its sockets before ending the thread anyway, ms. */
+const STOP_GRACE_MS = 2000;
 
-interface Flow {
-  key: string;
-  address: string;
-  port: number;
-  upstream: dgram.Socket;
-  connected: boolean;
-  closed: boolean;
-  /** Datagrams from the client while the upstream socket connects. */
-  queue: Buffer[];
-  lastActive: number;
-  connection: ConnectionInfo;
+/** The worker's script: a file (bundled builds) or, from the sources, its code bundled in memory. */
+export interface UdpWorkerEntry {
+  file?: string;
+  code?: string;
 }
+
+let cachedEntry: UdpWorkerEntry | null | undefined;
+
+/**
+ * Where the relay's worker script is. Bundled (dist/main, app.asar, the forward benchmark's child),
+ * it is `udp-worker.cjs` next to the bundle that runs. From the sources (tsx, vitest) a worker
+ * cannot load TypeScript, so udp-worker.ts is bundled in memory with esbuild (a dev dependency;
+ * once per process, tens of ms) and the worker evaluates that code. Null when neither works: the
+ * relay then runs on the calling thread.
+ */
+export function udpWorkerEntry(): UdpWorkerEntry | null {
+  if (cachedEntry !== undefined) return cachedEntry;
+  cachedEntry = null;
+  try {
+    const here = import.meta.url;
+    if (/\.[cm]?ts$/.test(here)) {
+      const entryPoint = fileURLToPath(new URL('./udp-worker.ts', here));
+      const esbuild = createRequire(here)('esbuild') as typeof import('esbuild');
+      const out = esbuild.buildSync({ bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', entryPoints: [entryPoint], write: false });
+      cachedEntry = { code: out.outputFiles[0]!.text };
+    } else {
+      const file = fileURLToPath(new URL('./udp-worker.cjs', here));
+      if (existsSync(file)) cachedEntry = { file };
+    }
+  } catch {
+    cachedEntry = null;
+  }
+  return cachedEntry;
+}
+
+/** The relay's thread ended before it listened (as opposed to a bind error). */
+class ThreadLost extends Error {}
 
 /** A running UDP forward. */
 export class UdpForward implements ForwardRunner {
-  private socket: dgram.Socket | undefined;
-  private readonly flows = new Map<string, Flow>();
-  private readonly allow: CidrAllowlist;
-  private sweeper: NodeJS.Timeout | undefined;
-  private last: Flow | undefined;
-  /** A coarse clock (updated by the sweeper), so the per-datagram path does not read the time. */
-  private now = Date.now();
+  /** The forward's totals (TOTAL indices), written by the relay, shared with its thread. */
+  private readonly totals = new Float64Array(new SharedArrayBuffer(TOTALS_LENGTH * Float64Array.BYTES_PER_ELEMENT));
+  /** Open flows' connection records by the relay's flow number. */
+  private readonly flows = new Map<number, ConnectionInfo>();
+  private worker: Worker | undefined;
+  private relay: UdpRelay | undefined;
+  private stopped: (() => void) | undefined;
+  private stopping = false;
+  /** The worker thread has ended (or never started): nothing more will come from it. */
+  private exited = false;
   boundPort: number | undefined;
 
+  /**
+   * @param maxFlows most flows at once.
+   * @param thread whether to relay in a worker thread (when one can be started); false keeps it on this thread.
+   */
   constructor(
     private readonly spec: UdpSpec,
     private readonly host: ForwardHost,
     private readonly maxFlows = MAX_UDP_FLOWS,
-  ) {
-    this.allow = new CidrAllowlist(spec.allow);
+    private readonly thread = true,
+  ) {}
+
+  /** Whether the datagrams are relayed by a worker thread (false: on the engine's thread). */
+  get inWorker(): boolean {
+    return this.worker !== undefined;
   }
 
   async start(): Promise<void> {
-    const { listenHost, listenPort } = this.spec;
-    const socket = dgram.createSocket({ type: net.isIPv6(listenHost) ? 'udp6' : 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', (err: NodeJS.ErrnoException) => {
-        socket.close();
-        void listenError(err, 'udp', listenHost, listenPort).then(reject);
-      });
-      socket.bind({ address: listenHost, port: listenPort, exclusive: true }, () => {
-        socket.removeAllListeners('error');
-        resolve();
-      });
-    });
-    socket.on('error', () => undefined);
-    socket.on('message', (msg, rinfo) => this.fromClient(msg, rinfo));
-    this.socket = socket;
-    this.boundPort = socket.address().port;
-    const every = Math.max(250, Math.min(1000, Math.floor(this.spec.udpIdleMs / 4)));
-    this.sweeper = setInterval(() => this.sweep(), every);
-    this.sweeper.unref();
+    const { listenHost, listenPort, targetHost, targetPort, allow, udpIdleMs } = this.spec;
+    const options: UdpRelayOptions = { listenHost, listenPort, targetHost, targetPort, allow, udpIdleMs, maxFlows: this.maxFlows };
+    const entry = this.thread ? udpWorkerEntry() : null;
+    let bound: number;
+    try {
+      bound = entry ? await this.startWorker(entry, options).catch((err) => this.fallBack(err, options)) : await this.startHere(options);
+    } catch (err) {
+      throw await listenError(err as NodeJS.ErrnoException, 'udp', listenHost, listenPort);
+    }
+    this.boundPort = bound;
     this.host.setState('listening');
   }
 
-  private fromClient(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    // Fast path: most datagrams come from the same client as the one before.
-    let flow = this.last;
-    if (!flow || flow.port !== rinfo.port || flow.address !== rinfo.address || flow.closed) {
-      flow = this.flows.get(`${rinfo.address}|${rinfo.port}`);
-      if (flow) this.last = flow;
-    }
-    if (!flow) {
-      const key = `${rinfo.address}|${rinfo.port}`;
-      if (!this.allow.allows(rinfo.address)) {
-        this.host.counters.refused++;
-        this.host.refusedClient(plain(rinfo.address), rinfo.port);
-        return;
+  /** A thread that could not start (not a bind error, which has a code) leaves the relay to this thread. */
+  private fallBack(err: unknown, options: UdpRelayOptions): Promise<number> {
+    if (!(err instanceof ThreadLost)) throw err;
+    this.worker = undefined;
+    return this.startHere(options);
+  }
+
+  private startHere(options: UdpRelayOptions): Promise<number> {
+    const relay = new UdpRelay(options, this.totals, (message) => this.onMessage(message));
+    this.relay = relay;
+    return relay.start();
+  }
+
+  private startWorker(entry: UdpWorkerEntry, options: UdpRelayOptions): Promise<number> {
+    const worker = new Worker(entry.code ?? entry.file!, { eval: entry.code !== undefined });
+    this.worker = worker;
+    return new Promise<number>((resolve, reject) => {
+      let started = false;
+      worker.on('message', (message: UdpRelayMessage) => {
+        if (!started && message.t === 'listening') {
+          started = true;
+          resolve(message.port);
+        } else if (!started && message.t === 'failed') {
+          started = true;
+          this.worker = undefined;
+          void worker.terminate();
+          reject(Object.assign(new Error(message.message), { code: message.code }));
+        } else this.onMessage(message);
+      });
+      let ended = false;
+      const lost = (why: string) => {
+        // 'error' is followed by 'exit': the first one tells.
+        if (ended) return;
+        ended = true;
+        if (!started) {
+          started = true;
+          return reject(new ThreadLost(why));
+        }
+        this.stopped?.();
+        // A thread already given up (a bind error) or being stopped ends quietly.
+        if (this.worker !== worker) return;
+        this.exited = true;
+        if (!this.stopping) {
+          this.host.setState('failed', { error: { code: 'INTERNAL', message: `The UDP forward's thread stopped: ${why}. Start the forward again.` } });
+        }
+      };
+      worker.on('error', (err) => lost(err.message));
+      worker.on('exit', (code) => lost(`it exited with code ${code}`));
+      worker.postMessage({ t: 'start', options, totals: this.totals.buffer as SharedArrayBuffer } satisfies UdpRelayCommand);
+    });
+  }
+
+  /** The relay's flow events, from its thread or from this one. */
+  private onMessage(message: UdpRelayMessage): void {
+    switch (message.t) {
+      case 'opened': {
+        const connection: ConnectionInfo = {
+          id: connectionId(),
+          forwardId: this.host.id,
+          client: { address: plain(message.address), port: message.port },
+          localClientSide: { address: plain(this.spec.listenHost), port: this.boundPort ?? 0 },
+          target: { host: this.spec.targetHost, port: this.spec.targetPort },
+          bytesIn: 0,
+          bytesOut: 0,
+          openedAt: Date.now(),
+        };
+        this.flows.set(message.flow, connection);
+        this.host.opened(connection);
+        break;
       }
-      flow = this.openFlow(key, rinfo);
-      this.last = flow;
+      case 'connected': {
+        const connection = this.flows.get(message.flow);
+        if (connection) connection.localTargetSide = { address: plain(message.address), port: message.port };
+        break;
+      }
+      case 'bytes':
+        for (let i = 0; i + 2 < message.flows.length; i += 3) {
+          const connection = this.flows.get(message.flows[i]!);
+          if (!connection) continue;
+          connection.bytesIn = message.flows[i + 1]!;
+          connection.bytesOut = message.flows[i + 2]!;
+        }
+        break;
+      case 'closed': {
+        const connection = this.flows.get(message.flow);
+        if (!connection) break;
+        this.flows.delete(message.flow);
+        connection.bytesIn = message.bytesIn;
+        connection.bytesOut = message.bytesOut;
+        if (message.error) connection.error = message.error;
+        connection.closedAt = Date.now();
+        this.host.closed(connection);
+        break;
+      }
+      case 'refused':
+        this.host.refusedClient(plain(message.address), message.port);
+        break;
+      case 'stopped':
+        this.stopped?.();
+        break;
+      default:
+        break;
     }
-    flow.lastActive = this.now;
-    flow.connection.bytesIn += msg.length;
-    this.host.counters.bytesIn += msg.length;
-    if (flow.connected) flow.upstream.send(msg);
-    else if (flow.queue.length < 64) flow.queue.push(msg);
   }
 
-  private openFlow(key: string, rinfo: dgram.RemoteInfo): Flow {
-    if (this.flows.size >= this.maxFlows) {
-      let oldest: Flow | undefined;
-      for (const f of this.flows.values()) if (!oldest || f.lastActive < oldest.lastActive) oldest = f;
-      if (oldest) this.closeFlow(oldest, { code: 'FLOW_LIMIT', message: `closed to make room: at most ${this.maxFlows} flows at once` });
-    }
-    const { targetHost, targetPort } = this.spec;
-    const family = net.isIPv6(targetHost) ? 'udp6' : 'udp4';
-    const upstream = dgram.createSocket({ type: family, recvBufferSize: 1 << 20 });
-    const connection: ConnectionInfo = {
-      id: connectionId(),
-      forwardId: this.host.id,
-      client: { address: plain(rinfo.address), port: rinfo.port },
-      localClientSide: { address: plain(this.spec.listenHost), port: this.boundPort ?? 0 },
-      target: { host: targetHost, port: targetPort },
-      bytesIn: 0,
-      bytesOut: 0,
-      openedAt: Date.now(),
-    };
-    const flow: Flow = { key, address: rinfo.address, port: rinfo.port, upstream, connected: false, closed: false, queue: [], lastActive: Date.now(), connection };
-    this.flows.set(key, flow);
-    this.host.opened(connection);
-    upstream.on('error', (err) => {
-      this.host.counters.targetErrors++;
-      this.closeFlow(flow, socketError(err, `the target ${targetHost}:${targetPort}`));
-    });
-    upstream.on('message', (reply) => {
-      flow.lastActive = this.now;
-      connection.bytesOut += reply.length;
-      this.host.counters.bytesOut += reply.length;
-      this.socket?.send(reply, flow.port, flow.address);
-    });
-    upstream.connect(targetPort, targetHost, () => {
-      flow.connected = true;
-      const local = upstream.address();
-      connection.localTargetSide = { address: plain(local.address), port: local.port };
-      for (const m of flow.queue) upstream.send(m);
-      flow.queue = [];
-    });
-    return flow;
-  }
-
-  private closeFlow(flow: Flow, error?: { code: string; message: string }): void {
-    if (!this.flows.delete(flow.key)) return;
-    flow.closed = true;
-    try {
-      flow.upstream.close();
-    } catch {
-      // already closed
-    }
-    if (error) flow.connection.error = error;
-    flow.connection.closedAt = Date.now();
-    this.host.closed(flow.connection);
-  }
-
-  private sweep(): void {
-    this.now = Date.now();
-    const limit = this.now - this.spec.udpIdleMs;
-    for (const flow of [...this.flows.values()]) if (flow.lastActive < limit) this.closeFlow(flow);
+  /** Copies the totals the relay keeps (exact at this moment) into the forward's counters. */
+  syncCounters(): void {
+    const c = this.host.counters;
+    c.bytesIn = this.totals[TOTAL.bytesIn]!;
+    c.bytesOut = this.totals[TOTAL.bytesOut]!;
+    c.refused = this.totals[TOTAL.refused]!;
+    c.targetErrors = this.totals[TOTAL.targetErrors]!;
   }
 
   async stop(): Promise<void> {
-    if (this.sweeper) clearInterval(this.sweeper);
-    for (const flow of [...this.flows.values()]) this.closeFlow(flow);
-    const socket = this.socket;
-    this.socket = undefined;
-    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+    this.stopping = true;
+    const relay = this.relay;
+    this.relay = undefined;
+    if (relay) await relay.stop();
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker && !this.exited) {
+      // The relay closes its flows (each reported, so the connection log is complete), then says 'stopped'.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, STOP_GRACE_MS);
+        this.stopped = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        worker.postMessage({ t: 'stop' } satisfies UdpRelayCommand);
+      });
+      this.stopped = undefined;
+    }
+    if (worker) await worker.terminate();
   }
 }
