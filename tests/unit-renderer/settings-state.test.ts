@@ -83,3 +83,19 @@ describe('remembered filters', () => {
     expect(state.error).toMatch(/disk full/);
   });
 });
+
+describe('a view change', () => {
+  it('saves at once, with the filter still waiting, instead of pushing the filter back', async () => {
+    vi.useFakeTimers();
+    const transport = settingsTransport();
+    const state = new SettingsState(new Api(transport));
+    await state.load();
+    state.rememberFilter('dictionary', '443');
+    expect(transport.callsOf('settings.update')).toEqual([]);
+    state.rememberView('learn');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(transport.callsOf('settings.update')).toEqual([{ filters: { dictionary: '443' }, lastView: 'learn' }]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(transport.callsOf('settings.update')).toHaveLength(1);
+  });
+});

@@ -94,10 +94,15 @@ export class SettingsState {
     this.scheduleSave();
   }
 
+  /**
+   * Remembers the view shown; saved now, with any filter still waiting. A navigation is not
+   * typing, and postponing it would keep pushing back a filter's save: a reload or a closed tab
+   * soon after could lose both (a page's last WebSocket message is not reliably sent).
+   */
   rememberView(view: string): void {
     if ((this.pending.lastView ?? this.settings.lastView) === view) return;
     this.pending.lastView = view;
-    this.scheduleSave();
+    void this.flush();
   }
 
   /** Saves what is waiting now (also used when the page is about to close). */
