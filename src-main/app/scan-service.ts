@@ -13,7 +13,8 @@ import { diffScans, toCsv, toNmapXml } from '../engine/scanner/export.js';
 import { PortScan } from '../engine/scanner/port-scan.js';
 import { compactPorts, loadTopPorts, parsePorts, type TopPorts } from '../engine/scanner/ports.js';
 import { TcpServiceDetector, type ServiceDetector } from '../engine/scanner/service-detect.js';
-import { expandTargets, isPrivateAddress, type Resolver } from '../engine/scanner/targets.js';
+import { isPrivateAddress } from '../contract/ip-address.js';
+import { expandTargets, type Resolver } from '../engine/scanner/targets.js';
 import type { EventBus } from './event-bus.js';
 import { ProfileStore, ScanStore } from './scan-store.js';
 

@@ -3,12 +3,17 @@
  * sentences, the number of hosts, the names that will be resolved, and the literal addresses
  * outside private ranges (the engine will ask to confirm those). Blocks are counted, never expanded.
  */
-import { intToIpv4, ipv4ToInt, ipv6ToBigInt, isIPv4, isPrivateAddress } from './addresses.js';
-
-/** Most hosts one scan may have (the engine's MAX_HOSTS). */
-export const MAX_HOSTS = 65536;
-/** Smallest IPv6 prefix of a CIDR block (the engine's MIN_IPV6_PREFIX). */
-export const MIN_IPV6_PREFIX = 112;
+import {
+  bigIntToIpv6,
+  intToIpv4,
+  ipv4ToInt,
+  ipv6ToBigInt,
+  isIPv4,
+  isPrivateAddress,
+  MAX_HOSTS,
+  MIN_IPV6_PREFIX,
+  tooManyHostsMessage as tooMany,
+} from '../../../../src-main/contract/ip-address.js';
 
 /** What a target list holds, or why it is wrong. */
 export interface TargetsCheck {
@@ -23,18 +28,8 @@ export interface TargetsCheck {
   outsideCount: number;
 }
 
-const tooMany = (what: string, count: number | bigint) =>
-  `${what} has ${count.toLocaleString('en-US')} addresses; a scan takes at most ${MAX_HOSTS.toLocaleString('en-US')} hosts. Use a smaller block (an IPv4 /16 or longer, an IPv6 /${MIN_IPV6_PREFIX} or longer).`;
-
 /** A range of addresses, as its first address and size; or a name; or a sentence. */
 type Piece = { first: string; size: number; v6?: bigint } | { name: string } | { error: string };
-
-/** Full eight-group IPv6 text, which isPrivateAddress reads like any other spelling. */
-function v6Text(value: bigint): string {
-  const groups: string[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn).toString(16));
-  return groups.join(':');
-}
 
 function readPiece(piece: string): Piece {
   const p = piece.replace(/^\[|\]$/g, '');
@@ -107,7 +102,7 @@ export function checkTargets(text: string): TargetsCheck {
       out.hosts += 1;
     } else {
       out.hosts += read.size;
-      const first = read.v6 !== undefined ? v6Text(read.v6) : read.first;
+      const first = read.v6 !== undefined ? bigIntToIpv6(read.v6) : read.first;
       if (!isPrivateAddress(first)) {
         out.outsideCount += read.size;
         if (out.outside.length < 3) out.outside.push(piece.replace(/^\[|\]$/g, ''));

@@ -5,7 +5,8 @@ import { readOpenFileLimit } from '../../../../src-main/engine/scanner/fd-limit.
 import { sameService } from '../../../../src-main/engine/scanner/port-scan.js';
 import { compactPorts, parsePorts, portSet } from '../../../../src-main/engine/scanner/ports.js';
 import { classifyBanner, parseHttpResponse, parseMysqlGreeting, probeOrder } from '../../../../src-main/engine/scanner/service-detect.js';
-import { bigIntToIpv6, expandTargets, ipv6ToBigInt, isPrivateAddress, parseTargets } from '../../../../src-main/engine/scanner/targets.js';
+import { bigIntToIpv6, ipv6ToBigInt, isPrivateAddress } from '../../../../src-main/contract/ip-address.js';
+import { expandTargets, parseTargets } from '../../../../src-main/engine/scanner/targets.js';
 import { MIN_PROBES_PER_WORKER, planWorkers } from '../../../../src-main/engine/scanner/scan-workers.js';
 import { CongestionWindow, isLoopbackAddress, LOOPBACK_MAX_WINDOW, loopbackPreset, RateLimiter, RttEstimator, shardPreset, TIMING_PRESETS } from '../../../../src-main/engine/scanner/timing.js';
 import { berOctetStrings, decodeDns, decodeUdpReply, encodeDnsQuery, encodeNbstat, encodeNtpRequest, encodeSnmpGet, udpProbeFor } from '../../../../src-main/engine/scanner/udp-probes.js';
