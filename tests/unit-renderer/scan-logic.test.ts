@@ -107,8 +107,8 @@ describe('the form agrees with the engine', () => {
   });
 });
 
-describe('the mirrored words', () => {
-  it('equal the contract', () => {
+describe('the words the view shows', () => {
+  it('are the contract\'s own', () => {
     expect(STATE_EXPLAINED).toEqual(PORT_STATE_EXPLAINED);
     expect(REASON_EXPLAINED).toEqual(PORT_REASON_EXPLAINED);
     expect([...MIRRORED_TIMING]).toEqual([...TIMING_NAMES]);

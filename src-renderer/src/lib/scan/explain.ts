@@ -1,31 +1,14 @@
 /**
- * Words of the Scanner view: what each port state and reason means, and the timing presets.
- * The sentences mirror PORT_STATE_EXPLAINED, PORT_REASON_EXPLAINED and TIMING_NAMES of
- * src-main/contract/scan.ts (a unit test keeps them equal): the renderer imports the contract's
- * types only, so that zod and the schemas stay out of the renderer's bundle.
+ * Words of the Scanner view: what each port state and reason means (the contract's own sentences,
+ * from its zod-free scan-notes.ts), the legend's order, Learn cards and timing hints.
  */
-import type { PortReason, PortState } from '../../../../src-main/contract/scan.js';
+import type { PortState } from '../../../../src-main/contract/scan.js';
 
-/** One sentence per port state, for the legend and tooltips. */
-export const STATE_EXPLAINED: Record<PortState, string> = {
-  open: 'A program accepted the connection (TCP) or answered the probe (UDP): something is listening here.',
-  closed: 'The host answered that nothing listens here (a TCP reset, or for UDP an ICMP port-unreachable message).',
-  filtered: 'No answer came back even after a retry, or a firewall answered that it blocks the port: the probe was probably dropped on the way.',
-  'open|filtered': 'UDP only: nothing answered, which happens both when a service ignores an unexpected datagram and when a firewall drops it.',
-  error: 'The probe could not be made (for example no route to the network); the detail says why.',
-};
-
-/** One sentence per reason, for tooltips. */
-export const REASON_EXPLAINED: Record<PortReason, string> = {
-  'syn-ack': 'The host completed the TCP handshake.',
-  'conn-refused': 'The host answered the connection attempt with a TCP reset.',
-  'no-response': 'Nothing came back within the timeout, twice.',
-  'icmp-unreachable': 'A router or the host sent an ICMP unreachable message (often a firewall rule that rejects).',
-  'port-unreachable': 'The host sent ICMP port unreachable: no program has this UDP port open.',
-  'udp-response': 'A program answered the UDP probe.',
-  'self-connect': "On this machine the OS picked the scanned port as the probe's own source port and connected the probe to itself; no program listens there.",
-  error: 'The probe failed locally; see the detail.',
-};
+export {
+  PORT_REASON_EXPLAINED as REASON_EXPLAINED,
+  PORT_STATE_EXPLAINED as STATE_EXPLAINED,
+  TIMING_NAMES,
+} from '../../../../src-main/contract/scan-notes.js';
 
 /** The states in the order the legend shows them. */
 export const STATES: readonly PortState[] = ['open', 'closed', 'filtered', 'open|filtered', 'error'];
@@ -38,9 +21,6 @@ export const STATE_CARD: Record<PortState, string> = {
   'open|filtered': 'scanning',
   error: 'scanning',
 };
-
-/** Timing presets by number, as nmap names them (TIMING_NAMES of the contract). */
-export const TIMING_NAMES = ['paranoid', 'sneaky', 'polite', 'normal', 'aggressive', 'insane'] as const;
 
 /** What each timing preset is for. */
 export const TIMING_HINTS: readonly string[] = [
