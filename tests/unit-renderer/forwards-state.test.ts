@@ -3,21 +3,8 @@ import type { ForwardInfo, HostKeyPrompt } from '../../src-main/contract/forward
 import { Api } from '../../src-renderer/src/lib/api/client.js';
 import { ForwardsState, REMEMBER_FORM } from '../../src-renderer/src/lib/state/forwards.svelte.js';
 import { fail, FakeTransport, ok } from './fake-transport.js';
+import { forward } from './forward-info.js';
 
-const forward = (id: string, over: Partial<ForwardInfo> = {}): ForwardInfo => ({
-  id,
-  spec: { kind: 'tcp', name: id, listenHost: '127.0.0.1', listenPort: 0, allow: [], startWithApp: false, targetHost: '127.0.0.1', targetPort: 7000 },
-  state: 'stopped',
-  saved: true,
-  secretStored: false,
-  activeConnections: 0,
-  totalConnections: 0,
-  bytesIn: 0,
-  bytesOut: 0,
-  refused: 0,
-  targetErrors: 0,
-  ...over,
-});
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const BUSY = 'Port 8080/tcp on 127.0.0.1 is in use by nginx (pid 812). Stop that program, or choose another listen port for this forward.';
 

@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionInfo, ForwardInfo } from '../../src-main/contract/forwards.js';
+import type { ConnectionInfo } from '../../src-main/contract/forwards.js';
 import { exportFileName, formatRate, routeOf, stateLabel } from '../../src-renderer/src/lib/forwards/format.js';
 import { applyChanged, applyConnection, applyTraffic, EMPTY_LOG, logFromList, logRows } from '../../src-renderer/src/lib/forwards/model.js';
 import { pushBounded, seriesMax, sparkPaths, TrafficHistory } from '../../src-renderer/src/lib/forwards/traffic.js';
+import { forward } from './forward-info.js';
 
-const forward = (id: string, over: Partial<ForwardInfo> = {}): ForwardInfo => ({
-  id,
-  spec: { kind: 'tcp', name: id, listenHost: '127.0.0.1', listenPort: 0, allow: [], startWithApp: false, targetHost: '127.0.0.1', targetPort: 7000 },
-  state: 'stopped',
-  saved: true,
-  secretStored: false,
-  activeConnections: 0,
-  totalConnections: 0,
-  bytesIn: 0,
-  bytesOut: 0,
-  refused: 0,
-  targetErrors: 0,
-  ...over,
-});
 
 const conn = (id: string, over: Partial<ConnectionInfo> = {}): ConnectionInfo => ({
   id,

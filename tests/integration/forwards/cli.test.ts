@@ -6,13 +6,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src-main/cli/run.js';
 import { parseTunnelSpec } from '../../../src-main/cli/commands/tunnel.js';
 import { parseHostPort } from '../../../src-main/cli/commands/forward.js';
 import { createApp } from '../../../src-main/app/create-app.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
 import { SSH_PASSWORD, SSH_USER, startTestSshServer, type TestSshServer } from '../../unit/engine/forwards/ssh-test-server.js';
-import { call, closeServer, connect, exchange, server, until } from './helpers.js';
+import { call, closeServer, connect, exchange, server, startCli, until } from './helpers.js';
 
 let dataDir: string;
 let target: Awaited<ReturnType<typeof server>>;
@@ -29,21 +28,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** Starts a CLI command; `stop()` interrupts it (Ctrl+C) and resolves with its exit code and output. */
-function start(...argv: string[]) {
-  let stop: () => void = () => undefined;
-  const interrupted = new Promise<void>((r) => (stop = r));
-  const io = { out: '', err: '' };
-  const done = runCli(argv, {
-    stdout: (t) => (io.out += t),
-    stderr: (t) => (io.err += t),
-    assetsDir: ASSETS_DIR,
-    staticDir: '/nonexistent',
-    dataDir,
-    interrupted,
-  });
-  return { io, done, stop: async () => (stop(), { code: await done, ...io }) };
-}
+/** Starts a CLI command on this file's data folder (see startCli). */
+const start = (...argv: string[]) => startCli(dataDir, argv);
 
 describe('portolan forward / tunnel / forwards', () => {
   it('parses listen and target endpoints, and ssh -L/-R/-D specs', () => {

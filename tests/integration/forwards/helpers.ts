@@ -2,7 +2,9 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import type { PortolanApp } from '../../../src-main/app/create-app.js';
+import { runCli } from '../../../src-main/cli/run.js';
 import type { CallInput, CallName, CallOutput, ForwardInfo } from '../../../src-main/contract/index.js';
+import { ASSETS_DIR } from '../../helpers/app.js';
 
 /** Runs a call and returns its value, or throws its error sentence. */
 export async function call<K extends CallName>(app: PortolanApp, name: K, input: CallInput<K>): Promise<CallOutput<K>> {
@@ -143,4 +145,20 @@ export function nextState(app: PortolanApp, id: string, check: (f: ForwardInfo) 
       }
     });
   });
+}
+
+/** Starts a CLI command in-process on `dataDir`; `stop()` interrupts it (Ctrl+C) and resolves with its exit code and output. */
+export function startCli(dataDir: string, argv: string[]) {
+  let stop: () => void = () => undefined;
+  const interrupted = new Promise<void>((r) => (stop = r));
+  const io = { out: '', err: '' };
+  const done = runCli(argv, {
+    stdout: (t) => (io.out += t),
+    stderr: (t) => (io.err += t),
+    assetsDir: ASSETS_DIR,
+    staticDir: '/nonexistent',
+    dataDir,
+    interrupted,
+  });
+  return { io, done, stop: async () => (stop(), { code: await done, ...io }) };
 }

@@ -11,10 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src-main/app/create-app.js';
-import { runCli } from '../../../src-main/cli/run.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
 import { freeKnockPorts } from '../../helpers/knock.js';
-import { call, closeServer, server } from '../forwards/helpers.js';
+import { call, closeServer, server, startCli } from '../forwards/helpers.js';
 import { until } from '../listeners/helpers.js';
 
 /** Connects through the forward: true when the bytes come back from the echo target, false when it is closed at once. */
@@ -63,21 +62,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** Starts a CLI command; `stop()` interrupts it (Ctrl+C) and resolves with its exit code and output. */
-function start(...argv: string[]) {
-  let stop: () => void = () => undefined;
-  const interrupted = new Promise<void>((r) => (stop = r));
-  const io = { out: '', err: '' };
-  const done = runCli(argv, {
-    stdout: (t) => (io.out += t),
-    stderr: (t) => (io.err += t),
-    assetsDir: ASSETS_DIR,
-    staticDir: '/nonexistent',
-    dataDir,
-    interrupted,
-  });
-  return { io, done, stop: async () => (stop(), { code: await done, ...io }) };
-}
+/** Starts a CLI command on this file's data folder (see startCli). */
+const start = (...argv: string[]) => startCli(dataDir, argv);
 
 describe('portolan guard --forward', () => {
   it('starts a saved TCP forward behind the guard: closed before the knock and after a wrong one, relaying after the right one', async () => {
