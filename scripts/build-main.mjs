@@ -19,7 +19,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['src-main/electron/preload.ts'], outfile: 'dist/main/preload.cjs', format: 'cjs', external: ['electron'], sourcemap: false }),
   // The port scanner's worker thread (src-main/engine/scanner/scan-workers.ts), loaded by path from
   // next to whichever bundle runs (electron-main.cjs or cli.js): CommonJS, which Electron's workers
-  // read from app.asar. Same options as the in-memory bundle scan-workers.ts makes from the sources.
+  // read from app.asar. Same options as the in-memory bundle worker-script.ts makes from the sources.
   build({ ...common, entryPoints: ['src-main/engine/scanner/scan-worker.ts'], outfile: 'dist/main/scan-worker.cjs', format: 'cjs', external, ...cjsImportMeta }),
   // The UDP forward's relay thread (src-main/engine/forwards/udp-forward.ts), found the same way.
   build({ ...common, entryPoints: ['src-main/engine/forwards/udp-worker.ts'], outfile: 'dist/main/udp-worker.cjs', format: 'cjs', external, ...cjsImportMeta }),

@@ -11,11 +11,9 @@
  * the thread. Where no worker can be started (no bundled worker file and no esbuild), the same
  * relay runs on this thread instead, with the same messages.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ConnectionInfo, ForwardSpec } from '../../contract/forwards.js';
+import { workerEntry, type WorkerEntry } from '../worker-script.js';
 import { listenError, plain } from './listen.js';
 import { connectionId, type ForwardHost, type ForwardRunner } from './types.js';
 import { MAX_UDP_FLOWS, TOTAL, TOTALS_LENGTH, UdpRelay, type UdpRelayCommand, type UdpRelayMessage, type UdpRelayOptions } from './udp-relay.js';
@@ -27,39 +25,9 @@ type UdpSpec = Extract<ForwardSpec, { kind: 'udp' }>;
 /** How long stop() waits for the worker to close its sockets before ending the thread anyway, ms. */
 const STOP_GRACE_MS = 2000;
 
-/** The worker's script: a file (bundled builds) or, from the sources, its code bundled in memory. */
-export interface UdpWorkerEntry {
-  file?: string;
-  code?: string;
-}
-
-let cachedEntry: UdpWorkerEntry | null | undefined;
-
-/**
- * Where the relay's worker script is. Bundled (dist/main, app.asar, the forward benchmark's child),
- * it is `udp-worker.cjs` next to the bundle that runs. From the sources (tsx, vitest) a worker
- * cannot load TypeScript, so udp-worker.ts is bundled in memory with esbuild (a dev dependency;
- * once per process, tens of ms) and the worker evaluates that code. Null when neither works: the
- * relay then runs on the calling thread.
- */
-export function udpWorkerEntry(): UdpWorkerEntry | null {
-  if (cachedEntry !== undefined) return cachedEntry;
-  cachedEntry = null;
-  try {
-    const here = import.meta.url;
-    if (/\.[cm]?ts$/.test(here)) {
-      const entryPoint = fileURLToPath(new URL('./udp-worker.ts', here));
-      const esbuild = createRequire(here)('esbuild') as typeof import('esbuild');
-      const out = esbuild.buildSync({ bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', entryPoints: [entryPoint], write: false });
-      cachedEntry = { code: out.outputFiles[0]!.text };
-    } else {
-      const file = fileURLToPath(new URL('./udp-worker.cjs', here));
-      if (existsSync(file)) cachedEntry = { file };
-    }
-  } catch {
-    cachedEntry = null;
-  }
-  return cachedEntry;
+/** The relay's worker script (see worker-script.ts); null when the relay must run on the calling thread. */
+export function udpWorkerEntry(): WorkerEntry | null {
+  return workerEntry(import.meta.url, 'udp-worker');
 }
 
 /** The relay's thread ended before it listened (as opposed to a bind error). */
@@ -122,7 +90,7 @@ export class UdpForward implements ForwardRunner {
     return relay.start();
   }
 
-  private startWorker(entry: UdpWorkerEntry, options: UdpRelayOptions): Promise<number> {
+  private startWorker(entry: WorkerEntry, options: UdpRelayOptions): Promise<number> {
     const worker = new Worker(entry.code ?? entry.file!, { eval: entry.code !== undefined });
     this.worker = worker;
     return new Promise<number>((resolve, reject) => {

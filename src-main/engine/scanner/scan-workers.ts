@@ -20,12 +20,10 @@
  * pause / resume / cancel as they were. The tcp_wrap binding the lean connector uses is reachable
  * in a worker (each reports which connector it got; net.Socket is the fallback there too).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PortResult, ScanHost, ScanState } from '../../contract/scan.js';
+import { workerEntry, type WorkerEntry } from '../worker-script.js';
 
 /** Fewest probes per worker: below this, starting a thread costs more than it saves. */
 export const MIN_PROBES_PER_WORKER = 8192;
@@ -87,55 +85,9 @@ export function planWorkers(probes: number, budget: number, requested?: number, 
   return n >= 2 ? n : 1;
 }
 
-/**
- * How the worker is bundled, here from the sources and in scripts/build-main.mjs: one CommonJS
- * file (Electron loads CommonJS from app.asar in a worker), with import.meta.url pointing at it.
- */
-export const WORKER_BUILD = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  logLevel: 'warning',
-  banner: { js: "const __portolan_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-  define: { 'import.meta.url': '__portolan_import_meta_url' },
-} as const;
-
-/** The worker's script: a file (bundled builds) or, from the sources, its code bundled in memory. */
-export interface ScanWorkerEntry {
-  file?: string;
-  code?: string;
-}
-
-let cachedEntry: ScanWorkerEntry | null | undefined;
-
-/**
- * Where the worker script is. Bundled (dist/main, and inside app.asar, which Electron's workers
- * read), it is `scan-worker.cjs` next to the bundle (scripts/build-main.mjs builds it). From the
- * sources (tsx, vitest) there is no such file, and a worker cannot load TypeScript: Node 20 does
- * not pass tsx's hooks to worker threads and vitest's transform lives in its own runner. So the
- * worker's sources are bundled in memory with esbuild (a dev dependency, once per process, about
- * 40 ms) into the same CommonJS bundle the build makes, and the worker evaluates that code. Null
- * when neither works: the scan then runs on one thread.
- */
-export function scanWorkerEntry(): ScanWorkerEntry | null {
-  if (cachedEntry !== undefined) return cachedEntry;
-  cachedEntry = null;
-  try {
-    const here = import.meta.url;
-    if (/\.[cm]?ts$/.test(here)) {
-      const entryPoint = fileURLToPath(new URL('./scan-worker.ts', here));
-      const esbuild = createRequire(here)('esbuild') as typeof import('esbuild');
-      const out = esbuild.buildSync({ ...WORKER_BUILD, entryPoints: [entryPoint], write: false });
-      cachedEntry = { code: out.outputFiles[0]!.text };
-    } else {
-      const file = fileURLToPath(new URL('./scan-worker.cjs', here));
-      if (existsSync(file)) cachedEntry = { file };
-    }
-  } catch {
-    cachedEntry = null;
-  }
-  return cachedEntry;
+/** The scan worker's script (see worker-script.ts); null when the scan must run on one thread. */
+export function scanWorkerEntry(): WorkerEntry | null {
+  return workerEntry(import.meta.url, 'scan-worker');
 }
 
 /** Owner to worker: run a shard (the worker runs one at a time), or a command for the running one. */
@@ -180,7 +132,7 @@ export class ScanThread {
   private dead = false;
   private idleSince = 0;
 
-  constructor(entry: ScanWorkerEntry) {
+  constructor(entry: WorkerEntry) {
     this.worker = new Worker(entry.code ?? entry.file!, { eval: entry.code !== undefined });
     this.worker.on('message', (message: ShardMessage) => {
       const owner = this.owner;
