@@ -10,8 +10,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { WireEvent, WireReply } from '../contract/index.js';
+import { toWireError, type WireEvent, type WireReply } from '../contract/index.js';
 import type { PortolanApp } from '../app/create-app.js';
+import { readWireMessage } from './web-wire.js';
 import { SESSION_COOKIE, allowedHosts, checkHostAndOrigin, readCookie, sameSecret, type Refusal } from './web-guard.js';
 
 /** How to start the web transport. */
@@ -120,19 +121,29 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
 
   wss.on('connection', (ws: WebSocket) => {
-    ws.on('message', async (data, isBinary) => {
-      if (isBinary) return ws.close(1003, 'text messages only');
-      let message: { id?: unknown; call?: unknown; input?: unknown };
-      try {
-        message = JSON.parse(data.toString());
-      } catch {
-        return ws.close(1007, 'messages must be JSON');
-      }
-      if (typeof message.id !== 'number' || typeof message.call !== 'string') return ws.close(1008, 'a call needs a numeric id and a call name');
-      const result = await options.app.invoke(message.call, message.input);
-      send(ws, { id: message.id, ...result } as WireReply);
+    // `ws` reports a frame it refuses (over the size cap, bad UTF-8, unmasked, RSV1, a bad close
+    // code) as an 'error' on this socket and closes it with the matching code. Without a
+    // listener that error would be thrown and end the process, engine included.
+    ws.on('error', () => undefined);
+    ws.on('message', (data, isBinary) => {
+      void answer(ws, data, isBinary).catch(() => ws.terminate());
     });
   });
+
+  /** Runs one message as a call and sends the reply; bad messages get an error reply or a close. */
+  const answer = async (ws: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): Promise<void> => {
+    const message = readWireMessage(data, isBinary);
+    if (message.kind === 'close') return ws.close(message.code, message.reason);
+    if (message.kind === 'reply') return send(ws, message.reply);
+    try {
+      const result = await options.app.invoke(message.call, message.input);
+      send(ws, { id: message.id, ...result } as WireReply);
+    } catch (err) {
+      // dispatch never throws by design; a reply that cannot be sent (say, not serializable)
+      // still gets an answer so the client's call does not hang.
+      send(ws, { id: message.id, ok: false, error: toWireError(err) });
+    }
+  };
 
   const send = (ws: WebSocket, message: WireReply | WireEvent) => {
     if (ws.readyState !== ws.OPEN) return;
