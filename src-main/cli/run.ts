@@ -14,7 +14,7 @@ import { routerCommand, usage as routerUsage } from './commands/router.js';
 import { scanCommand, usage as scanUsage } from './commands/scan.js';
 import { serveCommand, usage as serveUsage } from './commands/serve.js';
 import { socketsCommand, usage as socketsUsage } from './commands/sockets.js';
-import { UsageError, type CliContext, type ExitCode } from './context.js';
+import { EXIT, EXIT_HELP, exitCodeFor, UsageError, type CliContext, type ExitCode } from './context.js';
 
 /** Subcommands with their one-line usage and summary. */
 const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<ExitCode>; usage: string; summary: string }> = {
@@ -36,7 +36,7 @@ const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<ExitCode>; us
 /** The help text. */
 export function helpText(): string {
   const lines = Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`);
-  return `Portolan ${APP_VERSION}: a toolkit for network ports.\n\nUsage:\n${lines.join('\n')}\n\nAdd --json to print machine-readable output.\n`;
+  return `Portolan ${APP_VERSION}: a toolkit for network ports.\n\nUsage:\n${lines.join('\n')}\n\nAdd --json to print machine-readable output.\n\n${EXIT_HELP}`;
 }
 
 /** Everything runCli needs besides the arguments. */
@@ -47,7 +47,7 @@ export async function runCli(argv: string[], env: CliEnvironment): Promise<ExitC
   const [name, ...args] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     env.stdout(helpText());
-    return name ? 0 : 2;
+    return name ? EXIT.ok : EXIT.usage;
   }
   if (name === '--version' || name === '-v') {
     env.stdout(`${APP_VERSION}\n`);
@@ -56,7 +56,7 @@ export async function runCli(argv: string[], env: CliEnvironment): Promise<ExitC
   const command = COMMANDS[name];
   if (!command) {
     env.stderr(`portolan: unknown command "${name}".\n\n${helpText()}`);
-    return 2;
+    return EXIT.usage;
   }
   // Every command answers --help; those with a long help (listen, knock, guard) print it themselves.
   if ((args.includes('--help') || args.includes('-h')) && !['listen', 'knock', 'guard'].includes(name)) {
@@ -73,13 +73,13 @@ export async function runCli(argv: string[], env: CliEnvironment): Promise<ExitC
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       env.stderr(`portolan ${name}: ${(err as Error).message}\nUsage: ${command.usage}\n`);
-      return 2;
+      return EXIT.usage;
     }
     if (err instanceof CliCallError) {
       env.stderr(`portolan ${name}: ${err.message}\n`);
-      return 1;
+      return exitCodeFor(err.code);
     }
-    env.stderr(`portolan ${name}: ${(err as Error).message}\n`);
-    return 1;
+    env.stderr(`portolan ${name}: ${(err as Error)?.message ?? String(err)}\n`);
+    return EXIT.failed;
   }
 }

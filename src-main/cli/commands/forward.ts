@@ -7,8 +7,8 @@ import { parseArgs } from 'node:util';
 import type { PortolanApp } from '../../app/create-app.js';
 import type { ConnectionInfo, ForwardInfo, ForwardSecrets } from '../../contract/index.js';
 import type { CliContext, ExitCode } from '../context.js';
-import { UsageError } from '../context.js';
-import { callOrFail } from './call.js';
+import { EXIT, exitCodeFor, UsageError } from '../context.js';
+import { callOrFail, type CliCallError } from './call.js';
 
 export const usage = 'portolan forward [<listen-host>:]<listen-port> <target-host>:<target-port> [--udp] [--allow CIDR]... [--name NAME] [--json]';
 
@@ -82,9 +82,7 @@ export async function runForeground(ctx: CliContext, app: PortolanApp, started: 
     const line =
       f.state === 'retrying'
         ? `Tunnel down (${f.error?.message ?? 'lost'}); retrying in ${Math.round((f.retryInMs ?? 0) / 1000)} s.\n`
-        : f.state === 'failed'
-          ? `Failed: ${f.error?.message ?? 'unknown error'}\n`
-          : f.state === 'up'
+        : f.state === 'up'
             ? `Tunnel up: ${describeForward(f)}. Press Ctrl+C to stop.\n`
             : f.state === 'listening'
               ? `Forwarding ${describeForward(f)}. Press Ctrl+C to stop.\n`
@@ -92,6 +90,12 @@ export async function runForeground(ctx: CliContext, app: PortolanApp, started: 
                 ? `Connecting to the SSH server...\n`
                 : '';
     if (line) print(line, { event: 'state', forward: f });
+    // A failure is told on stderr (also with --json, whose stdout gets the event): the reason is never
+    // lost in a pipe. An unknown host key is told by the forwards.hostKey handler below instead.
+    if (f.state === 'failed') {
+      if (json) print('', { event: 'state', forward: f });
+      if (f.error?.code !== 'HOSTKEY_UNKNOWN') ctx.stderr(`Failed: ${f.error?.message ?? 'the forward stopped for an unknown reason.'}\n`);
+    }
     if (f.exposureWarning && !warned && (f.state === 'listening' || f.state === 'up')) {
       warned = true;
       ctx.stderr(`Warning: ${f.exposureWarning}\n`);
@@ -103,7 +107,7 @@ export async function runForeground(ctx: CliContext, app: PortolanApp, started: 
       if (!f) return;
       showState(f);
       // An unknown host key is decided by the forwards.hostKey handler below (accept, or exit).
-      if (f.state === 'failed' && f.error?.code !== 'HOSTKEY_UNKNOWN') resolveDone(1);
+      if (f.state === 'failed' && f.error?.code !== 'HOSTKEY_UNKNOWN') resolveDone(exitCodeFor(f.error?.code));
     }),
     app.bus.on('forwards.connection', ({ event, connection }) => {
       if (connection.forwardId === id) print(formatConnection(event, connection), { event, connection });
@@ -121,16 +125,16 @@ export async function runForeground(ctx: CliContext, app: PortolanApp, started: 
         } else {
           ctx.stderr(`${about}\nCheck it with the server's administrator, then run again with --accept-host-key ${prompt.fingerprint}\n`);
         }
-        if (!trust) return resolveDone(1);
-        await callOrFail(app, 'forwards.hostKey.accept', { forwardId: id, fingerprint: prompt.fingerprint }).catch((err: Error) => {
+        if (!trust) return resolveDone(EXIT.hostKey);
+        await callOrFail(app, 'forwards.hostKey.accept', { forwardId: id, fingerprint: prompt.fingerprint }).catch((err: CliCallError) => {
           ctx.stderr(`${err.message}\n`);
-          resolveDone(1);
+          resolveDone(exitCodeFor(err.code));
         });
       })();
     }),
   ];
   showState(started);
-  if (started.state === 'failed') resolveDone(1);
+  if (started.state === 'failed') resolveDone(exitCodeFor(started.error?.code));
   const code = await Promise.race([done, ctx.interrupted.then(() => 0)]);
   for (const off of offs) off();
   const last = await callOrFail(app, 'forwards.stop', { id }).catch(() => undefined);

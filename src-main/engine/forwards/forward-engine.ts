@@ -376,7 +376,9 @@ export class ForwardEngine {
       clearTimeout(this.flushTimer);
     }
     this.flushTimer = setTimeout(() => this.flush(), soon ? 0 : 250);
-    this.flushTimer.unref?.();
+    // Counter updates may wait for a live process; a state change must go out even when it is the
+    // last thing left (a failed tunnel whose socket just closed: the CLI waits for that event).
+    if (!soon) this.flushTimer.unref?.();
   }
 
   private flush(): void {

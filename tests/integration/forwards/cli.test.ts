@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTunnelSpec } from '../../../src-main/cli/commands/tunnel.js';
 import { parseHostPort } from '../../../src-main/cli/commands/forward.js';
+import { EXIT } from '../../../src-main/cli/context.js';
 import { createApp } from '../../../src-main/app/create-app.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
 import { SSH_PASSWORD, SSH_USER, startTestSshServer, type TestSshServer } from '../../unit/engine/forwards/ssh-test-server.js';
@@ -78,7 +79,7 @@ describe('portolan forward / tunnel / forwards', () => {
     it('refuses an unknown host key without --accept-host-key and says how to accept it', async () => {
       const run = start('tunnel', 'ssh', '-L', `0:127.0.0.1:${target.port}`, `${SSH_USER}@127.0.0.1`, '-p', String(ssh.port));
       const code = await run.done;
-      expect(code).toBe(1);
+      expect(code).toBe(EXIT.hostKey);
       expect(run.io.err).toContain(`--accept-host-key ${ssh.fingerprint}`);
     });
 

@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EXIT } from '../../../src-main/cli/context.js';
 import { runCli } from '../../../src-main/cli/run.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
 
@@ -65,6 +66,13 @@ describe('portolan CLI', () => {
   it('prints help and version', async () => {
     expect((await run('--help')).out).toMatch(/portolan serve/);
     expect((await run('--version')).code).toBe(0);
+  });
+
+  it('--help documents every exit status a command can end with', async () => {
+    const { out } = await run('--help');
+    for (const [what, code] of Object.entries(EXIT)) expect(out, what).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));
+    expect(out).toMatch(/3 +SSH host key not trusted/);
+    expect(out).toMatch(/4 +SSH login refused/);
   });
 
   it('every command answers --help with its usage and exit 0', async () => {
