@@ -4,7 +4,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
-// The renderer: built into dist/renderer, loaded by Electron from file:// (hence relative base)
+// The renderer: built into dist/renderer, loaded by Electron from app://portolan/ (relative base)
 // and served to a browser by `portolan serve`.
 export default defineConfig({
   root: 'src-renderer',

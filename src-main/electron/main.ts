@@ -9,11 +9,14 @@ import { createApp, type PortolanApp } from '../app/create-app.js';
 import { EncryptedFileSecretStore } from '../app/secret-file-store.js';
 import { registerIpc } from '../transports/ipc.js';
 import { installMenu } from './menu.js';
-import { installSecurity, makeIsTrustedSender } from './security.js';
+import { registerAppScheme, serveRenderer } from './app-protocol.js';
+import { installSecurity, isTrustedSender } from './security.js';
 import { createMainWindow, defaultPaths } from './window.js';
 
 // Sandbox every renderer, whatever its webPreferences say (must run before `ready`).
 app.enableSandbox();
+// The renderer's origin, app://portolan, must be declared privileged before `ready`.
+registerAppScheme();
 
 if (!app.requestSingleInstanceLock()) {
   // Another Portolan is running; it gets our `second-instance` event and shows its window.
@@ -83,7 +86,9 @@ function startShell(): void {
     .whenReady()
     .then(async () => {
       installSecurity();
-      installMenu();
+      serveRenderer(path.dirname(paths.indexHtml));
+      // Developer tools only in a development run, never in the installed app.
+      installMenu({ devTools: !app.isPackaged });
       portolan = await createApp({
         assetsDir: path.join(app.getAppPath(), 'assets'),
         dataDir: app.getPath('userData'),
@@ -93,7 +98,7 @@ function startShell(): void {
       disposeIpc = registerIpc({
         ipcMain,
         app: portolan,
-        isTrustedSender: makeIsTrustedSender(path.dirname(paths.indexHtml)),
+        isTrustedSender,
         targets: () => BrowserWindow.getAllWindows().map((win) => win.webContents),
       });
       openWindow();

@@ -5,8 +5,14 @@ import { openExternalSafely } from './security.js';
 /** Where "Learn about ports" leads: IANA's registry of service names and port numbers. */
 export const LEARN_URL = 'https://www.iana.org/assignments/service-names-port-numbers/service-names-port-numbers.xhtml';
 
+/** What the menu offers beyond the platform's defaults. */
+export interface MenuOptions {
+  /** Show "Toggle Developer Tools" (a development run; never the packaged app). */
+  devTools: boolean;
+}
+
 /** The menu template for a platform (exported for the unit test). */
-export function menuTemplate(platform: NodeJS.Platform): MenuItemConstructorOptions[] {
+export function menuTemplate(platform: NodeJS.Platform, options: MenuOptions): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [];
   if (mac) {
@@ -43,7 +49,7 @@ export function menuTemplate(platform: NodeJS.Platform): MenuItemConstructorOpti
       label: 'View',
       submenu: [
         { role: 'reload' },
-        { role: 'toggleDevTools' },
+        ...(options.devTools ? [{ role: 'toggleDevTools' as const }] : []),
         { type: 'separator' },
         { role: 'resetZoom' },
         { role: 'zoomIn' },
@@ -65,6 +71,6 @@ export function menuTemplate(platform: NodeJS.Platform): MenuItemConstructorOpti
 }
 
 /** Builds the menu for this platform and makes it the application menu. */
-export function installMenu(): void {
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform)));
+export function installMenu(options: MenuOptions): void {
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, options)));
 }

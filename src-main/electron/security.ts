@@ -1,14 +1,14 @@
 /**
  * App-wide hardening, following Electron's security checklist. Every webContents the app creates
  * (windows, and anything a bug might open) gets the same rules:
- *  - no navigation away from the loaded page (`will-navigate`, `will-redirect`), no <webview>;
+ *  - no navigation away from the loaded page, in the main frame or any subframe (`will-navigate`,
+ *    `will-frame-navigate`, `will-redirect`), no <webview>;
  *  - `window.open` and target=_blank are denied; http(s) links open in the OS browser instead;
  *  - every permission request and permission check is denied;
- * and IPC accepts messages only from frames showing the app's own renderer folder.
+ * and IPC accepts messages only from frames showing the app's own origin (app://portolan).
  */
 import { app, session, shell, type Session, type WebContents } from 'electron';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAppUrl } from './app-protocol.js';
 
 /** True for URLs the OS browser may open: http and https only (never file:, javascript:, custom schemes). */
 export function isExternalWebUrl(url: string): boolean {
@@ -26,26 +26,12 @@ export function openExternalSafely(url: string): void {
 }
 
 /**
- * Returns the IPC sender check: a frame is trusted when its URL is a file:// URL inside
- * `rendererDir` (the built renderer, dist/renderer). Dot segments are resolved by the URL parser
- * first, so "../" cannot escape the folder.
+ * The IPC sender check: a frame is trusted when it shows a page of the app's own origin
+ * (app://portolan/...). Pages from file://, http(s), devtools:// or another host of the scheme
+ * are not.
  */
-export function makeIsTrustedSender(rendererDir: string): (frameUrl: string | undefined) => boolean {
-  const caseless = process.platform === 'win32' || process.platform === 'darwin';
-  const norm = (p: string) => (caseless ? p.toLowerCase() : p);
-  const root = norm(path.resolve(rendererDir) + path.sep);
-  return (frameUrl) => {
-    if (!frameUrl) return false;
-    let file: string;
-    try {
-      const url = new URL(frameUrl);
-      if (url.protocol !== 'file:' || (url.host !== '' && url.host !== 'localhost')) return false;
-      file = path.resolve(fileURLToPath(url));
-    } catch {
-      return false;
-    }
-    return norm(file).startsWith(root);
-  };
+export function isTrustedSender(frameUrl: string | undefined): boolean {
+  return isAppUrl(frameUrl);
 }
 
 /** Denies every permission request and check on a session. */
@@ -57,6 +43,11 @@ export function denyAllPermissions(ses: Session): void {
 /** Applies the navigation, window-opening and webview rules to one webContents. */
 export function hardenWebContents(contents: WebContents): void {
   contents.on('will-navigate', (event) => {
+    if (!event.isSameDocument) event.preventDefault();
+  });
+  // will-navigate covers the main frame only; a subframe (an <iframe> a bug or an injected page
+  // might add) must not leave the app either.
+  contents.on('will-frame-navigate', (event) => {
     if (!event.isSameDocument) event.preventDefault();
   });
   contents.on('will-redirect', (event) => {

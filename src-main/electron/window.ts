@@ -1,13 +1,14 @@
-/** The main window: hardened webPreferences, the sandboxed preload, the built renderer. */
+/** The main window: hardened webPreferences, the sandboxed preload, the built renderer from app://portolan. */
 import { BrowserWindow, nativeTheme } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { APP_INDEX_URL } from './app-protocol.js';
 
 /** Where the window finds its files. The shell passes paths relative to dist/main. */
 export interface WindowPaths {
   /** dist/main/preload.cjs */
   preload: string;
-  /** dist/renderer/index.html */
+  /** dist/renderer/index.html (its folder is what app://portolan/ serves) */
   indexHtml: string;
   /** A PNG icon for Linux and Windows title bars and task bars (macOS uses the bundle's icon). */
   icon?: string;
@@ -50,6 +51,6 @@ export function createMainWindow(paths: WindowPaths): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadFile(paths.indexHtml);
+  void win.loadURL(APP_INDEX_URL);
   return win;
 }

@@ -135,7 +135,10 @@ describe('packaging (electron-builder --dir --linux, stand-in electronDist)', ()
       EnableNodeOptionsEnvironmentVariable: '0',
       EnableNodeCliInspectArguments: '0',
       OnlyLoadAppFromAsar: '1',
-      GrantFileProtocolExtraPrivileges: '1',
+      // The renderer comes from app://, so file:// needs no extra privileges.
+      GrantFileProtocolExtraPrivileges: '0',
+      // Checked by Electron on macOS and Windows, where electron-builder embeds the hash.
+      EnableEmbeddedAsarIntegrityValidation: '1',
     });
   });
 

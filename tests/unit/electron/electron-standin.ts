@@ -100,6 +100,7 @@ function createStandin() {
 
   const app = Object.assign(new Emitter(), {
     lockGranted: true,
+    isPackaged: false,
     appPath: process.cwd(),
     userData: '/nonexistent/portolan-userdata',
     enableSandbox: vi.fn(),
@@ -134,6 +135,15 @@ function createStandin() {
     setApplicationMenu: vi.fn((menu: unknown) => void (Menu.applicationMenu = menu)),
   };
   const dialog = { showErrorBox: vi.fn() };
+  const protocol = {
+    /** Handlers by scheme, as protocol.handle registered them. */
+    handlers: new Map<string, (request: Request) => Response | Promise<Response>>(),
+    registerSchemesAsPrivileged: vi.fn((_schemes: unknown[]) => {
+      // Like Electron: only before the app is ready.
+      if (isReady) throw new Error('protocol.registerSchemesAsPrivileged should be called before app is ready');
+    }),
+    handle: vi.fn((scheme: string, fn: (request: Request) => Response | Promise<Response>) => void protocol.handlers.set(scheme, fn)),
+  };
   // A reversible stand-in cipher (byte-wise complement), so tests can see that nothing is stored in clear.
   const safeStorage = {
     available: true,
@@ -142,7 +152,7 @@ function createStandin() {
     decryptString: vi.fn((data: Buffer) => Buffer.from(data.map((b) => 255 - b)).toString('utf8')),
   };
 
-  const electron = { app, BrowserWindow: FakeBrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, session, nativeTheme, Menu, dialog, safeStorage };
+  const electron = { app, BrowserWindow: FakeBrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, session, nativeTheme, Menu, dialog, safeStorage, protocol };
 
   return {
     electron,
@@ -157,6 +167,8 @@ function createStandin() {
       isReady = false;
       app.listeners.clear();
       app.lockGranted = true;
+      app.isPackaged = false;
+      protocol.handlers.clear();
       app.appPath = process.cwd();
       app.userData = '/nonexistent/portolan-userdata';
       ipcMain.handlers.clear();

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type PortolanApp } from '../../../src-main/app/create-app.js';
 import { calls, CALL_NAMES, EVENT_CHANNEL } from '../../../src-main/contract/index.js';
@@ -9,10 +8,9 @@ import { registerIpc, type IpcMainLike } from '../../../src-main/transports/ipc.
 import { FakeWebContents, resetStandin, standin } from './electron-standin.js';
 
 vi.mock('electron', async () => (await import('./electron-standin.js')).electron);
-const { makeIsTrustedSender } = await import('../../../src-main/electron/security.js');
+const { isTrustedSender } = await import('../../../src-main/electron/security.js');
 
-const rendererDir = path.resolve('dist/renderer');
-const trustedUrl = pathToFileURL(path.join(rendererDir, 'index.html')).href;
+const trustedUrl = 'app://portolan/index.html';
 const frame = (url: string | undefined) => ({ senderFrame: url === undefined ? null : { url } });
 
 let app: PortolanApp;
@@ -44,7 +42,7 @@ describe('IPC transport (ipcMain side)', () => {
     dispose = registerIpc({
       ipcMain: ipcMain as IpcMainLike,
       app,
-      isTrustedSender: makeIsTrustedSender(rendererDir),
+      isTrustedSender,
       targets: () => windows,
     });
     return () => dispose();
@@ -76,7 +74,7 @@ describe('IPC transport (ipcMain side)', () => {
   it('refuses untrusted and unknown frames with UNAUTHORIZED, without reaching the app', async () => {
     const spy = vi.spyOn(app, 'invoke');
     try {
-      for (const url of ['https://evil.example/', 'file:///tmp/index.html', 'about:blank', '', undefined]) {
+      for (const url of ['https://evil.example/', 'file:///tmp/index.html', `file://${path.resolve('dist/renderer/index.html')}`, 'about:blank', '', undefined]) {
         for (const name of CALL_NAMES) {
           const result = await invoke(name, url);
           expect(result, `${name} from ${url}`).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });

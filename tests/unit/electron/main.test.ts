@@ -1,7 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CALL_NAMES } from '../../../src-main/contract/channels.js';
 import { FakeBrowserWindow, resetStandin, standin } from './electron-standin.js';
@@ -81,22 +80,53 @@ describe('Electron composition root', () => {
     expect([...ipcMain.handlers.keys()].sort()).toEqual([...CALL_NAMES].sort());
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
     expect(win.options.webPreferences.preload).toMatch(/preload\.cjs$/);
-    expect(win.loadFile.mock.calls[0]![0]).toMatch(/renderer[\\/]index\.html$/);
+    expect(win.loadURL).toHaveBeenCalledWith('app://portolan/index.html');
+    expect(win.loadFile).not.toHaveBeenCalled();
+  });
+
+  it('declares app:// privileged before ready and serves the renderer folder on it, nothing outside', async () => {
+    await loadMain();
+    expect(standin.electron.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([
+      expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }),
+    ]);
+    standin.fireReady();
+    await vi.waitFor(() => expect(FakeBrowserWindow.instances).toHaveLength(1));
+    const handle = standin.electron.protocol.handlers.get('app')!;
+    // (What it serves is app-protocol.test.ts's business; here: it is wired, and refuses escapes.)
+    expect((await handle(new Request('app://portolan/..%2f..%2f..%2fpackage.json'))).status).toBe(403);
+    expect((await handle(new Request('app://portolan/no-such-file.js'))).status).toBe(404);
+  });
+
+  it('shows Toggle Developer Tools in a development run only, not in the packaged app', async () => {
+    const viewRoles = () => {
+      const built = Menu.buildFromTemplate.mock.calls.at(-1)![0] as { label?: string; submenu?: { role?: string }[] }[];
+      return built.find((m) => m.label === 'View')!.submenu!.map((i) => i.role);
+    };
+    await startShell();
+    expect(viewRoles()).toContain('toggleDevTools');
+    await quit();
+    resetStandin();
+    app.userData = userData;
+    app.isPackaged = true;
+    await startShell();
+    expect(viewRoles()).not.toContain('toggleDevTools');
   });
 
   it('the window it loads is trusted over IPC, and gets the real app answers', async () => {
     const win = await startShell();
-    const loaded = pathToFileURL(win.loadFile.mock.calls[0]![0]).href;
+    const loaded = win.loadURL.mock.calls[0]![0];
     const handler = ipcMain.handlers.get('system.info')!;
     expect(await handler({ senderFrame: { url: loaded } }, {})).toMatchObject({ ok: true, value: { transport: 'ipc' } });
     expect(await handler({ senderFrame: { url: 'https://evil.example/' } }, {})).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    const fileUrl = `file://${path.resolve('dist/renderer/index.html')}`;
+    expect(await handler({ senderFrame: { url: fileUrl } }, {})).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     const settings = (await ipcMain.handlers.get('settings.get')!({ senderFrame: { url: loaded } }, {})) as any;
     expect(settings.value.path.startsWith(userData)).toBe(true);
   });
 
   it('keeps SSH secrets of saved forwards encrypted with safeStorage, never in clear', async () => {
     const win = await startShell();
-    const from = { senderFrame: { url: pathToFileURL(win.loadFile.mock.calls[0]![0]).href } };
+    const from = { senderFrame: { url: win.loadURL.mock.calls[0]![0] } };
     const spec = { kind: 'ssh-local', name: 'db', listenPort: 0, targetHost: '127.0.0.1', targetPort: 5432, ssh: { host: '127.0.0.1', username: 'me', auth: 'password' } };
     const created = (await ipcMain.handlers.get('forwards.create')!(from, { spec, start: false, secrets: { password: 'hunter2-secret' } })) as any;
     expect(created).toMatchObject({ ok: true });

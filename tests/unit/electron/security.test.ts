@@ -5,7 +5,7 @@ import { FakeWebContents, resetStandin, standin } from './electron-standin.js';
 
 vi.mock('electron', async () => (await import('./electron-standin.js')).electron);
 
-const { installSecurity, isExternalWebUrl, makeIsTrustedSender } = await import('../../../src-main/electron/security.js');
+const { installSecurity, isExternalWebUrl, isTrustedSender } = await import('../../../src-main/electron/security.js');
 
 /** Installs the rules and lets the app "create" a webContents, as Electron would. */
 function createdContents(): FakeWebContents {
@@ -29,12 +29,12 @@ describe('app-wide hardening', () => {
 
   it('blocks navigation and redirects away from the page, but not in-page navigation', () => {
     const contents = createdContents();
-    for (const name of ['will-navigate', 'will-redirect']) {
+    for (const name of ['will-navigate', 'will-frame-navigate', 'will-redirect']) {
       const away = navigationEvent(false);
       contents.emit(name, away, 'https://example.com/');
       expect(away.preventDefault, name).toHaveBeenCalled();
       const inPage = navigationEvent(true);
-      contents.emit(name, inPage, 'file:///app/index.html#ports');
+      contents.emit(name, inPage, 'app://portolan/index.html#ports');
       expect(inPage.preventDefault, name).not.toHaveBeenCalled();
     }
   });
@@ -79,28 +79,29 @@ describe('app-wide hardening', () => {
 });
 
 describe('IPC sender check', () => {
+  const trusted = isTrustedSender;
   const rendererDir = path.resolve('/opt/Portolan/resources/app.asar/dist/renderer');
-  const trusted = makeIsTrustedSender(rendererDir);
-  const fileUrl = (p: string) => pathToFileURL(p).href;
 
-  it('trusts the app renderer folder', () => {
-    expect(trusted(fileUrl(path.join(rendererDir, 'index.html')))).toBe(true);
-    expect(trusted(fileUrl(path.join(rendererDir, 'index.html')) + '#/sockets?x=1')).toBe(true);
-    expect(trusted(fileUrl(path.join(rendererDir, 'sub', 'frame.html')))).toBe(true);
+  it("trusts the app's own origin, app://portolan", () => {
+    expect(trusted('app://portolan/index.html')).toBe(true);
+    expect(trusted('app://portolan/index.html#/sockets?x=1')).toBe(true);
+    expect(trusted('app://portolan/')).toBe(true);
+    expect(trusted('APP://PORTOLAN/index.html')).toBe(true);
   });
 
-  it('refuses anything else', () => {
+  it('refuses anything else, file:// pages of the renderer folder included', () => {
     expect(trusted(undefined)).toBe(false);
     expect(trusted('')).toBe(false);
     expect(trusted('about:blank')).toBe(false);
     expect(trusted('https://evil.example/index.html')).toBe(false);
+    expect(trusted('https://portolan/index.html')).toBe(false);
     expect(trusted('http://127.0.0.1:5173/')).toBe(false);
     expect(trusted('devtools://devtools/bundled/index.html')).toBe(false);
-    expect(trusted(fileUrl('/tmp/index.html'))).toBe(false);
-    expect(trusted(fileUrl(rendererDir + '-evil/index.html'))).toBe(false);
-    expect(trusted(fileUrl(rendererDir) + '/../../secret/index.html')).toBe(false);
-    expect(trusted(fileUrl(rendererDir) + '/%2e%2e/%2e%2e/x.html')).toBe(false);
-    expect(trusted('file://remote-host' + fileUrl(path.join(rendererDir, 'index.html')).slice('file://'.length))).toBe(false);
+    expect(trusted(pathToFileURL(path.join(rendererDir, 'index.html')).href)).toBe(false);
+    expect(trusted('app://evil/index.html')).toBe(false);
+    expect(trusted('app://portolan.evil/index.html')).toBe(false);
+    expect(trusted('app://user:pw@portolan/index.html')).toBe(false);
+    expect(trusted('app://portolan:8080/index.html')).toBe(false);
     expect(trusted('not a url')).toBe(false);
   });
 });

@@ -30,10 +30,10 @@ describe('main window', () => {
     expect(win.options.minHeight).toBeGreaterThan(0);
   });
 
-  it('loads the built renderer from dist/renderer with loadFile', () => {
+  it('loads the renderer from the app:// origin, never from file://', () => {
     const win = createMainWindow(defaultPaths('/opt/portolan/dist/main', '/opt/portolan')) as unknown as FakeBrowserWindow;
-    expect(win.loadFile).toHaveBeenCalledWith(path.join('/opt/portolan/dist/renderer', 'index.html'));
-    expect(win.loadURL).not.toHaveBeenCalled();
+    expect(win.loadURL).toHaveBeenCalledWith('app://portolan/index.html');
+    expect(win.loadFile).not.toHaveBeenCalled();
   });
 
   it('shows itself only when the first frame is ready', () => {
