@@ -15,6 +15,12 @@ export const Settings = z.object({
   listenerBaseline: z.array(z.string().max(200)).max(5000).default([]),
   /** Notify when a listening port appears that is not in the baseline. */
   listenerAlerts: z.boolean().default(true),
+  /**
+   * The user asked Portolan to look for the router once ("Look for my router"), so opening the
+   * Router view asks the gateway again (SSDP, NAT-PMP, PCP). False until then: no traffic leaves
+   * this machine without the user asking.
+   */
+  routerDiscovery: z.boolean().default(false),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -25,6 +31,7 @@ export const SettingsPatch = z.object({
   lastView: z.string().max(50).optional(),
   listenerBaseline: z.array(z.string().max(200)).max(5000).optional(),
   listenerAlerts: z.boolean().optional(),
+  routerDiscovery: z.boolean().optional(),
 });
 export type SettingsPatch = z.input<typeof SettingsPatch>;
 

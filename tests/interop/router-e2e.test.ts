@@ -140,8 +140,14 @@ describe.skipIf(!!skipReason)('the Router view against miniupnpd (serve and Chro
   it('shows the router, maps a listener in one click (reachable from the WAN), and removes it', async () => {
     const { page, problems } = await open(face!);
 
-    // The router and its external address; other programs' mappings are listed.
+    // Nothing is sent to the router until the user asks (issue 13.10): the view offers to look.
     await goTo(page, 'Router');
+    await page.getByTestId('router-consent').waitFor();
+    expect(await page.getByTestId('router-name').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Discover again' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Look for my router' }).click();
+
+    // The router and its external address; other programs' mappings are listed.
     await expect.poll(() => page.getByTestId('router-name').textContent(), { timeout: 15000 }).toBe('portolan-test-router');
     expect(await page.getByTestId('router-external').textContent()).toBe(NETNS_ADDR.rtrWan);
     expect(await page.getByTestId('router-protocols').locator('.badge').allTextContents()).toEqual(['UPnP IGD (used by default)', 'PCP', 'NAT-PMP']);
@@ -203,9 +209,12 @@ describe.skipIf(!!skipReason)('the Router view against miniupnpd (serve and Chro
       for (const field of ['External port', 'Internal port']) await f.getByLabel(field).fill('');
     };
     await shoot(page, 'light');
+    // A second page: the permission is remembered (a setting), so the view asks the router at once.
     const dark = await open(face!, 'dark');
     await goTo(dark.page, 'Router');
     await dark.page.getByRole('table', { name: 'Router mappings' }).getByRole('row').filter({ hasText: String(EXTERNAL) }).waitFor({ timeout: 15000 });
+    await dark.page.getByTestId('router-name').waitFor();
+    expect(await dark.page.getByTestId('router-consent').count()).toBe(0);
     await shoot(dark.page, 'dark');
     expect(dark.problems).toEqual([]);
     await dark.page.context().close();
@@ -273,6 +282,7 @@ describe.skipIf(!!skipReason)('the Router view when no router answers (a silent 
   it('says "no router answered" and what was tried, in plain words', async () => {
     const { page, problems } = await open(face!);
     await goTo(page, 'Router');
+    await page.getByRole('button', { name: 'Look for my router' }).click();
     const none = page.getByTestId('no-router');
     await none.waitFor({ timeout: 20000 });
     const text = (await none.textContent()) ?? '';

@@ -127,10 +127,51 @@ describe('words for the router and its mappings', () => {
   });
 });
 
+/** A consent kept in memory, as the settings keep it. */
+const consent = (given = false) => ({
+  given: () => given,
+  give: () => {
+    given = true;
+  },
+});
+
 describe('the router state', () => {
-  it('discovers only when the view asks, then reads the mappings and follows events', async () => {
+  it('sends nothing to the router until the user asks the first time, then remembers it', async () => {
+    const t = new FakeTransport({ 'router.discover': () => ok(info()), 'router.mappings': () => ok([]), 'router.add': () => ok(mapping()) });
+    const remembered = consent();
+    const s = new RouterState(new Api(t), { consent: remembered });
+    const stop = s.start();
+    s.ensureLoaded(); // the view is shown
+    s.ensureLoaded();
+    await tick();
+    expect(t.calls).toEqual([]);
+    expect(s.allowed).toBe(false);
+    // Nor does the add form reach the router before the user asked.
+    s.setForm({ externalPort: '18080', internalPort: '8080' });
+    expect(await s.add()).toBeNull();
+    expect(t.calls).toEqual([]);
+
+    await s.lookForRouter(); // "Look for my router"
+    expect(t.callsOf('router.discover')).toHaveLength(1);
+    expect(remembered.given()).toBe(true);
+    expect(s.info?.gateway).toBe('10.81.0.1');
+    stop();
+
+    // Another run with the permission remembered discovers when the view is shown, once.
+    const t2 = new FakeTransport({ 'router.discover': () => ok(info()), 'router.mappings': () => ok([]) });
+    const again = new RouterState(new Api(t2), { consent: remembered });
+    expect(t2.calls).toEqual([]); // not at start
+    again.ensureLoaded();
+    again.ensureLoaded();
+    await tick();
+    await tick();
+    expect(t2.callsOf('router.discover')).toHaveLength(1);
+    expect(t2.callsOf('router.mappings')).toHaveLength(1);
+  });
+
+  it('discovers once the view is shown and allowed, then reads the mappings and follows events', async () => {
     const t = new FakeTransport({ 'router.discover': () => ok(info()), 'router.mappings': () => ok([mapping()]) });
-    const s = new RouterState(new Api(t), { removedShownMs: 5 });
+    const s = new RouterState(new Api(t), { removedShownMs: 5, consent: consent(true) });
     const stop = s.start();
     await tick();
     expect(t.calls).toEqual([]); // nothing sent to the gateway at start
@@ -172,7 +213,7 @@ describe('the router state', () => {
       'router.remove': () => ok({ removed: true }),
     });
     const s = new RouterState(new Api(t), { onRemember: (k, v) => remembered.push([k, v]) });
-    await s.discover();
+    await s.lookForRouter();
     s.prefill({ internalPort: '8080', proto: 'tcp' });
     s.setForm({ externalPort: '18080', lease: '600' });
     expect(remembered.at(-1)?.[0]).toBe(REMEMBER_FORM);

@@ -140,7 +140,10 @@ export class AppState {
     this.forwards = new ForwardsState(api, { onRemember });
     this.scan = new ScanState(api, { onRemember });
     this.knock = new KnockState(api, { onRemember });
-    this.router = new RouterState(api, { onRemember });
+    this.router = new RouterState(api, {
+      onRemember,
+      consent: { given: () => this.settings.settings.routerDiscovery, give: () => void this.settings.allowRouterDiscovery() },
+    });
   }
 
   /** Starts following the engine and the location; returns a stop function. */

@@ -2,9 +2,12 @@
  * The Router view's state: the router (from `router.discover`), its mappings (`router.mappings`,
  * then `router.changed`), the add form checked as the user types, and removals.
  *
- * Discovery is lazy: it sends SSDP, NAT-PMP and PCP requests to the gateway, so it runs when the
- * Router view is first shown ({@link RouterState.ensureLoaded}), not at every start of the app.
- * Events are followed from the start, so renewals and refusals are current when the view opens.
+ * Discovery sends SSDP, NAT-PMP and PCP requests to the gateway: traffic beyond this machine, so
+ * it waits for the user to ask. The first time, the view offers "Look for my router"
+ * ({@link RouterState.lookForRouter}); the answer is remembered (the `routerDiscovery` setting),
+ * and from then on showing the view discovers ({@link RouterState.ensureLoaded}). Nothing is sent
+ * at the start of the app. Events are followed from the start, so renewals and refusals of
+ * mappings the user made are current when the view opens.
  */
 import type { Mapping, MappingSpec, RouterChanged, RouterInfo } from '../../../../src-main/contract/router.js';
 import { errorMessage, type Api } from '../api/client.js';
@@ -15,6 +18,16 @@ export interface RouterStateOptions {
   onRemember?: (key: string, value: string) => void;
   /** How long a removed mapping stays shown (ms) before it is dropped from the table. */
   removedShownMs?: number;
+  /** The user's permission to look for the router, kept in the settings (absent: asked each run). */
+  consent?: RouterConsent;
+}
+
+/** Where the permission to look for the router is remembered. */
+export interface RouterConsent {
+  /** True when the user already asked to look for the router (now or in an earlier run). */
+  given(): boolean;
+  /** Remembers that the user asked. */
+  give(): void;
 }
 
 /** A failure of a call, with the engine's code and sentence. */
@@ -54,7 +67,12 @@ export class RouterState {
   /** How many mappings Portolan holds (and keeps alive). */
   readonly ownCount = $derived(this.mappings.filter((m) => m.ownedByPortolan && m.state !== 'removed').length);
 
+  /** The user asked to look for the router in this run (the setting may not be saved yet). */
+  private askedHere = $state(false);
+  /** The view is shown (or was): discovery runs as soon as it is allowed. */
   private wanted = false;
+  /** Discovery was started by the view (once; later ones are the user's "Discover again"). */
+  private started = false;
   private pruneTimer: ReturnType<typeof setTimeout> | undefined;
   private discoverSeq = 0;
 
@@ -84,11 +102,32 @@ export class RouterState {
     if (text) this.form = decodeRemembered(text, this.form);
   }
 
-  /** Discovers the router and reads its mappings the first time the view asks. */
+  /**
+   * True once the user let Portolan talk to the router ("Look for my router", now or in an
+   * earlier run). Reactive: read in an effect, it follows the settings as they load.
+   */
+  get allowed(): boolean {
+    return this.askedHere || (this.options.consent?.given() ?? false);
+  }
+
+  /**
+   * The view is shown: discovers the router and reads its mappings the first time, if the user
+   * already allowed it; otherwise nothing is sent and the view offers {@link lookForRouter}.
+   */
   ensureLoaded(): void {
-    if (this.wanted) return;
     this.wanted = true;
+    if (this.started || !this.allowed) return;
+    this.started = true;
     void this.discover();
+  }
+
+  /** The user's first "Look for my router": remembers the permission, then discovers. */
+  lookForRouter(): Promise<void> {
+    this.askedHere = true;
+    this.options.consent?.give();
+    this.wanted = true;
+    this.started = true;
+    return this.discover();
   }
 
   /** Finds the router again ("discover again"), then reads the mappings. */
@@ -155,7 +194,8 @@ export class RouterState {
   /** Sends the form; on success clears the ports (the remembered parts stay). */
   async add(): Promise<Mapping | null> {
     const spec: MappingSpec | null = this.check.spec;
-    if (!spec || this.adding) return null;
+    // Mapping talks to the router: only after the user let Portolan look for it.
+    if (!spec || this.adding || !this.allowed) return null;
     this.adding = true;
     this.addProblem = null;
     this.added = null;

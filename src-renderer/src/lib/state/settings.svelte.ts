@@ -10,7 +10,7 @@ export function resolveTheme(preference: ThemePreference, systemDark: boolean): 
   return preference === 'system' ? (systemDark ? 'dark' : 'light') : preference;
 }
 
-const DEFAULTS: Settings = { theme: 'system', filters: {}, lastView: 'dictionary', listenerBaseline: [], listenerAlerts: true };
+const DEFAULTS: Settings = { theme: 'system', filters: {}, lastView: 'dictionary', listenerBaseline: [], listenerAlerts: true, routerDiscovery: false };
 
 export interface SettingsOptions {
   /** The OS colour scheme query; null where there is none. */
@@ -85,6 +85,13 @@ export class SettingsState {
   setListenerAlerts(on: boolean): Promise<void> {
     this.settings = { ...this.settings, listenerAlerts: on };
     return this.save({ listenerAlerts: on });
+  }
+
+  /** Remembers that the user let Portolan look for the router (asked at the first click); saved now. */
+  allowRouterDiscovery(): Promise<void> {
+    if (this.settings.routerDiscovery) return Promise.resolve();
+    this.settings = { ...this.settings, routerDiscovery: true };
+    return this.save({ routerDiscovery: true });
   }
 
   /** Remembers a filter; saved after a pause in typing. */
