@@ -8,11 +8,10 @@ import type { Handlers, SystemInfo } from '../contract/index.js';
 import { checkBind } from '../engine/sockets/bind-check.js';
 import { loadDictionary } from '../engine/dictionary/load.js';
 import { readEphemeralRange } from '../engine/system/ephemeral-range.js';
-import { SocketMonitor } from '../engine/sockets/monitor.js';
 import { ReverseDnsCache } from '../engine/net/reverse-dns.js';
 import { resolveHost } from '../engine/net/resolve.js';
 import { selectSocketProvider } from '../engine/sockets/select-provider.js';
-import { PortolanError } from '../contract/index.js';
+import { createSocketsService } from './sockets-service.js';
 import { dispatch, type CallResult } from './dispatch.js';
 import { EventBus } from './event-bus.js';
 import { ForwardsService, type ForwardsServiceOptions } from './forwards-service.js';
@@ -69,21 +68,10 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
   await forwards.init();
   // After the forwards: a guard may gate a local TCP forward as well as a listener.
   const knock = new KnockService(bus, { file: path.join(options.dataDir, 'knock.json'), listeners: sessions.engine, forwards: forwards.engine });
-  const provider = selectSocketProvider();
-  const sockets = provider
-    ? new SocketMonitor({
-        provider,
-        onDiff: (diff) => bus.emit('sockets.diff', diff),
-        // The engine's own sockets are tagged: listeners and their sessions precisely, the rest
-        // (the web transport...) as 'portolan'.
-        tagger: (row) => (row.pid === process.pid ? (sessions.tag(row) ?? forwards.tag(row) ?? 'portolan') : undefined),
-      })
-    : undefined;
+  // The engine's own sockets are tagged: listeners and their sessions precisely, the rest
+  // (the web transport...) as 'portolan'.
+  const sockets = createSocketsService(bus, selectSocketProvider(), (row) => (row.pid === process.pid ? (sessions.tag(row) ?? forwards.tag(row) ?? 'portolan') : undefined));
   const reverseDns = new ReverseDnsCache();
-  const requireSockets = (): SocketMonitor => {
-    if (!sockets) throw new PortolanError('NOT_FOUND', `The live socket table is not available on ${process.platform}: Portolan reads it on Linux (/proc), macOS (lsof) and Windows (netstat).`);
-    return sockets;
-  };
 
   const handlers: Handlers = {
     'dictionary.lookup': async (q) => dictionary.lookup(q),
@@ -100,15 +88,6 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
       ephemeral,
       dictionarySize: dictionary.size,
     }),
-    'sockets.snapshot': async ({ listeningOnly }) => {
-      const snapshot = await requireSockets().snapshot();
-      return listeningOnly ? { ...snapshot, rows: snapshot.rows.filter((r) => r.state === 'LISTEN' || r.state === 'UNCONN') } : snapshot;
-    },
-    'sockets.watch': async ({ leaseMs }) => {
-      requireSockets().watch(leaseMs);
-      return requireSockets().getSettings();
-    },
-    'sockets.configure': async (patch) => requireSockets().configure(patch),
     'dns.reverse': async ({ addresses }) => reverseDns.names(addresses),
     'dns.resolve': async ({ host }) => ({ addresses: await resolveHost(host) }),
     'settings.get': async () => settings.state(),
@@ -117,6 +96,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
       bus.emit('settings.changed', state.settings);
       return state;
     },
+    ...sockets.handlers,
     ...sessions.handlers,
     ...router.handlers,
     ...scanner.handlers,
@@ -136,7 +116,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     invoke: (name, input) => dispatch(handlers, name, input),
     async close() {
       if (heartbeat) clearInterval(heartbeat);
-      sockets?.close();
+      sockets.close();
       await knock.close();
       await forwards.close();
       await sessions.close();

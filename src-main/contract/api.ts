@@ -19,7 +19,7 @@ import { Mapping, MappingRef, MappingSpec, RouterChanged, RouterInfo } from './r
 import { scanCalls, scanEvents } from './scan.js';
 import { Settings, SettingsPatch, SettingsState } from './settings.js';
 import { Heartbeat, SystemInfo } from './system.js';
-import { SocketDiff, SocketMonitorPatch, SocketMonitorSettings, SocketSnapshot, SocketSnapshotQuery } from './sockets.js';
+import { SocketDiff, SocketMonitorPatch, SocketMonitorSettings, SocketPairs, SocketSnapshot, SocketSnapshotQuery } from './sockets.js';
 import {
   ConnectSpec,
   ListenerInfo,
@@ -99,6 +99,12 @@ export const calls = {
     input: SocketSnapshotQuery,
     output: SocketSnapshot,
     doc: "The machine's TCP and UDP sockets now, with their processes and socket pairs.",
+  },
+  /** The same table as socket pairs: each connection once (client end, server end), listeners with their counts. */
+  'sockets.pairs': {
+    input: Empty,
+    output: SocketPairs,
+    doc: 'Socket pairs now: each connection once with its client and server ends (process, or the remote host), and each listener with the pairs it accepted.',
   },
   /** Keeps the live table ticking for a while (views renew the lease while they are open). */
   'sockets.watch': {

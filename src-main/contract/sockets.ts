@@ -66,3 +66,63 @@ export type SocketMonitorPatch = z.input<typeof SocketMonitorPatch>;
 export const SocketSnapshotQuery = z.object({
   listeningOnly: z.boolean().default(false),
 });
+
+/**
+ * One end of a socket pair. An end on this machine carries its process (null when the owner is
+ * not visible); a remote end is a host: address and port only.
+ */
+export const PairEnd = z.object({
+  address: z.string(),
+  port: z.number().int(),
+  pid: z.number().int().nullable(),
+  process: z.string().nullable(),
+  user: z.string().nullable(),
+  /** True when this end is a socket of this machine (it then has a row in the socket table). */
+  here: z.boolean(),
+  /** The socket row of this end, when it is here. */
+  socketId: z.string().nullable(),
+});
+export type PairEnd = z.infer<typeof PairEnd>;
+
+/**
+ * A connection seen as one thing: its client end and its server end. Both ends may be on this
+ * machine (two socket rows, one pair), or one end is here and the other a remote host.
+ */
+export const SocketPair = z.object({
+  /** Stable across ticks: the id of the client's socket row when it is here, else the server's. */
+  id: z.string(),
+  proto: SocketProto,
+  /** The state of the connection as the end here sees it (the client's, when both are here). */
+  state: z.string(),
+  /** True when both ends are sockets of this machine. */
+  bothHere: z.boolean(),
+  client: PairEnd,
+  server: PairEnd,
+  /** The listening socket that accepted this connection, when it is on this machine. */
+  listenerId: z.string().nullable(),
+});
+export type SocketPair = z.infer<typeof SocketPair>;
+
+/** A listening socket with the number of pairs it accepted (multiplexing made visible). */
+export const PairListener = z.object({
+  id: z.string(),
+  proto: SocketProto,
+  address: z.string(),
+  port: z.number().int(),
+  pid: z.number().int().nullable(),
+  process: z.string().nullable(),
+  user: z.string().nullable(),
+  pairs: z.number().int(),
+});
+export type PairListener = z.infer<typeof PairListener>;
+
+/** The table seen as pairs: listeners with their counts, and every connection once. */
+export const SocketPairs = z.object({
+  tick: z.number().int(),
+  at: z.number(),
+  source: z.string(),
+  hiddenOwners: z.number().int(),
+  listeners: z.array(PairListener),
+  pairs: z.array(SocketPair),
+});
+export type SocketPairs = z.infer<typeof SocketPairs>;

@@ -1,11 +1,12 @@
-/** `portolan sockets [--json] [--listening] [--watch] [--interval MS]`: the live socket table in a terminal. */
+/** `portolan sockets [--json] [--listening | --pairs] [--watch] [--interval MS]`: the live socket table in a terminal. */
 import { parseArgs } from 'node:util';
-import type { SocketRow } from '../../contract/index.js';
+import type { SocketPair, SocketPairs, SocketRow } from '../../contract/index.js';
+import { endLabel, endOwner, listenerLabel } from '../../contract/socket-pairs.js';
 import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
 import { callOrFail } from './call.js';
 
-export const usage = 'portolan sockets [--json] [--listening] [--watch [--interval MS]]';
+export const usage = 'portolan sockets [--json] [--listening] [--watch [--interval MS]] | --pairs [--json]';
 
 const endpoint = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 
@@ -26,8 +27,12 @@ export async function socketsCommand(ctx: CliContext): Promise<ExitCode> {
       listening: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
       interval: { type: 'string', default: '1000' },
+      pairs: { type: 'boolean', default: false },
     },
   });
+  if (values.pairs && (values.watch || values.listening)) {
+    throw new UsageError('--pairs prints the socket pairs once: leave out --watch and --listening (use --watch without --pairs to follow sockets).');
+  }
   const intervalMs = Number(values.interval);
   if (!Number.isInteger(intervalMs) || intervalMs < 250) throw new UsageError('--interval takes milliseconds, 250 or more.');
   const listening = (row: SocketRow) => row.state === 'LISTEN' || row.state === 'UNCONN';
@@ -35,6 +40,10 @@ export async function socketsCommand(ctx: CliContext): Promise<ExitCode> {
 
   const app = await ctx.openApp('direct');
   try {
+    if (values.pairs) {
+      printPairs(ctx, await callOrFail(app, 'sockets.pairs', {}), values.json);
+      return 0;
+    }
     const snapshot = await callOrFail(app, 'sockets.snapshot', { listeningOnly: values.listening });
     if (values.json && !values.watch) {
       ctx.stdout(`${JSON.stringify(snapshot, null, 2)}\n`);
@@ -74,4 +83,43 @@ export async function socketsCommand(ctx: CliContext): Promise<ExitCode> {
   } finally {
     await app.close();
   }
+}
+
+/** One pair as a terminal line: "tcp   curl(812) 127.0.0.1:5000 ⇄ nginx(10) 127.0.0.1:443  ESTABLISHED". */
+export function formatPair(pair: SocketPair): string {
+  const end = (e: SocketPair['client']) => (e.here ? `${endOwner(e)}${e.process !== null && e.pid !== null ? `(${e.pid})` : ''} ${endpoint(e.address, e.port)}` : endLabel(e));
+  return `${pair.proto.padEnd(5)} ${end(pair.client)} ⇄ ${end(pair.server)}  ${pair.state}${pair.bothHere ? '  [both ends here]' : ''}`;
+}
+
+/**
+ * Prints pairs: with --json, an array with one object per pair (client and server ends each with
+ * address, port, pid, process, user); else each listener heading the pairs it accepted, then the
+ * pairs no listener of this machine accepted.
+ */
+function printPairs(ctx: CliContext, table: SocketPairs, json: boolean): void {
+  if (json) {
+    ctx.stdout(`${JSON.stringify(table.pairs, null, 2)}\n`);
+    return;
+  }
+  const byListener = new Map<string, SocketPair[]>();
+  const unheaded: SocketPair[] = [];
+  for (const pair of table.pairs) {
+    if (!pair.listenerId) {
+      unheaded.push(pair);
+      continue;
+    }
+    const list = byListener.get(pair.listenerId);
+    if (list) list.push(pair);
+    else byListener.set(pair.listenerId, [pair]);
+  }
+  for (const l of table.listeners) {
+    ctx.stdout(`${listenerLabel(l)}  (${l.proto} ${endpoint(l.address, l.port)}${l.pid !== null ? `, pid ${l.pid}` : ''})\n`);
+    for (const pair of byListener.get(l.id) ?? []) ctx.stdout(`  ${formatPair(pair)}\n`);
+  }
+  if (unheaded.length) {
+    ctx.stdout(`no listener here (outgoing, or the listener has closed) — ${unheaded.length} ${unheaded.length === 1 ? 'pair' : 'pairs'}\n`);
+    for (const pair of unheaded) ctx.stdout(`  ${formatPair(pair)}\n`);
+  }
+  const local = table.pairs.filter((p) => p.bothHere).length;
+  ctx.stdout(`${table.pairs.length} pairs (${local} with both ends here), ${table.listeners.length} listeners, from ${table.source}\n`);
 }

@@ -77,6 +77,7 @@ const SAMPLES: Record<CallName, unknown | (() => Promise<unknown>)> = {
   'settings.get': {},
   'settings.update': { theme: 'dark' },
   'sockets.snapshot': {},
+  'sockets.pairs': {},
   'sockets.watch': { leaseMs: 1000 },
   'sockets.configure': { intervalMs: 1000 },
   'dns.reverse': { addresses: ['127.0.0.1'] },

@@ -1,0 +1,47 @@
+/**
+ * The live socket table as contract handlers: the monitor (one read per tick while watched), its
+ * snapshot, and the same table seen as socket pairs.
+ */
+import { PortolanError, type Handlers, type SocketRow } from '../contract/index.js';
+import { isListenerRow, pairRows } from '../contract/socket-pairs.js';
+import { SocketMonitor } from '../engine/sockets/monitor.js';
+import type { SocketProvider } from '../engine/sockets/provider.js';
+import type { EventBus } from './event-bus.js';
+
+type SocketCalls = 'sockets.snapshot' | 'sockets.pairs' | 'sockets.watch' | 'sockets.configure';
+
+/** The socket service: its handlers, and close. */
+export interface SocketsService {
+  handlers: Pick<Handlers, SocketCalls>;
+  close(): void;
+}
+
+/**
+ * Builds the socket handlers. `provider` is undefined on an OS Portolan cannot read yet; every
+ * call then fails with a sentence saying so. `tag` names the part of Portolan that made a socket.
+ */
+export function createSocketsService(bus: EventBus, provider: SocketProvider | undefined, tag: (row: SocketRow) => string | undefined): SocketsService {
+  const monitor = provider ? new SocketMonitor({ provider, onDiff: (diff) => bus.emit('sockets.diff', diff), tagger: tag }) : undefined;
+  const requireMonitor = (): SocketMonitor => {
+    if (!monitor) throw new PortolanError('NOT_FOUND', `The live socket table is not available on ${process.platform}: Portolan reads it on Linux (/proc), macOS (lsof) and Windows (netstat).`);
+    return monitor;
+  };
+  return {
+    handlers: {
+      'sockets.snapshot': async ({ listeningOnly }) => {
+        const snapshot = await requireMonitor().snapshot();
+        return listeningOnly ? { ...snapshot, rows: snapshot.rows.filter(isListenerRow) } : snapshot;
+      },
+      'sockets.pairs': async () => {
+        const { tick, at, source, hiddenOwners, rows } = await requireMonitor().snapshot();
+        return { tick, at, source, hiddenOwners, ...pairRows(rows) };
+      },
+      'sockets.watch': async ({ leaseMs }) => {
+        requireMonitor().watch(leaseMs);
+        return requireMonitor().getSettings();
+      },
+      'sockets.configure': async (patch) => requireMonitor().configure(patch),
+    },
+    close: () => monitor?.close(),
+  };
+}
