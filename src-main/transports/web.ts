@@ -13,7 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { toWireError, type WireEvent, type WireReply } from '../contract/index.js';
 import type { PortolanApp } from '../app/create-app.js';
 import { readWireMessage } from './web-wire.js';
-import { SESSION_COOKIE, allowedHosts, checkHostAndOrigin, readCookie, sameSecret, type Refusal } from './web-guard.js';
+import { SESSION_COOKIE, allowedHosts, isWildcardAddress, checkHostAndOrigin, readCookie, sameSecret, type Refusal } from './web-guard.js';
 
 /** How to start the web transport. */
 export interface WebServerOptions {
@@ -72,6 +72,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const session = randomBytes(24).toString('base64url');
   const staticDir = path.resolve(options.staticDir);
   let hosts = new Set<string>();
+  // A wildcard bind follows the machine's addresses as they come and go (Wi-Fi, VPN, DHCP).
+  const currentHosts = () => (isWildcardAddress(host) ? allowedHosts(host, port) : hosts);
+  let port = 0;
 
   const refuse = (res: http.ServerResponse, refusal: NonNullable<Refusal>) => {
     res.writeHead(refusal.status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
@@ -85,7 +88,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     sameSecret(url.searchParams.get('token') ?? undefined, token);
 
   const server = http.createServer(async (req, res) => {
-    const hostRefusal = checkHostAndOrigin(req.headers, hosts);
+    const hostRefusal = checkHostAndOrigin(req.headers, currentHosts());
     if (hostRefusal) return refuse(res, hostRefusal);
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, { status: 405, reason: 'Only GET is served here.' });
     const url = new URL(req.url ?? '/', 'http://placeholder.invalid');
@@ -96,7 +99,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       // Trade the token for an HttpOnly cookie, and take the token out of the address bar.
       res.writeHead(302, {
         'Set-Cookie': `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname,
+        Location: sameOriginPath(url.pathname),
         ...SECURITY_HEADERS,
       });
       return res.end();
@@ -110,7 +113,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://placeholder.invalid');
-    let refusal = checkHostAndOrigin(req.headers, hosts);
+    let refusal = checkHostAndOrigin(req.headers, currentHosts());
     if (!refusal && url.pathname !== '/ws') refusal = { status: 404, reason: 'No WebSocket here.' };
     if (!refusal && !authorized(req, url)) refusal = { status: 401, reason: 'Missing or wrong token.' };
     if (refusal) {
@@ -161,9 +164,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   hosts = allowedHosts(host, port);
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  // A browser cannot be sent to 0.0.0.0 or :: (and its Host would be refused): the URL names
+  // loopback, which a wildcard bind answers on too.
+  const urlHost = isWildcardAddress(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 
   return {
     url: `http://${urlHost}:${port}/?token=${token}`,
@@ -179,6 +184,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The path to send the browser to after the token is traded: always rooted at `/` on this
+ * origin. `/.//evil.example/` parses to the path `//evil.example/`, which a browser would read
+ * as another host, so leading slashes (and backslashes, which browsers treat alike) collapse.
+ */
+export function sameOriginPath(pathname: string): string {
+  return `/${pathname.replace(/^[/\\]+/, '')}`;
 }
 
 /** Serves a file of the built renderer; unknown paths fall back to index.html (one-page app). */
