@@ -7,11 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { toWireError, type WireEvent, type WireReply } from '../contract/index.js';
 import type { PortolanApp } from '../app/create-app.js';
+import { DEFAULT_CONNECTION_LIMITS, guardConnections, serverOptions, type ConnectionLimits } from './web-connections.js';
 import { readWireMessage } from './web-wire.js';
 import { SESSION_COOKIE, allowedHosts, isWildcardAddress, checkHostAndOrigin, readCookie, sameSecret, type Refusal } from './web-guard.js';
 
@@ -26,6 +27,8 @@ export interface WebServerOptions {
   port?: number;
   /** The run's token; a random one is made when omitted. */
   token?: string;
+  /** Connection cap and timeouts; tests shorten them. Defaults: {@link DEFAULT_CONNECTION_LIMITS}. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 /** A running web transport. */
@@ -37,6 +40,8 @@ export interface WebServer {
   readonly token: string;
   /** Number of connected WebSocket clients. */
   clientCount(): number;
+  /** Number of open TCP connections (HTTP and WebSocket); never above the cap. */
+  connectionCount(): number;
   close(): Promise<void>;
 }
 
@@ -87,7 +92,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     sameSecret(req.headers.authorization?.replace(/^Bearer\s+/i, ''), token) ||
     sameSecret(url.searchParams.get('token') ?? undefined, token);
 
-  const server = http.createServer(async (req, res) => {
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+  const server = http.createServer(serverOptions(limits), async (req, res) => {
     const hostRefusal = checkHostAndOrigin(req.headers, currentHosts());
     if (hostRefusal) return refuse(res, hostRefusal);
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, { status: 405, reason: 'Only GET is served here.' });
@@ -110,8 +116,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     await serveStatic(staticDir, url.pathname, res);
   });
 
+  const connections = guardConnections(server, limits);
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
+    connections.upgraded(socket as Socket);
     const url = new URL(req.url ?? '/', 'http://placeholder.invalid');
     let refusal = checkHostAndOrigin(req.headers, currentHosts());
     if (!refusal && url.pathname !== '/ws') refusal = { status: 404, reason: 'No WebSocket here.' };
@@ -176,6 +185,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     port,
     token,
     clientCount: () => wss.clients.size,
+    connectionCount: () => connections.open(),
     async close() {
       stopEvents();
       for (const ws of wss.clients) ws.terminate();
