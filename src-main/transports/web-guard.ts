@@ -5,16 +5,38 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import os from 'node:os';
 
 /** Name of the HttpOnly cookie that the one-run token is exchanged for. */
 export const SESSION_COOKIE = 'portolan_session';
 
-/** The host:port strings a browser may legitimately send for a server bound to `host`. */
-export function allowedHosts(host: string, port: number): Set<string> {
+/** True for a bind address that listens on every interface (0.0.0.0, or :: for both families). */
+export function isWildcardAddress(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
+/** The machine's own addresses a wildcard bind answers on: IPv4 only for 0.0.0.0, both for :: (Node binds it dual-stack). */
+export function wildcardAddresses(host: string, interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces()): string[] {
+  return Object.values(interfaces)
+    .flat()
+    .filter((a): a is os.NetworkInterfaceInfo => !!a && (host === '::' || a.family === 'IPv4'))
+    .map((a) => a.address);
+}
+
+/**
+ * The host:port strings a browser may legitimately send for a server bound to `host`. A wildcard
+ * bind answers on each of the machine's own addresses (and localhost), so those are the names a
+ * browser uses; `0.0.0.0` itself is not an address anyone reaches the server by, so it is not one.
+ */
+export function allowedHosts(host: string, port: number, interfaces?: NodeJS.Dict<os.NetworkInterfaceInfo[]>): Set<string> {
   const hosts = new Set<string>();
-  const add = (h: string) => hosts.add(`${h}:${port}`);
-  if (host.includes(':')) add(`[${host}]`);
-  else add(host);
+  const add = (h: string) => hosts.add(`${h.includes(':') ? `[${h}]` : h}:${port}`.toLowerCase());
+  if (isWildcardAddress(host)) {
+    add('localhost');
+    for (const address of wildcardAddresses(host, interfaces)) add(address);
+    return hosts;
+  }
+  add(host);
   if (host === '127.0.0.1' || host === '::1') add('localhost');
   return hosts;
 }

@@ -7,13 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { toWireError, type WireEvent, type WireReply } from '../contract/index.js';
 import type { PortolanApp } from '../app/create-app.js';
+import { DEFAULT_CONNECTION_LIMITS, guardConnections, serverOptions, type ConnectionLimits } from './web-connections.js';
 import { readWireMessage } from './web-wire.js';
-import { SESSION_COOKIE, allowedHosts, checkHostAndOrigin, readCookie, sameSecret, type Refusal } from './web-guard.js';
+import { SESSION_COOKIE, allowedHosts, isWildcardAddress, checkHostAndOrigin, readCookie, sameSecret, type Refusal } from './web-guard.js';
 
 /** How to start the web transport. */
 export interface WebServerOptions {
@@ -26,6 +27,8 @@ export interface WebServerOptions {
   port?: number;
   /** The run's token; a random one is made when omitted. */
   token?: string;
+  /** Connection cap and timeouts; tests shorten them. Defaults: {@link DEFAULT_CONNECTION_LIMITS}. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 /** A running web transport. */
@@ -37,6 +40,8 @@ export interface WebServer {
   readonly token: string;
   /** Number of connected WebSocket clients. */
   clientCount(): number;
+  /** Number of open TCP connections (HTTP and WebSocket); never above the cap. */
+  connectionCount(): number;
   close(): Promise<void>;
 }
 
@@ -72,6 +77,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const session = randomBytes(24).toString('base64url');
   const staticDir = path.resolve(options.staticDir);
   let hosts = new Set<string>();
+  // A wildcard bind follows the machine's addresses as they come and go (Wi-Fi, VPN, DHCP).
+  const currentHosts = () => (isWildcardAddress(host) ? allowedHosts(host, port) : hosts);
+  let port = 0;
 
   const refuse = (res: http.ServerResponse, refusal: NonNullable<Refusal>) => {
     res.writeHead(refusal.status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
@@ -84,8 +92,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     sameSecret(req.headers.authorization?.replace(/^Bearer\s+/i, ''), token) ||
     sameSecret(url.searchParams.get('token') ?? undefined, token);
 
-  const server = http.createServer(async (req, res) => {
-    const hostRefusal = checkHostAndOrigin(req.headers, hosts);
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+  const server = http.createServer(serverOptions(limits), async (req, res) => {
+    const hostRefusal = checkHostAndOrigin(req.headers, currentHosts());
     if (hostRefusal) return refuse(res, hostRefusal);
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, { status: 405, reason: 'Only GET is served here.' });
     const url = new URL(req.url ?? '/', 'http://placeholder.invalid');
@@ -96,7 +105,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       // Trade the token for an HttpOnly cookie, and take the token out of the address bar.
       res.writeHead(302, {
         'Set-Cookie': `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname,
+        Location: sameOriginPath(url.pathname),
         ...SECURITY_HEADERS,
       });
       return res.end();
@@ -107,10 +116,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     await serveStatic(staticDir, url.pathname, res);
   });
 
+  const connections = guardConnections(server, limits);
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
+    connections.upgraded(socket as Socket);
     const url = new URL(req.url ?? '/', 'http://placeholder.invalid');
-    let refusal = checkHostAndOrigin(req.headers, hosts);
+    let refusal = checkHostAndOrigin(req.headers, currentHosts());
     if (!refusal && url.pathname !== '/ws') refusal = { status: 404, reason: 'No WebSocket here.' };
     if (!refusal && !authorized(req, url)) refusal = { status: 401, reason: 'Missing or wrong token.' };
     if (refusal) {
@@ -161,9 +173,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   hosts = allowedHosts(host, port);
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  // A browser cannot be sent to 0.0.0.0 or :: (and its Host would be refused): the URL names
+  // loopback, which a wildcard bind answers on too.
+  const urlHost = isWildcardAddress(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 
   return {
     url: `http://${urlHost}:${port}/?token=${token}`,
@@ -171,6 +185,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     port,
     token,
     clientCount: () => wss.clients.size,
+    connectionCount: () => connections.open(),
     async close() {
       stopEvents();
       for (const ws of wss.clients) ws.terminate();
@@ -179,6 +194,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The path to send the browser to after the token is traded: always rooted at `/` on this
+ * origin. `/.//evil.example/` parses to the path `//evil.example/`, which a browser would read
+ * as another host, so leading slashes (and backslashes, which browsers treat alike) collapse.
+ */
+export function sameOriginPath(pathname: string): string {
+  return `/${pathname.replace(/^[/\\]+/, '')}`;
 }
 
 /** Serves a file of the built renderer; unknown paths fall back to index.html (one-page app). */

@@ -90,6 +90,21 @@ describe('web transport security', () => {
     expect(page.headers['x-frame-options']).toBe('DENY');
   });
 
+  it('redirects the token link only to a path of this origin, never to //another-host', async () => {
+    for (const [sent, location] of [
+      ['/.//evil.example/', '/evil.example/'],
+      ['//evil.example/', '/'],
+      ['/%2F%2Fevil.example', '/%2F%2Fevil.example'],
+      ['/./\\evil.example', '/evil.example'],
+      ['/settings', '/settings'],
+    ]) {
+      const res = await get(`${sent}?token=${server.token}`);
+      expect(res.status, sent).toBe(302);
+      expect(res.headers.location, sent).toBe(location);
+      expect(new URL(res.headers.location!, origin).origin).toBe(origin);
+    }
+  });
+
   it('refuses a foreign Host header (DNS rebinding), even with the token', async () => {
     const res = await get(`/?token=${server.token}`, { Host: `rebind.example:${server.port}` });
     expect(res.status).toBe(421);

@@ -1,13 +1,13 @@
 /** `portolan serve [--host ADDR] [--port N] [--no-open]`: the UI in a browser, for machines without a desktop. */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { isLoopback } from '../../engine/listeners/endpoints.js';
 import { startWebServer } from '../../transports/web.js';
+import { isWildcardAddress, wildcardAddresses } from '../../transports/web-guard.js';
 import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
 
 export const usage = 'portolan serve [--host 127.0.0.1] [--port 0] [--no-open]';
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** Starts the engine and the web transport, prints the token URL and runs until interrupted. */
 export async function serveCommand(ctx: CliContext): Promise<ExitCode> {
@@ -27,7 +27,13 @@ export async function serveCommand(ctx: CliContext): Promise<ExitCode> {
   const server = await startWebServer({ app, staticDir: ctx.staticDir, host, port });
   ctx.stdout(`Portolan is serving on ${server.url}\n`);
   ctx.stdout('Open that URL in a browser; the token in it is made for this run only. Press Ctrl+C to stop.\n');
-  if (!LOOPBACK.has(host)) {
+  if (isWildcardAddress(host)) {
+    // The other addresses a browser on the network can use (the Host check accepts exactly these).
+    for (const address of wildcardAddresses(host).filter((a) => !isLoopback(a))) {
+      ctx.stdout(`Also reachable at http://${address.includes(':') ? `[${address}]` : address}:${server.port}/?token=${server.token}\n`);
+    }
+  }
+  if (!isLoopback(host)) {
     ctx.stderr(
       `Warning: ${host} exposes Portolan to the network. Anyone who can reach this address and has the URL can use the engine ` +
         '(open ports, read your sockets). Use 127.0.0.1 with an SSH tunnel instead unless you mean it.\n',
