@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { Handlers, SystemInfo } from '../contract/index.js';
+import type { Handlers, SettingsState, SystemInfo } from '../contract/index.js';
 import { checkBind } from '../engine/sockets/bind-check.js';
 import { loadDictionary } from '../engine/dictionary/load.js';
 import { readEphemeralRange } from '../engine/system/ephemeral-range.js';
@@ -13,12 +13,15 @@ import { resolveHost } from '../engine/net/resolve.js';
 import { selectSocketProvider } from '../engine/sockets/select-provider.js';
 import { createSocketsService } from './sockets-service.js';
 import { dispatch, type CallResult } from './dispatch.js';
+import { removeOrphanTemps } from './atomic-write.js';
 import { EventBus } from './event-bus.js';
 import { ForwardsService, type ForwardsServiceOptions } from './forwards-service.js';
 import { KnockService } from './knock-service.js';
 import { loadLearnCards } from './learn-cards.js';
+import { ProblemLog } from './problem-log.js';
 import { RouterService, type RouterServiceOptions } from './router-service.js';
 import { ScanService } from './scan-service.js';
+import { EncryptedFileSecretStore } from './secret-file-store.js';
 import { SettingsStore } from './settings-store.js';
 import { createSessionsService } from './sessions-service.js';
 import { APP_VERSION } from './version.js';
@@ -45,6 +48,8 @@ export interface PortolanApp {
   readonly bus: EventBus;
   /** Runs a call by name with untrusted input (what transports use). */
   invoke(name: string, input: unknown): Promise<CallResult>;
+  /** Problems met with the user's saved files this run (the CLI prints them, the app shows them). */
+  readonly problems: ProblemLog;
   /** Stops timers and releases everything the app holds. */
   close(): Promise<void>;
 }
@@ -57,21 +62,36 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     loadLearnCards(options.assetsDir),
     readEphemeralRange(),
   ]);
+  // Temporaries of a write that was killed before its rename: never the only copy of anything.
+  await Promise.all([options.dataDir, path.join(options.dataDir, 'scans')].map((dir) => removeOrphanTemps(dir)));
+  const problems = new ProblemLog();
   const settings = new SettingsStore(path.join(options.dataDir, 'settings.json'));
+  settings.data.reportTo(problems);
   await settings.load();
   const sessions = createSessionsService(bus);
-  const scanner = await ScanService.create({ bus, dictionary, assetsDir: options.assetsDir, dataDir: options.dataDir, version: APP_VERSION });
+  const scanner = await ScanService.create({ bus, dictionary, assetsDir: options.assetsDir, dataDir: options.dataDir, version: APP_VERSION, problems });
   // Router mappings: renewed while a window or serve runs; one CLI command ('direct') does not renew.
-  const router = new RouterService(bus, { file: path.join(options.dataDir, 'router-mappings.json'), keepAlive: options.transport !== 'direct', engine: options.router });
+  const router = new RouterService(bus, { file: path.join(options.dataDir, 'router-mappings.json'), keepAlive: options.transport !== 'direct', engine: options.router, problems });
   // Forwards marked startWithApp start with the desktop app and serve, not with one CLI command.
   const forwards = new ForwardsService({ bus, dataDir: options.dataDir, autoStart: options.transport !== 'direct', ...options.forwards });
+  forwards.store.data.reportTo(problems);
+  if (forwards.secrets instanceof EncryptedFileSecretStore) forwards.secrets.reportTo(problems);
   await forwards.init();
   // After the forwards: a guard may gate a local TCP forward as well as a listener.
   const knock = new KnockService(bus, { file: path.join(options.dataDir, 'knock.json'), listeners: sessions.engine, forwards: forwards.engine });
+  knock.data.reportTo(problems);
+  // Every file is read now, so that its problems are told at start (by the CLI, in the status bar),
+  // not when a view first asks for it.
+  await Promise.all([router.readFile(), knock.load(), forwards.secrets instanceof EncryptedFileSecretStore ? forwards.secrets.load() : undefined]);
   // The engine's own sockets are tagged: listeners and their sessions precisely, the rest
   // (the web transport...) as 'portolan'.
   const sockets = createSocketsService(bus, selectSocketProvider(), (row) => (row.pid === process.pid ? (sessions.tag(row) ?? forwards.tag(row) ?? 'portolan') : undefined));
   const reverseDns = new ReverseDnsCache();
+
+  const withProblems = (state: SettingsState): SettingsState => {
+    const list = problems.list();
+    return list.length ? { ...state, problems: list } : state;
+  };
 
   const handlers: Handlers = {
     'dictionary.lookup': async (q) => dictionary.lookup(q),
@@ -90,9 +110,9 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     }),
     'dns.reverse': async ({ addresses }) => reverseDns.names(addresses),
     'dns.resolve': async ({ host }) => ({ addresses: await resolveHost(host) }),
-    'settings.get': async () => settings.state(),
+    'settings.get': async () => withProblems(settings.state()),
     'settings.update': async (patch) => {
-      const state = await settings.update(patch);
+      const state = withProblems(await settings.update(patch));
       bus.emit('settings.changed', state.settings);
       return state;
     },
@@ -114,6 +134,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     handlers,
     bus,
     invoke: (name, input) => dispatch(handlers, name, input),
+    problems,
     async close() {
       if (heartbeat) clearInterval(heartbeat);
       sockets.close();
@@ -122,6 +143,12 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
       await sessions.close();
       await router.close();
       await scanner.close();
+      // Saves still pending land before the process goes.
+      await Promise.all([
+        settings.data.flush(),
+        forwards.store.data.flush(),
+        forwards.secrets instanceof EncryptedFileSecretStore ? forwards.secrets.data.flush() : undefined,
+      ]);
     },
   };
 }

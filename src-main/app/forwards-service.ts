@@ -66,6 +66,8 @@ export class ForwardsService {
       'forwards.update': async ({ id, spec, secrets }) => {
         this.requireKnown(id);
         this.checkName(spec.name, id);
+        // A forwards file that must not be written refuses before anything changes.
+        if (this.saved.has(id)) this.store.data.assertWritable();
         if (secrets) {
           await this.secrets.set(id, secrets);
           this.engine.markSecret(id, hasSecret(secrets));
@@ -78,6 +80,7 @@ export class ForwardsService {
       },
       'forwards.delete': async ({ id }) => {
         this.requireKnown(id);
+        if (this.saved.has(id)) this.store.data.assertWritable();
         await this.engine.remove(id);
         await this.secrets.delete(id);
         if (this.saved.delete(id)) {
@@ -149,8 +152,10 @@ export class ForwardsService {
       try {
         await this.persist();
       } catch (err) {
+        // Only this forward comes out: saves coalesce, so others may have joined the same write.
         this.saved.delete(id);
-        this.order.pop();
+        this.order.splice(this.order.indexOf(id), 1);
+        if (err instanceof PortolanError) throw err;
         throw new PortolanError('INTERNAL', `The forward could not be saved in ${this.store.file}: ${(err as Error).message}.`);
       }
     }
@@ -175,7 +180,8 @@ export class ForwardsService {
   }
 
   private persist(): Promise<void> {
-    return this.store.save(this.order.map((id) => ({ id, spec: this.saved.get(id)! })));
+    // The list is built when the write starts, not per call: a burst of creates builds it twice, not once each.
+    return this.store.save(() => this.order.map((id) => ({ id, spec: this.saved.get(id)! })));
   }
 
   /** "forward" for a listening socket of this process that a forward holds. */

@@ -1,12 +1,12 @@
 /**
- * Forward profiles on disk (forwards.json in the data folder): zod-validated, written atomically
- * and in order. A file that cannot be read is moved aside (never overwritten) and reported; a
- * single bad profile is dropped and reported while the others load.
+ * Forward profiles on disk (forwards.json in the data folder, a {@link DataFile}): zod-validated,
+ * written atomically and coalesced. A damaged file is moved aside, an unreadable one never
+ * overwritten; a single bad profile is left out and reported (the whole file copied aside)
+ * while the others load.
  */
-import { readFile, rename } from 'node:fs/promises';
 import { z } from 'zod';
 import { ForwardSpec } from '../contract/forwards.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { DataFile, zodReason } from './data-file.js';
 
 /** One saved profile. */
 export interface SavedForward {
@@ -21,56 +21,43 @@ const ProfilesFile = z.object({
 
 /** Reads and writes forwards.json. */
 export class ForwardsStore {
-  problem: string | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  readonly data: DataFile<SavedForward[]>;
 
-  constructor(readonly file: string) {}
-
-  /** Loads the profiles; a missing file means none; a corrupt one is kept aside and reported. */
-  async load(): Promise<SavedForward[]> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      this.problem = `Your forwards file ${this.file} could not be read (${(err as Error).message}); no forwards are loaded until it can.`;
-      return [];
-    }
-    let reason: string | undefined;
-    let raw: z.infer<typeof ProfilesFile> | undefined;
-    try {
-      const parsed = ProfilesFile.safeParse(JSON.parse(text));
-      if (parsed.success) raw = parsed.data;
-      else reason = `${parsed.error.issues[0]?.path.join('.') || 'file'}: ${parsed.error.issues[0]?.message}`;
-    } catch (err) {
-      reason = `not valid JSON: ${(err as Error).message}`;
-    }
-    if (!raw) {
-      const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      await rename(this.file, aside);
-      this.problem = `Your forwards file was damaged (${reason}). It was kept as ${aside}; no forwards were loaded from it.`;
-      return [];
-    }
-    const out: SavedForward[] = [];
-    const bad: string[] = [];
-    for (const item of raw.forwards) {
-      const spec = ForwardSpec.safeParse(item.spec);
-      if (spec.success) out.push({ id: item.id, spec: spec.data });
-      else bad.push(`${item.id} (${spec.error.issues[0]?.path.join('.')}: ${spec.error.issues[0]?.message})`);
-    }
-    if (bad.length) {
-      const aside = `${this.file}.invalid-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      await writeFileAtomic(aside, text);
-      this.problem = `Some forwards in ${this.file} were invalid and are not loaded: ${bad.join('; ')}. The original file was copied to ${aside}.`;
-    }
-    return out;
+  constructor(readonly file: string) {
+    this.data = new DataFile(file, {
+      what: 'forwards file',
+      instead: 'no forwards were loaded from it',
+      empty: () => [],
+      parse: (raw) => {
+        const parsed = ProfilesFile.safeParse(raw);
+        if (!parsed.success) throw new Error(zodReason(parsed.error));
+        const value: SavedForward[] = [];
+        const dropped: string[] = [];
+        for (const item of parsed.data.forwards) {
+          const spec = ForwardSpec.safeParse(item.spec);
+          if (spec.success) value.push({ id: item.id, spec: spec.data });
+          else dropped.push(`${item.id} (${zodReason(spec.error)})`);
+        }
+        return { value, dropped };
+      },
+    });
   }
 
-  /** Writes every profile atomically; concurrent saves are applied in order. */
-  save(forwards: SavedForward[]): Promise<void> {
-    const body = `${JSON.stringify({ version: 1, forwards: forwards.map(({ id, spec }) => ({ id, spec })) }, null, 2)}\n`;
-    const run = this.queue.then(() => writeFileAtomic(this.file, body));
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** A problem met reading the file, if any. */
+  get problem(): string | undefined {
+    return this.data.problem;
+  }
+
+  /** Loads the profiles; a missing file means none. */
+  load(): Promise<SavedForward[]> {
+    return this.data.load();
+  }
+
+  /**
+   * Writes the profiles `current` returns when the write starts (coalesced: a burst of saves is
+   * one write in flight and one pending, each serializing the newest list).
+   */
+  save(current: () => SavedForward[]): Promise<void> {
+    return this.data.save(() => `${JSON.stringify({ version: 1, forwards: current().map(({ id, spec }) => ({ id, spec })) }, null, 2)}\n`);
   }
 }

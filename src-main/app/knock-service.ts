@@ -6,7 +6,6 @@
  * stopped.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import {
   GuardSpec,
   KnockProfile,
@@ -21,7 +20,7 @@ import { sendKnock } from '../engine/knock/knock-client.js';
 import { KnockGuard } from '../engine/knock/knock-guard.js';
 import { exportKnockd, importKnockd, type ExportItem } from '../engine/knock/knockd-conf.js';
 import type { AccessGate, ListenerEngine } from '../engine/listeners/listener-engine.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { DataFile, zodReason } from './data-file.js';
 import type { EventBus } from './event-bus.js';
 
 type KnockCalls =
@@ -58,6 +57,37 @@ export interface KnockServiceOptions {
 
 type SavedGuard = ParsedGuardSpec & { id: string };
 
+/** What knock.json holds, once its entries are checked. */
+interface KnockFile {
+  profiles: KnockProfile[];
+  guards: SavedGuard[];
+}
+
+/** Checks knock.json: the whole file must be an object of lists; a bad entry is left out (and reported). */
+function parseKnockFile(raw: unknown): { value: KnockFile; dropped: string[] } {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('not an object with profiles and guards');
+  const data = raw as { profiles?: unknown; guards?: unknown };
+  if (data.profiles !== undefined && !Array.isArray(data.profiles)) throw new Error('profiles: not a list');
+  if (data.guards !== undefined && !Array.isArray(data.guards)) throw new Error('guards: not a list');
+  const value: KnockFile = { profiles: [], guards: [] };
+  const dropped: string[] = [];
+  const label = (item: unknown, i: number, kind: string) => {
+    const id = (item as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? `${kind} ${id}` : `${kind} #${i + 1}`;
+  };
+  (data.profiles ?? []).forEach((p: unknown, i: number) => {
+    const parsed = KnockProfile.safeParse(p);
+    if (parsed.success) value.profiles.push(parsed.data);
+    else dropped.push(`${label(p, i, 'profile')} (${zodReason(parsed.error)})`);
+  });
+  (data.guards ?? []).forEach((g: unknown, i: number) => {
+    const parsed = GuardSpec.safeParse(g);
+    if (parsed.success && parsed.data.id) value.guards.push({ ...parsed.data, id: parsed.data.id });
+    else dropped.push(`${label(g, i, 'guard')} (${parsed.success ? 'id: missing' : zodReason(parsed.error)})`);
+  });
+  return { value, dropped };
+}
+
 /** A guard's target, resolved: where its knock ports go by default, and how to put its gate on. */
 interface ResolvedTarget {
   /** "listener L1" / "forward f-2": also what makes two guards on one target collide. */
@@ -85,19 +115,32 @@ export class KnockService {
   private attemptTimer: NodeJS.Timeout | undefined;
   private changeTimer: NodeJS.Timeout | undefined;
   private loaded: Promise<void> | undefined;
-  private saving: Promise<unknown> = Promise.resolve();
+  /** knock.json: profiles and guard specs. */
+  readonly data: DataFile<KnockFile>;
   private nextId = { K: 0, G: 0 };
 
   constructor(
     private readonly bus: EventBus,
     private readonly o: KnockServiceOptions,
   ) {
+    this.data = new DataFile(o.file, {
+      what: 'knock profiles file',
+      instead: 'no knock profiles or guards were loaded from it',
+      empty: () => ({ profiles: [], guards: [] }),
+      parse: parseKnockFile,
+    });
     const ready =
       <I, O>(fn: (input: I) => Promise<O> | O) =>
       async (input: I): Promise<O> => {
         await this.load();
         return fn(input);
       };
+    // Calls that change the file refuse before changing anything when it must not be written.
+    const writing = <I, O>(fn: (input: I) => Promise<O>) =>
+      ready((input: I) => {
+        this.data.assertWritable();
+        return fn(input);
+      });
     this.handlers = {
       'knock.send': async ({ runId, ...rest }) => {
         const id = runId ?? randomUUID();
@@ -114,14 +157,14 @@ export class KnockService {
         );
       },
       'knock.profiles.list': ready(() => [...this.profiles.values()]),
-      'knock.profiles.save': ready(async (input) => {
+      'knock.profiles.save': writing(async (input) => {
         if (input.id !== undefined && !this.profiles.has(input.id)) throw new PortolanError('NOT_FOUND', `There is no knock profile ${input.id}: save it without an id to add it.`);
         const profile = KnockProfile.parse({ ...input, id: input.id ?? this.newId('K') });
         this.profiles.set(profile.id, profile);
         await this.save();
         return profile;
       }),
-      'knock.profiles.delete': ready(async ({ id }) => {
+      'knock.profiles.delete': writing(async ({ id }) => {
         if (!this.profiles.delete(id)) throw new PortolanError('NOT_FOUND', `There is no knock profile ${id}.`);
         await this.save();
         return { deleted: true as const };
@@ -138,7 +181,7 @@ export class KnockService {
         return { text: exportKnockd(items) };
       }),
       'knock.guards.list': ready(() => this.guardInfos()),
-      'knock.guards.create': ready(async ({ start, ...input }) => {
+      'knock.guards.create': writing(async ({ start, ...input }) => {
         const spec: SavedGuard = { ...GuardSpec.parse(input), id: this.newId('G') };
         const entry: GuardEntry = { spec, state: 'stopped' };
         this.guards.set(spec.id, entry);
@@ -171,7 +214,7 @@ export class KnockService {
         this.changed();
         return this.info(entry);
       }),
-      'knock.guards.delete': ready(async ({ id }) => {
+      'knock.guards.delete': writing(async ({ id }) => {
         const entry = this.requireGuard(id);
         await this.detach(entry);
         this.guards.delete(id);
@@ -307,38 +350,26 @@ export class KnockService {
     }, 50);
   }
 
-  /** Reads the saved profiles and guard specs once (a missing or damaged file means none). */
-  private load(): Promise<void> {
-    this.loaded ??= readFile(this.o.file, 'utf8')
-      .then((text) => {
-        const data = JSON.parse(text) as { profiles?: unknown[]; guards?: unknown[] };
-        for (const p of data.profiles ?? []) {
-          const parsed = KnockProfile.safeParse(p);
-          if (parsed.success) this.profiles.set(parsed.data.id, parsed.data);
+  /** Reads the saved profiles and guard specs once (a missing file means none; a damaged one is reported). */
+  load(): Promise<void> {
+    this.loaded ??= this.data.load().then((data) => {
+      for (const p of data.profiles) this.profiles.set(p.id, p);
+      for (const g of data.guards) this.guards.set(g.id, { spec: g, state: 'stopped' });
+      const max = (kind: 'K' | 'G', ids: Iterable<string>) => {
+        for (const id of ids) {
+          const n = Number(id.slice(1));
+          if (id.startsWith(kind) && Number.isInteger(n)) this.nextId[kind] = Math.max(this.nextId[kind], n);
         }
-        for (const g of data.guards ?? []) {
-          const parsed = GuardSpec.safeParse(g);
-          if (parsed.success && parsed.data.id) this.guards.set(parsed.data.id, { spec: { ...parsed.data, id: parsed.data.id }, state: 'stopped' });
-        }
-        const max = (kind: 'K' | 'G', ids: Iterable<string>) => {
-          for (const id of ids) {
-            const n = Number(id.slice(1));
-            if (id.startsWith(kind) && Number.isInteger(n)) this.nextId[kind] = Math.max(this.nextId[kind], n);
-          }
-        };
-        max('K', this.profiles.keys());
-        max('G', this.guards.keys());
-      })
-      .catch(() => undefined);
+      };
+      max('K', this.profiles.keys());
+      max('G', this.guards.keys());
+    });
     return this.loaded;
   }
 
-  /** Writes profiles and guard specs (serialized, atomic). */
+  /** Writes profiles and guard specs (atomic, coalesced: the newest state when the write starts). */
   private save(): Promise<void> {
-    const text = `${JSON.stringify({ profiles: [...this.profiles.values()], guards: [...this.guards.values()].map((g) => g.spec) }, null, 2)}\n`;
-    const run = this.saving.then(() => writeFileAtomic(this.o.file, text));
-    this.saving = run.catch(() => undefined);
-    return run;
+    return this.data.save(() => `${JSON.stringify({ profiles: [...this.profiles.values()], guards: [...this.guards.values()].map((g) => g.spec) }, null, 2)}\n`);
   }
 
   /** Stops every guard (their gates stay shut until the listeners close) and waits for the file. */
@@ -348,6 +379,6 @@ export class KnockService {
     if (this.changeTimer) clearTimeout(this.changeTimer);
     this.attemptTimer = undefined;
     this.changeTimer = undefined;
-    await this.saving;
+    await this.data.flush();
   }
 }

@@ -4,11 +4,36 @@
  * (router-mappings.json, written atomically), so that the CLI and later runs know which mappings
  * are Portolan's, how to renew them (PCP nonce) and which to remove on quit.
  */
-import { readFile } from 'node:fs/promises';
-import type { Handlers } from '../contract/index.js';
+import { z } from 'zod';
+import { PortolanError, type Handlers } from '../contract/index.js';
+import { MappingProtocol, MappingState, NatProtocol, RouterError } from '../contract/router.js';
 import { NatEngine, type NatEngineOptions, type OwnedMapping } from '../engine/nat/nat-engine.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { DataFile, wholeFile, zodReason } from './data-file.js';
 import type { EventBus } from './event-bus.js';
+import type { ProblemSink } from './problem-log.js';
+
+const PortNumber = z.number().int().min(0).max(65535);
+
+/** One remembered mapping, as router-mappings.json holds it. */
+const SavedMapping: z.ZodType<OwnedMapping> = z.object({
+  gateway: z.string(),
+  protocol: MappingProtocol,
+  externalPort: PortNumber,
+  requestedExternalPort: PortNumber,
+  internalHost: z.string(),
+  internalPort: PortNumber,
+  leaseSeconds: z.number().min(0),
+  grantedLease: z.number().min(0),
+  description: z.string(),
+  via: NatProtocol,
+  removeOnQuit: z.boolean(),
+  nonce: z.string().optional(),
+  expiresAt: z.number().optional(),
+  state: MappingState,
+  error: RouterError.optional(),
+  note: z.string().optional(),
+});
+const MappingsFile = z.object({ mappings: z.array(z.unknown()) });
 
 type RouterCalls = 'router.discover' | 'router.mappings' | 'router.add' | 'router.remove';
 
@@ -20,19 +45,40 @@ export interface RouterServiceOptions {
   keepAlive: boolean;
   /** Engine settings (tests point the engine at a fake router on 127.0.0.1). */
   engine?: Omit<NatEngineOptions, 'onChange' | 'keepAlive'>;
+  /** Where problems with the file go (a damaged file kept aside, a failed save). */
+  problems?: ProblemSink;
 }
 
 /** The router part of the app. */
 export class RouterService {
   readonly engine: NatEngine;
   readonly handlers: Pick<Handlers, RouterCalls>;
+  /** router-mappings.json. */
+  readonly data: DataFile<OwnedMapping[]>;
+  private records: Promise<OwnedMapping[]> | undefined;
   private loaded: Promise<void> | undefined;
-  private saving: Promise<unknown> = Promise.resolve();
 
   constructor(
     bus: EventBus,
     private readonly options: RouterServiceOptions,
   ) {
+    this.data = new DataFile(options.file, {
+      what: 'router mappings file',
+      instead: 'mappings made by an earlier run are not renewed or removed by this one',
+      empty: () => [],
+      problems: options.problems,
+      parse: (raw) => {
+        const { mappings } = wholeFile(MappingsFile)(raw).value;
+        const value: OwnedMapping[] = [];
+        const dropped: string[] = [];
+        mappings.forEach((m, i) => {
+          const parsed = SavedMapping.safeParse(m);
+          if (parsed.success) value.push(parsed.data);
+          else dropped.push(`mapping #${i + 1} (${zodReason(parsed.error)})`);
+        });
+        return { value, dropped };
+      },
+    });
     this.engine = new NatEngine({
       ...options.engine,
       keepAlive: options.keepAlive,
@@ -60,28 +106,34 @@ export class RouterService {
     if (options.keepAlive) void this.load();
   }
 
-  /** Reads the remembered mappings once (a missing or damaged file means none). */
+  /** Reads the file once (a missing file means no mappings; a damaged one is reported). */
+  readFile(): Promise<OwnedMapping[]> {
+    this.records ??= this.data.load();
+    return this.records;
+  }
+
+  /** Takes the remembered mappings over once (their renewals start when keepAlive is on). */
   private load(): Promise<void> {
-    this.loaded ??= readFile(this.options.file, 'utf8')
-      .then((text) => {
-        const records = JSON.parse(text) as { mappings?: OwnedMapping[] };
-        if (Array.isArray(records.mappings)) this.engine.adopt(records.mappings);
-      })
-      .catch(() => undefined);
+    this.loaded ??= this.readFile().then((mappings) => this.engine.adopt(mappings));
     return this.loaded;
   }
 
-  /** Writes Portolan's mappings (serialized, atomic). */
+  /** Writes Portolan's mappings (atomic, coalesced); a failure goes to the problem list, as nobody awaits it. */
   private save(): void {
     if (!this.loaded) return;
-    const text = `${JSON.stringify({ mappings: this.engine.ownedMappings() }, null, 2)}\n`;
-    this.saving = this.saving.then(() => writeFileAtomic(this.options.file, text)).catch(() => undefined);
+    this.data
+      .save(() => `${JSON.stringify({ mappings: this.engine.ownedMappings() }, null, 2)}\n`)
+      .catch((err: unknown) =>
+        this.options.problems?.report(
+          err instanceof PortolanError ? err.message : `Portolan's router mappings could not be saved in ${this.options.file} (${(err as Error).message}).`,
+        ),
+      );
   }
 
   /** Stops renewals and removes the mappings marked removeOnQuit; waits for the file. */
   async close(): Promise<void> {
     if (this.loaded) await this.loaded;
     await this.engine.close();
-    await this.saving;
+    await this.data.flush();
   }
 }

@@ -16,6 +16,7 @@ import { TcpServiceDetector, type ServiceDetector } from '../engine/scanner/serv
 import { isPrivateAddress } from '../contract/ip-address.js';
 import { expandTargets, type Resolver } from '../engine/scanner/targets.js';
 import type { EventBus } from './event-bus.js';
+import type { ProblemSink } from './problem-log.js';
 import { ProfileStore, ScanStore } from './scan-store.js';
 
 type ScanCalls =
@@ -47,6 +48,8 @@ export interface ScanServiceOptions {
   maxHistory?: number;
   /** Most sockets one scan may hold (default: from the open-file limit). */
   maxSockets?: number;
+  /** Where problems with the saved scans and profiles go. */
+  problems?: ProblemSink;
 }
 
 /** Events of a scan are flushed this often at most. */
@@ -80,8 +83,8 @@ export class ScanService {
     private readonly options: ScanServiceOptions,
     private readonly top: TopPorts,
   ) {
-    this.store = new ScanStore(path.join(options.dataDir, 'scans'), options.maxHistory ?? 200);
-    this.profiles = new ProfileStore(path.join(options.dataDir, 'scan-profiles.json'));
+    this.store = new ScanStore(path.join(options.dataDir, 'scans'), options.maxHistory ?? 200, options.problems);
+    this.profiles = new ProfileStore(path.join(options.dataDir, 'scan-profiles.json'), options.problems);
     this.detector = options.detector ?? new TcpServiceDetector();
     this.handlers = {
       'scan.start': (spec) => this.start(spec),

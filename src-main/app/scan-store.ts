@@ -1,19 +1,22 @@
 /**
  * Saved scans and scan profiles on disk: one JSON file per scan under scans/ (atomic writes,
- * newest kept, at most `maxScans`), and scan-profiles.json. A file that cannot be read is moved
- * aside (never overwritten or deleted) and reported, like the settings file.
+ * newest kept, at most `maxScans`), and scan-profiles.json (a {@link DataFile}). A damaged file
+ * is moved aside (never overwritten or deleted) and reported, like the settings file; one that
+ * cannot be read is left where it is and reported.
  */
-import { readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { PortolanError } from '../contract/index.js';
 import { ScanProfile, ScanResults, type ScanSummary } from '../contract/scan.js';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write.js';
+import { DataFile, keepAside, readDataFile, wholeFile } from './data-file.js';
+import type { ProblemSink } from './problem-log.js';
 
 /** Scan ids are file names: letters, digits, dashes only. */
 const ID = /^[A-Za-z0-9-]{1,100}$/;
 
-const asideName = (file: string) => `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+const parseScan = wholeFile(ScanResults);
 
 /** The summary of a saved scan, for the history list. */
 export function summarize(scan: ScanResults): ScanSummary {
@@ -41,6 +44,7 @@ export class ScanStore {
   constructor(
     readonly dir: string,
     readonly maxScans = 200,
+    private readonly sink?: ProblemSink,
   ) {}
 
   private file(id: string): string {
@@ -48,29 +52,31 @@ export class ScanStore {
     return path.join(this.dir, `${id}.json`);
   }
 
-  private async moveAside(file: string, reason: string): Promise<void> {
-    const aside = asideName(file);
-    await rename(file, aside).catch(() => undefined);
-    this.problems.push(`The saved scan ${path.basename(file)} was damaged (${reason}); it was kept as ${aside}.`);
+  private report(problem: string): void {
+    if (!this.problems.includes(problem)) this.problems.push(problem);
+    this.sink?.report(problem);
   }
 
-  /** Reads and checks one file; a damaged one is moved aside and undefined returned. */
+  /** Reads and checks one file; a damaged one is moved aside, an unreadable one left, both reported. */
   private async read(file: string): Promise<ScanResults | undefined> {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
+    const outcome = await readDataFile(file, parseScan);
+    const name = path.basename(file);
+    switch (outcome.kind) {
+      case 'ok':
+        return outcome.value;
+      case 'missing':
+        return undefined;
+      case 'unreadable':
+        this.report(`The saved scan ${file} cannot be read (${outcome.error.code ?? 'error'}: ${outcome.error.message}); give your user read access to it, or move it away.`);
+        return undefined;
+      case 'damaged':
+        try {
+          this.report(`The saved scan ${name} was damaged (${outcome.reason}); it was kept as ${await keepAside(file, 'move')}.`);
+        } catch (err) {
+          this.report(`The saved scan ${file} is damaged (${outcome.reason}) and could not be moved aside (${(err as Error).message}); move it away.`);
+        }
+        return undefined;
     }
-    try {
-      const parsed = ScanResults.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data;
-      await this.moveAside(file, `${parsed.error.issues[0]?.path.join('.') || 'file'}: ${parsed.error.issues[0]?.message}`);
-    } catch (err) {
-      await this.moveAside(file, `not valid JSON: ${(err as Error).message}`);
-    }
-    return undefined;
   }
 
   private async ensureIndex(): Promise<Map<string, ScanSummary>> {
@@ -143,52 +149,45 @@ const ProfileFile = z.array(ScanProfile);
 /** Saved scan profiles in one JSON file. */
 export class ProfileStore {
   private profiles: ScanProfile[] | undefined;
+  private loading: Promise<ScanProfile[]> | undefined;
   private problem: string | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  readonly data: DataFile<ScanProfile[]>;
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    sink?: ProblemSink,
+  ) {
+    this.data = new DataFile(file, {
+      what: 'scan profiles file',
+      instead: 'saving a profile starts a new one',
+      empty: () => [],
+      parse: wholeFile(ProfileFile),
+      problems: sink,
+    });
+  }
 
-  private async load(): Promise<ScanProfile[]> {
-    if (this.profiles) return this.profiles;
-    let profiles: ScanProfile[] = [];
-    try {
-      const text = await readFile(this.file, 'utf8');
-      let reason: string | undefined;
-      try {
-        const parsed = ProfileFile.safeParse(JSON.parse(text));
-        if (parsed.success) profiles = parsed.data;
-        else reason = `${parsed.error.issues[0]?.path.join('.') || 'file'}: ${parsed.error.issues[0]?.message}`;
-      } catch (err) {
-        reason = `not valid JSON: ${(err as Error).message}`;
-      }
-      if (reason) {
-        const aside = asideName(this.file);
-        await rename(this.file, aside);
-        this.problem = `Your scan profiles file was damaged (${reason}). It was kept as ${aside}; saving a profile starts a new one.`;
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.problem = `Your scan profiles file ${this.file} could not be read (${(err as Error).message}).`;
-    }
-    this.profiles ??= profiles;
-    return this.profiles;
+  private load(): Promise<ScanProfile[]> {
+    this.loading ??= this.data.load().then((profiles) => {
+      this.problem = this.data.problem;
+      return (this.profiles = profiles);
+    });
+    return this.loading;
   }
 
   /** The profiles by name, and a problem met while reading them. */
   async list(): Promise<{ profiles: ScanProfile[]; problem?: string }> {
-    const profiles = await this.load();
+    const profiles = this.profiles ?? (await this.load());
     return { profiles: [...profiles].sort((a, b) => a.name.localeCompare(b.name)), ...(this.problem ? { problem: this.problem } : {}) };
   }
 
-  private change(fn: (profiles: ScanProfile[]) => ScanProfile[]): Promise<{ profiles: ScanProfile[]; problem?: string }> {
-    const run = this.queue.then(async () => {
-      const next = fn(await this.load());
-      await writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`);
-      this.profiles = next;
-      this.problem = undefined;
-      return this.list();
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** Applies a change in call order and saves (atomic, coalesced). */
+  private async change(fn: (profiles: ScanProfile[]) => ScanProfile[]): Promise<{ profiles: ScanProfile[]; problem?: string }> {
+    const current = await this.load();
+    this.data.assertWritable();
+    this.profiles = fn(this.profiles ?? current);
+    await this.data.save(() => `${JSON.stringify(this.profiles, null, 2)}\n`);
+    this.problem = undefined;
+    return this.list();
   }
 
   /** Saves (or replaces) a profile by name. */
@@ -198,7 +197,7 @@ export class ProfileStore {
 
   /** Deletes a profile by name; NOT_FOUND when there is none. */
   async delete(name: string): Promise<{ profiles: ScanProfile[]; problem?: string }> {
-    if (!(await this.load()).some((p) => p.name === name)) throw new PortolanError('NOT_FOUND', `There is no scan profile named "${name}".`);
+    if (!(this.profiles ?? (await this.load())).some((p) => p.name === name)) throw new PortolanError('NOT_FOUND', `There is no scan profile named "${name}".`);
     return this.change((all) => all.filter((p) => p.name !== name));
   }
 }

@@ -4,10 +4,10 @@
  * (encryptString / decryptString: the OS keychain, DPAPI or libsecret), wired in src-main/electron.
  * The file never holds a secret in plain text; writes are atomic.
  */
-import { readFile, rename } from 'node:fs/promises';
 import { ForwardSecrets } from '../contract/forwards.js';
 import { hasSecret, type SecretStore } from '../engine/forwards/secret-store.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { DataFile } from './data-file.js';
+import type { ProblemSink } from './problem-log.js';
 
 /** Encrypts and decrypts strings (Electron: safeStorage.encryptString / decryptString). */
 export interface SecretCodec {
@@ -19,38 +19,47 @@ export interface SecretCodec {
 export class EncryptedFileSecretStore implements SecretStore {
   readonly kind = 'encrypted' as const;
   private cache: Record<string, string> | undefined;
-  /** Set when the file was found damaged and moved aside. */
-  problem: string | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private loading: Promise<Record<string, string>> | undefined;
+  readonly data: DataFile<Record<string, string>>;
 
   constructor(
     readonly file: string,
     private readonly codec: SecretCodec,
-  ) {}
-
-  private async load(): Promise<Record<string, string>> {
-    if (this.cache) return this.cache;
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch {
-      return (this.cache = {}); // no file yet
-    }
-    try {
-      const parsed = JSON.parse(text) as unknown;
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      this.cache = parsed as Record<string, string>;
-    } catch {
-      // A damaged file is kept aside, never overwritten by the next write: the user's secrets may
-      // still be recoverable from it. Forwards then ask for their secrets again.
-      const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      await rename(this.file, aside).catch(() => undefined);
-      this.problem = `The saved SSH secrets file was damaged; it was kept as ${aside}. Forwards will ask for their passwords again.`;
-      this.cache = {};
-    }
-    return this.cache;
+  ) {
+    // A damaged file is kept aside, never overwritten by the next write: the user's secrets may
+    // still be recoverable from it. Forwards then ask for their secrets again.
+    this.data = new DataFile(file, {
+      what: 'saved SSH secrets file',
+      instead: 'forwards will ask for their passwords again',
+      empty: () => ({}),
+      parse: (raw) => {
+        if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('not an object of forward ids');
+        const value: Record<string, string> = {};
+        const dropped: string[] = [];
+        for (const [id, cipher] of Object.entries(raw)) {
+          if (typeof cipher === 'string') value[id] = cipher;
+          else dropped.push(`${id} (not a string)`);
+        }
+        return { value, dropped };
+      },
+    });
   }
 
+  /** A problem met reading the file, if any. */
+  get problem(): string | undefined {
+    return this.data.problem;
+  }
+
+  /** Sends the file's problems to the app's problem list. */
+  reportTo(sink: ProblemSink): void {
+    this.data.reportTo(sink);
+  }
+
+  /** Reads the file once. */
+  load(): Promise<Record<string, string>> {
+    this.loading ??= this.data.load().then((all) => (this.cache = all));
+    return this.loading;
+  }
   async get(forwardId: string): Promise<ForwardSecrets | undefined> {
     const entry = (await this.load())[forwardId];
     if (!entry) return undefined;
@@ -75,14 +84,11 @@ export class EncryptedFileSecretStore implements SecretStore {
     });
   }
 
-  private write(change: (all: Record<string, string>) => void): Promise<void> {
-    const run = this.queue.then(async () => {
-      const all = { ...(await this.load()) };
-      change(all);
-      await writeFileAtomic(this.file, `${JSON.stringify(all, null, 2)}\n`);
-      this.cache = all;
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** Applies a change in memory (in call order) and saves; writes coalesce. */
+  private async write(change: (all: Record<string, string>) => void): Promise<void> {
+    const all = await this.load();
+    this.data.assertWritable();
+    change(all);
+    await this.data.save(() => `${JSON.stringify(this.cache, null, 2)}\n`);
   }
 }

@@ -66,7 +66,12 @@ export async function runCli(argv: string[], env: CliEnvironment): Promise<ExitC
   const ctx: CliContext = {
     ...env,
     args,
-    openApp: (transport) => createApp({ assetsDir: env.assetsDir, dataDir: env.dataDir, transport, heartbeatMs: transport === 'web' ? 5000 : 0 }),
+    openApp: async (transport) => {
+      const app = await createApp({ assetsDir: env.assetsDir, dataDir: env.dataDir, transport, heartbeatMs: transport === 'web' ? 5000 : 0 });
+      // A damaged or unreadable saved file is told on stderr, once per run, whatever the command.
+      app.problems.follow((problem) => env.stderr(`portolan: ${problem}\n`));
+      return app;
+    },
   };
   try {
     return await command.run(ctx);

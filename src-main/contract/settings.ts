@@ -39,6 +39,12 @@ export type SettingsPatch = z.input<typeof SettingsPatch>;
 export const SettingsState = z.object({
   settings: Settings,
   path: z.string(),
+  /** What went wrong reading settings.json, until a setting is saved. */
   problem: z.string().optional(),
+  /**
+   * Every problem this run met with the user's saved files (settings, forwards, knock profiles,
+   * router mappings, secrets, scans): a damaged file kept aside, a file that cannot be read.
+   */
+  problems: z.array(z.string()).optional(),
 });
 export type SettingsState = z.infer<typeof SettingsState>;

@@ -25,6 +25,8 @@ export class SettingsState {
   /** Where the settings live, and what went wrong reading them. */
   path = $state('');
   problem = $state<string | undefined>(undefined);
+  /** Problems the engine met with any of the user's saved files (a damaged file kept aside...). */
+  problems = $state.raw<string[]>([]);
   error = $state<string | null>(null);
   systemDark = $state(false);
 
@@ -58,6 +60,7 @@ export class SettingsState {
       this.adopt(state.settings);
       this.path = state.path;
       this.problem = state.problem;
+      this.problems = state.problems ?? [];
       this.loaded = true;
       this.error = null;
     } catch (err) {
@@ -135,6 +138,7 @@ export class SettingsState {
     try {
       const state = await this.api.call('settings.update', patch);
       this.adopt(state.settings);
+      this.problems = state.problems ?? [];
       this.error = null;
     } catch (err) {
       this.error = `Could not save the settings: ${errorMessage(err)}`;
