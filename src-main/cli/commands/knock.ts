@@ -4,8 +4,6 @@
  * `portolan guard --sequence ... --listen PORT | --forward NAME`: a new Portolan listener, or a saved local
  * TCP forward, behind a knock guard, until Ctrl+C.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PortolanApp } from '../../app/create-app.js';
 import {
@@ -20,6 +18,7 @@ import {
 import { parseKnockdSequence } from '../../engine/knock/knockd-conf.js';
 import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
+import { forwardPidStatus, removeForwardPid, writeForwardPid } from '../forward-pid-file.js';
 import { callOrFail, CliCallError } from './call.js';
 import { describeForward } from './forward.js';
 
@@ -134,21 +133,6 @@ const seconds = (text: string, what: string): number => {
   return Math.round(n * 1000);
 };
 
-/** Where `portolan forwards start` notes the pid that runs a saved forward (the same file, so each sees the other). */
-const forwardPidFile = (dataDir: string, id: string) => path.join(dataDir, 'run', `forward-${id}.pid`);
-
-/** The pid of another live process that runs this forward, from its pid file. */
-async function otherForwardPid(dataDir: string, id: string): Promise<number | undefined> {
-  try {
-    const pid = Number((await readFile(forwardPidFile(dataDir, id), 'utf8')).trim());
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The saved forward named (or with the id) `name`, as `portolan forwards start` finds it; a sentence when it cannot be guarded. */
 async function guardableForward(ctx: CliContext, app: PortolanApp, name: string): Promise<ForwardInfo> {
   const state = await callOrFail(app, 'forwards.list', {});
@@ -170,11 +154,11 @@ async function guardableForward(ctx: CliContext, app: PortolanApp, name: string)
       `"${forward.spec.name}" is ${kind} forward: only local TCP forwards can be guarded yet. Choose a TCP forward (see portolan forwards list), or guard a new listener with --listen PORT.`,
     );
   }
-  const pid = await otherForwardPid(ctx.dataDir, forward.id);
-  if (pid) {
+  const running = await forwardPidStatus(ctx.dataDir, forward.id);
+  if (running.state === 'running' && running.pid !== process.pid) {
     throw new CliCallError(
       'EADDRINUSE',
-      `"${forward.spec.name}" is running in another portolan command (pid ${pid}), which a guard here cannot reach: stop it with portolan forwards stop ${JSON.stringify(forward.spec.name)}, then run guard again (guard starts it itself).`,
+      `"${forward.spec.name}" is running in another portolan command (pid ${running.pid}), which a guard here cannot reach: stop it with portolan forwards stop ${JSON.stringify(forward.spec.name)}, then run guard again (guard starts it itself).`,
     );
   }
   return forward;
@@ -256,7 +240,7 @@ export async function guardCommand(ctx: CliContext): Promise<ExitCode> {
     if (values.run) ctx.stderr(`Warning: ${GUARD_COMMAND_WARNING}\n`);
   };
   let listenerId: string | undefined;
-  let startedForward: { id: string; pidFile: string } | undefined;
+  let startedForward: { id: string } | undefined;
   try {
     if (forwardName === undefined) {
       const listener = await callOrFail(app, 'listeners.open', { protocol: 'tcp', host: values.host ?? '127.0.0.1', port: Number(values.listen), responder: responder as Responder });
@@ -277,11 +261,9 @@ export async function guardCommand(ctx: CliContext): Promise<ExitCode> {
       let running = forward;
       if (forward.state === 'stopped' || forward.state === 'failed') {
         running = await callOrFail(app, 'forwards.start', { id: forward.id });
-        const pidFile = forwardPidFile(ctx.dataDir, forward.id);
-        startedForward = { id: forward.id, pidFile };
+        startedForward = { id: forward.id };
         // As `portolan forwards start` does: forwards list shows it running here, and forwards stop ends this guard.
-        await mkdir(path.dirname(pidFile), { recursive: true });
-        await writeFile(pidFile, `${process.pid}\n`);
+        await writeForwardPid(ctx.dataDir, forward.id);
       }
       if (values.json) ctx.stdout(`${JSON.stringify({ event: 'guarding', forward: running, guard })}\n`);
       else {
@@ -299,7 +281,7 @@ export async function guardCommand(ctx: CliContext): Promise<ExitCode> {
     if (listenerId) await app.invoke('listeners.close', { id: listenerId });
     if (startedForward) {
       await app.invoke('forwards.stop', { id: startedForward.id });
-      await rm(startedForward.pidFile, { force: true });
+      await removeForwardPid(ctx.dataDir, startedForward.id);
     }
     if (guardId) await app.invoke('knock.guards.delete', { id: guardId });
     await app.close();
