@@ -4,6 +4,34 @@ import { z } from 'zod';
 /** Theme preference: follow the operating system, or force one. */
 export const ThemePreference = z.enum(['system', 'light', 'dark']);
 
+/** The main window's place on screen, remembered by the desktop app between runs. */
+export const WindowState = z.object({
+  x: z.number().int(),
+  y: z.number().int(),
+  width: z.number().int().min(200).max(100_000),
+  height: z.number().int().min(200).max(100_000),
+  maximized: z.boolean().default(false),
+});
+export type WindowState = z.infer<typeof WindowState>;
+
+/** Settings only the desktop app reads (the tray, login start, system notifications, the window). */
+export const DesktopSettings = z.object({
+  /** Quit when the window closes, even while forwards, guards or listeners run (default: keep running in the tray). */
+  quitOnWindowClose: z.boolean().default(false),
+  /** The one-time notice "Portolan keeps running in the tray" was shown. */
+  trayNoticeShown: z.boolean().default(false),
+  /** Start Portolan at login, hidden in the tray (forwards marked "start with app" run). */
+  startAtLogin: z.boolean().default(false),
+  /** System notification when a forward fails. (New listeners follow listenerAlerts.) */
+  notifyForwardFailed: z.boolean().default(true),
+  /** System notification when an SSH forward is back up after retrying. */
+  notifyForwardReconnected: z.boolean().default(true),
+  /** System notification when a router mapping is lost. */
+  notifyRouterLost: z.boolean().default(true),
+  /** The main window's last bounds and maximized state. */
+  windowState: WindowState.optional(),
+});
+
 /** The user's settings. New fields must have defaults so that older files still parse. */
 export const Settings = z.object({
   theme: ThemePreference.default('system'),
@@ -21,6 +49,7 @@ export const Settings = z.object({
    * this machine without the user asking.
    */
   routerDiscovery: z.boolean().default(false),
+  ...DesktopSettings.shape,
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -32,6 +61,7 @@ export const SettingsPatch = z.object({
   listenerBaseline: z.array(z.string().max(200)).max(5000).optional(),
   listenerAlerts: z.boolean().optional(),
   routerDiscovery: z.boolean().optional(),
+  ...DesktopSettings.partial().shape,
 });
 export type SettingsPatch = z.input<typeof SettingsPatch>;
 

@@ -3,7 +3,7 @@
  * together and nothing more: the app (engine + contract) comes from createApp, calls travel over
  * transports/ipc, and window, security and menu each live in their own small file.
  */
-import { app, BrowserWindow, dialog, ipcMain, safeStorage } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage } from 'electron';
 import path from 'node:path';
 import { createApp, type PortolanApp } from '../app/create-app.js';
 import { EncryptedFileSecretStore } from '../app/secret-file-store.js';
@@ -11,6 +11,7 @@ import { registerIpc } from '../transports/ipc.js';
 import { installMenu } from './menu.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { installSecurity, isTrustedSender } from './security.js';
+import { describeActive, isForwardRunning, PortolanTray, readTrayState } from './tray.js';
 import { createMainWindow, defaultPaths } from './window.js';
 
 // Sandbox every renderer, whatever its webPreferences say (must run before `ready`).
@@ -38,16 +39,44 @@ function osSecretStore(): EncryptedFileSecretStore | undefined {
   });
 }
 
+/**
+ * Asks before quitting when forwards would stop; true to go on. Nothing running: no question.
+ */
+async function confirmQuit(portolan: PortolanApp): Promise<boolean> {
+  const state = await readTrayState(portolan).catch(() => undefined);
+  const running = state ? state.forwards.filter(isForwardRunning) : [];
+  if (running.length === 0) return true;
+  const names = running.map((f) => f.spec.name).join(', ');
+  const { response } = await dialog.showMessageBox({
+    type: 'question',
+    buttons: ['Quit', 'Cancel'],
+    defaultId: 0,
+    cancelId: 1,
+    title: 'Quit Portolan',
+    message: `Quit Portolan? ${running.length === 1 ? 'This forward stops' : `These ${running.length} forwards stop`}: ${names}.`,
+    detail: 'To keep them running, cancel and close the window instead: Portolan stays in the tray.',
+  });
+  return response === 0;
+}
+
+/** Shows a one-line message as a system notification, or a message box where there are none. */
+function notice(title: string, body: string): void {
+  if (Notification.isSupported()) new Notification({ title, body }).show();
+  else void dialog.showMessageBox({ type: 'info', title, message: body });
+}
+
 function startShell(): void {
   const paths = defaultPaths(__dirname, app.getAppPath());
   let portolan: PortolanApp | undefined;
   let disposeIpc: (() => void) | undefined;
+  let tray: PortolanTray | undefined;
   let closed = false;
+  let quitting = false;
 
   const openWindow = () => createMainWindow(paths);
   const firstWindow = () => BrowserWindow.getAllWindows()[0];
-
-  app.on('second-instance', () => {
+  /** Shows the window, creating it when it was closed to the tray. */
+  const showWindow = () => {
     const win = firstWindow();
     if (!win) {
       if (portolan) openWindow();
@@ -56,29 +85,60 @@ function startShell(): void {
     if (win.isMinimized()) win.restore();
     win.show();
     win.focus();
-  });
+  };
+
+  /**
+   * The last window closed: keep running in the tray while forwards, guards or listeners run
+   * (saying so once), unless the user asked to quit when the window closes.
+   */
+  async function windowsClosed(): Promise<void> {
+    const running = portolan && tray ? await readTrayState(portolan).catch(() => undefined) : undefined;
+    if (!portolan || !running || running.settings.quitOnWindowClose || describeActive(running) === '') {
+      app.quit();
+      return;
+    }
+    if (running.settings.trayNoticeShown) return;
+    const where = process.platform === 'darwin' ? 'menu bar' : 'tray';
+    notice('Portolan is still running', `${describeActive(running)} keep running; open or quit Portolan from its icon in the ${where}.`);
+    await portolan.handlers['settings.update']({ trayNoticeShown: true }).catch(() => undefined);
+  }
+
+  app.on('second-instance', showWindow);
 
   app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+    // macOS apps stay open without windows; elsewhere, the tray keeps what runs running.
+    if (process.platform !== 'darwin') void windowsClosed();
   });
 
   app.on('activate', () => {
     if (portolan && BrowserWindow.getAllWindows().length === 0) openWindow();
   });
 
-  // Close the app (timers, sockets, listeners) before quitting; quit again once it is done.
+  // Ask when forwards would stop; then close the app (timers, sockets, listeners) and quit again.
   app.on('before-quit', (event) => {
     if (closed || !portolan) return;
     event.preventDefault();
+    if (quitting) return;
+    quitting = true;
     const closing = portolan;
-    portolan = undefined;
-    disposeIpc?.();
-    void closing
-      .close()
-      .catch(() => undefined)
-      .finally(() => {
-        closed = true;
-        app.quit();
+    void confirmQuit(closing)
+      .catch(() => true)
+      .then((go) => {
+        if (!go) {
+          quitting = false;
+          return;
+        }
+        portolan = undefined;
+        disposeIpc?.();
+        tray?.destroy();
+        tray = undefined;
+        return closing
+          .close()
+          .catch(() => undefined)
+          .finally(() => {
+            closed = true;
+            app.quit();
+          });
       });
   });
 
@@ -101,6 +161,7 @@ function startShell(): void {
         isTrustedSender,
         targets: () => BrowserWindow.getAllWindows().map((win) => win.webContents),
       });
+      tray = new PortolanTray(portolan, { openWindow: showWindow, quit: () => app.quit(), report: (message) => notice('Portolan', message) }, path.join(paths.iconsDir, 'tray'));
       openWindow();
     })
     .catch((err: unknown) => {

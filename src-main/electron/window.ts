@@ -12,6 +12,8 @@ export interface WindowPaths {
   indexHtml: string;
   /** A PNG icon for Linux and Windows title bars and task bars (macOS uses the bundle's icon). */
   icon?: string;
+  /** dist/icons, made by scripts/make-icons.mjs (tray icons in tray/). */
+  iconsDir: string;
 }
 
 /** The paths of the built app, from the folder of the main bundle (dist/main). */
@@ -20,6 +22,7 @@ export function defaultPaths(mainDir: string, appDir: string): WindowPaths {
     preload: path.join(mainDir, 'preload.cjs'),
     indexHtml: path.join(mainDir, '..', 'renderer', 'index.html'),
     icon: path.join(appDir, 'assets', 'icons', 'icon.png'),
+    iconsDir: path.join(mainDir, '..', 'icons'),
   };
 }
 

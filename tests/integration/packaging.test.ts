@@ -24,7 +24,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   devDependencies: Record<string, string>;
 };
 const ELECTRON_VERSION = (JSON.parse(readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version;
-const BUILT = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/main/scan-worker.cjs', 'dist/main/udp-worker.cjs', 'dist/renderer/index.html'];
+const BUILT = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/main/scan-worker.cjs', 'dist/main/udp-worker.cjs', 'dist/renderer/index.html', 'dist/icons/tray/tray.png', 'dist/icons/tray/tray@2x.png', 'dist/icons/tray/trayTemplate.png', 'dist/icons/tray/trayTemplate@2x.png', 'dist/icons/tray/tray.ico'];
 
 let work: string;
 let asarPath: string;
@@ -142,7 +142,7 @@ describe('packaging (electron-builder --dir --linux, stand-in electronDist)', ()
     });
   });
 
-  it('ships the built main bundle, preload, renderer and assets', () => {
+  it('ships the built main bundle, preload, renderer, tray icons and assets', () => {
     for (const file of [...BUILT, 'package.json']) expect(files, file).toContain(file);
     expect([...files].some((f) => f.startsWith('dist/renderer/assets/') && f.endsWith('.js'))).toBe(true);
     expect([...files].some((f) => f.startsWith('assets/'))).toBe(true);

@@ -93,6 +93,55 @@ export class FakeBrowserWindow extends Emitter {
   }
 }
 
+/** A native image made from a file: remembers the path and whether it is a template image. */
+export class FakeNativeImage {
+  template = false;
+  constructor(readonly path: string) {}
+  setTemplateImage(on: boolean) {
+    this.template = on;
+  }
+}
+
+/** A tray icon: its image, tooltip and context menu (what Menu.buildFromTemplate returned). */
+export class FakeTray extends Emitter {
+  static readonly instances: FakeTray[] = [];
+  tooltip = '';
+  menu: { template: any[] } | undefined;
+  destroyed = false;
+  readonly setContextMenu = vi.fn((menu: { template: any[] }) => void (this.menu = menu));
+  constructor(readonly image: FakeNativeImage) {
+    super();
+    FakeTray.instances.push(this);
+  }
+  setToolTip(text: string) {
+    this.tooltip = text;
+  }
+  destroy() {
+    this.destroyed = true;
+  }
+  /** The menu's items, by label. */
+  item(label: string | RegExp): any {
+    return this.menu?.template.find((i) => (typeof label === 'string' ? i.label === label : label.test(i.label ?? '')));
+  }
+}
+
+/** A system notification: its options, and whether it was shown. */
+export class FakeNotification extends Emitter {
+  static readonly instances: FakeNotification[] = [];
+  static supported = true;
+  static isSupported() {
+    return FakeNotification.supported;
+  }
+  shown = false;
+  constructor(readonly options: { title: string; body: string }) {
+    super();
+    FakeNotification.instances.push(this);
+  }
+  show() {
+    this.shown = true;
+  }
+}
+
 function createStandin() {
   let ready!: () => void;
   let readyPromise = new Promise<void>((resolve) => (ready = resolve));
@@ -134,7 +183,13 @@ function createStandin() {
     buildFromTemplate: vi.fn((template: unknown[]) => ({ template })),
     setApplicationMenu: vi.fn((menu: unknown) => void (Menu.applicationMenu = menu)),
   };
-  const dialog = { showErrorBox: vi.fn() };
+  const dialog = {
+    showErrorBox: vi.fn(),
+    /** The answer the next message boxes give (index of the button). */
+    response: 0,
+    showMessageBox: vi.fn(async (_options: Record<string, any>) => ({ response: dialog.response, checkboxChecked: false })),
+  };
+  const nativeImage = { createFromPath: vi.fn((file: string) => new FakeNativeImage(file)) };
   const protocol = {
     /** Handlers by scheme, as protocol.handle registered them. */
     handlers: new Map<string, (request: Request) => Response | Promise<Response>>(),
@@ -152,7 +207,7 @@ function createStandin() {
     decryptString: vi.fn((data: Buffer) => Buffer.from(data.map((b) => 255 - b)).toString('utf8')),
   };
 
-  const electron = { app, BrowserWindow: FakeBrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, session, nativeTheme, Menu, dialog, safeStorage, protocol };
+  const electron = { app, BrowserWindow: FakeBrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, session, nativeTheme, Menu, dialog, safeStorage, protocol, Tray: FakeTray, Notification: FakeNotification, nativeImage };
 
   return {
     electron,
@@ -179,6 +234,10 @@ function createStandin() {
       safeStorage.available = true;
       Menu.applicationMenu = undefined;
       FakeBrowserWindow.instances.length = 0;
+      FakeTray.instances.length = 0;
+      FakeNotification.instances.length = 0;
+      FakeNotification.supported = true;
+      dialog.response = 0;
       vi.clearAllMocks();
     },
   };

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CALL_NAMES } from '../../../src-main/contract/channels.js';
-import { FakeBrowserWindow, resetStandin, standin } from './electron-standin.js';
+import { FakeBrowserWindow, FakeNotification, FakeTray, resetStandin, standin } from './electron-standin.js';
 
 vi.mock('electron', async () => (await import('./electron-standin.js')).electron);
 
@@ -99,8 +99,8 @@ describe('Electron composition root', () => {
 
   it('shows Toggle Developer Tools in a development run only, not in the packaged app', async () => {
     const viewRoles = () => {
-      const built = Menu.buildFromTemplate.mock.calls.at(-1)![0] as { label?: string; submenu?: { role?: string }[] }[];
-      return built.find((m) => m.label === 'View')!.submenu!.map((i) => i.role);
+      const built = Menu.setApplicationMenu.mock.calls.at(-1)![0] as { template: { label?: string; submenu?: { role?: string }[] }[] };
+      return built.template.find((m) => m.label === 'View')!.submenu!.map((i) => i.role);
     };
     await startShell();
     expect(viewRoles()).toContain('toggleDevTools');
@@ -145,13 +145,71 @@ describe('Electron composition root', () => {
     expect(FakeBrowserWindow.instances).toHaveLength(1);
   });
 
-  it('quits when the last window closes, except on macOS', async () => {
+  it('quits when the last window closes with nothing running, except on macOS', async () => {
     await startShell();
     withPlatform('darwin', () => app.emit('window-all-closed'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(app.quit).not.toHaveBeenCalled();
     withPlatform('linux', () => app.emit('window-all-closed'));
-    expect(app.quit).toHaveBeenCalledOnce();
+    await vi.waitFor(() => expect(app.quit).toHaveBeenCalledOnce());
     app.quit.mockClear();
+  });
+
+  it('keeps running in the tray when the window closes while a forward runs, and says so once', async () => {
+    const win = await startShell();
+    const from = { senderFrame: { url: win.loadURL.mock.calls[0]![0] } };
+    const spec = { kind: 'tcp', name: 'web', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 };
+    expect(await ipcMain.handlers.get('forwards.create')!(from, { spec, start: true })).toMatchObject({ ok: true, value: { state: 'listening' } });
+    expect(FakeTray.instances).toHaveLength(1);
+    win.close();
+    withPlatform('linux', () => app.emit('window-all-closed'));
+    await vi.waitFor(() => expect(FakeNotification.instances).toHaveLength(1));
+    expect(FakeNotification.instances[0]!.options.body).toMatch(/^1 forward keep running; open or quit Portolan from its icon in the (tray|menu bar)\.$/);
+    expect(FakeNotification.instances[0]!.shown).toBe(true);
+    expect(app.quit).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(JSON.parse(readFileSync(path.join(userData, 'settings.json'), 'utf8')).trayNoticeShown).toBe(true));
+    // The tray's "Open Portolan" brings a window back; closing it again: no second notice.
+    FakeTray.instances[0]!.item('Open Portolan').click();
+    expect(FakeBrowserWindow.getAllWindows()).toHaveLength(1);
+    FakeBrowserWindow.getAllWindows()[0]!.close();
+    withPlatform('linux', () => app.emit('window-all-closed'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(FakeNotification.instances).toHaveLength(1);
+    expect(app.quit).not.toHaveBeenCalled();
+    standin.electron.dialog.response = 0;
+  });
+
+  it('quits when the window closes, forwards or not, once "Quit when the window closes" is on', async () => {
+    const win = await startShell();
+    const from = { senderFrame: { url: win.loadURL.mock.calls[0]![0] } };
+    await ipcMain.handlers.get('forwards.create')!(from, { spec: { kind: 'tcp', name: 'web', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 }, start: true });
+    await ipcMain.handlers.get('settings.update')!(from, { quitOnWindowClose: true });
+    win.close();
+    withPlatform('linux', () => app.emit('window-all-closed'));
+    await vi.waitFor(() => expect(app.quit).toHaveBeenCalled());
+    expect(FakeNotification.instances).toHaveLength(0);
+    // The quit still asks, since a forward would stop: let it go.
+    standin.electron.dialog.response = 0;
+  });
+
+  it('Quit asks when forwards would stop; Cancel keeps everything running', async () => {
+    const win = await startShell();
+    const from = { senderFrame: { url: win.loadURL.mock.calls[0]![0] } };
+    await ipcMain.handlers.get('forwards.create')!(from, { spec: { kind: 'tcp', name: 'web', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 }, start: true });
+    standin.electron.dialog.response = 1;
+    const cancelled = { preventDefault: vi.fn() };
+    app.emit('before-quit', cancelled);
+    await vi.waitFor(() => expect(standin.electron.dialog.showMessageBox).toHaveBeenCalledOnce());
+    expect(standin.electron.dialog.showMessageBox.mock.calls[0]![0]).toMatchObject({ buttons: ['Quit', 'Cancel'], message: 'Quit Portolan? This forward stops: web.' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(cancelled.preventDefault).toHaveBeenCalled();
+    expect(app.quit).not.toHaveBeenCalled();
+    expect(await ipcMain.handlers.get('system.info')!(from, {})).toMatchObject({ ok: true });
+    standin.electron.dialog.response = 0;
+    await quit();
+    expect(standin.electron.dialog.showMessageBox).toHaveBeenCalledTimes(2);
+    expect(ipcMain.handlers.size).toBe(0);
+    expect(FakeTray.instances[0]!.destroyed).toBe(true);
   });
 
   it('activate re-creates the window only when there is none', async () => {

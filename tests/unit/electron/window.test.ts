@@ -57,9 +57,9 @@ describe('main window', () => {
   });
 
   it('sets an icon only when the file exists', () => {
-    const missing = createMainWindow({ preload: '/p.cjs', indexHtml: '/i.html', icon: '/nonexistent/icon.png' });
+    const missing = createMainWindow({ preload: '/p.cjs', indexHtml: '/i.html', iconsDir: '/icons', icon: '/nonexistent/icon.png' });
     expect((missing as unknown as FakeBrowserWindow).options.icon).toBeUndefined();
-    const present = createMainWindow({ preload: '/p.cjs', indexHtml: '/i.html', icon: path.resolve('package.json') });
+    const present = createMainWindow({ preload: '/p.cjs', indexHtml: '/i.html', iconsDir: '/icons', icon: path.resolve('package.json') });
     const expected = process.platform === 'darwin' ? undefined : path.resolve('package.json');
     expect((present as unknown as FakeBrowserWindow).options.icon).toBe(expected);
   });

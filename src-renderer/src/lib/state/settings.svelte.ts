@@ -10,7 +10,20 @@ export function resolveTheme(preference: ThemePreference, systemDark: boolean): 
   return preference === 'system' ? (systemDark ? 'dark' : 'light') : preference;
 }
 
-const DEFAULTS: Settings = { theme: 'system', filters: {}, lastView: 'dictionary', listenerBaseline: [], listenerAlerts: true, routerDiscovery: false };
+const DEFAULTS: Settings = {
+  theme: 'system',
+  filters: {},
+  lastView: 'dictionary',
+  listenerBaseline: [],
+  listenerAlerts: true,
+  quitOnWindowClose: false,
+  trayNoticeShown: false,
+  startAtLogin: false,
+  notifyForwardFailed: true,
+  notifyForwardReconnected: true,
+  notifyRouterLost: true,
+  routerDiscovery: false,
+};
 
 export interface SettingsOptions {
   /** The OS colour scheme query; null where there is none. */
