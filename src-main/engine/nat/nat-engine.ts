@@ -3,17 +3,20 @@
  * answers to, listing, adding (with read-back), removing, and keeping Portolan's own mappings
  * alive: renewal at half the lease, re-application after a router reboot (NAT-PMP/PCP epoch going
  * backwards, UPnP mapping gone) or a new external address, and removal on quit when asked.
+ *
+ * Each protocol is a {@link Mapper} (igd-mapper.ts, natpmp-mapper.ts, pcp-mapper.ts) that speaks
+ * its wire format; this file keeps what they share: leases, renewal, epochs and checks.
  */
-import { randomBytes } from 'node:crypto';
 import { PortolanError } from '../../contract/errors.js';
-import type { Mapping, MappingRef, MappingSpec, NatProtocol, RouterAttempt, RouterChanged, RouterError, RouterInfo } from '../../contract/router.js';
-import { explainNatPmpResult, explainPcpResult, RouterRefusal, RouterSilent } from './explain.js';
+import type { Mapping, MappingRef, MappingSpec, NatProtocol, RouterChanged, RouterError, RouterInfo } from '../../contract/router.js';
+import { RouterRefusal, RouterSilent } from './explain.js';
 import { findGateway, localAddressToward } from './gateway.js';
-import { IgdClient, httpRequest, parseRootDescription, type UpnpMappingEntry } from './igd.js';
-import { decodeNatPmpResponse, encodeExternalAddressRequest, encodeMapRequest as encodeNatPmpMap, NATPMP_PORT, type NatPmpResponse } from './natpmp.js';
-import { decodePcpResponse, encodeAnnounceRequest, encodeMapRequest as encodePcpMap, PCP_OPCODE_ANNOUNCE, PCP_OPCODE_MAP, type PcpResponse } from './pcp.js';
-import { searchIgd } from './ssdp.js';
-import { udpRequest } from './udp.js';
+import { IgdMapper } from './igd-mapper.js';
+import type { MapGrant, Mapper } from './mapper.js';
+import { NatPmpMapper } from './natpmp-mapper.js';
+import type { UpnpMappingEntry } from './igd.js';
+import { NATPMP_PORT } from './natpmp.js';
+import { newPcpNonce, PcpMapper } from './pcp-mapper.js';
 
 /** How the engine reaches the router; tests point it at a fake router on 127.0.0.1. */
 export interface NatEngineOptions {
@@ -62,10 +65,16 @@ export interface OwnedMapping {
 
 interface Router {
   info: RouterInfo;
-  igd?: IgdClient;
+  /** One mapper per protocol; `info.protocols` says which ones the router answered. */
+  mappers: { upnp: IgdMapper; natpmp: NatPmpMapper; pcp: PcpMapper };
   /** Last NAT-PMP / PCP epoch seen, and when (ms). */
   epoch: Partial<Record<'natpmp' | 'pcp', { epoch: number; at: number }>>;
 }
+
+/** The order the protocols are tried and reported in (`RouterInfo.tried`). */
+const TRIED: readonly NatProtocol[] = ['upnp', 'natpmp', 'pcp'];
+/** The order of preference (`RouterInfo.protocols`): UPnP lists and maps for other hosts; PCP before NAT-PMP. */
+const PREFERRED: readonly NatProtocol[] = ['upnp', 'pcp', 'natpmp'];
 
 const PROTOCOL_NAMES: Record<NatProtocol, string> = { upnp: 'UPnP IGD', natpmp: 'NAT-PMP', pcp: 'PCP' };
 const idOf = (protocol: string, externalPort: number) => `${protocol}:${externalPort}`;
@@ -138,88 +147,25 @@ export class NatEngine {
     } catch (err) {
       throw new PortolanError('NO_ROUTER', `The gateway ${gateway} cannot be reached from this machine (${(err as Error).message}).`);
     }
-    const port = this.o.natPmpPort ?? NATPMP_PORT;
-    const tried: RouterAttempt[] = [];
-    const router: Router = { info: { gateway, localAddress, protocols: [], tried }, epoch: {} };
-
-    const upnp = (async () => {
-      const answers = await searchIgd({ localAddress, gateway, multicast: this.o.ssdpMulticast, port: this.o.ssdpPort, timeoutMs: this.timeoutMs });
-      if (answers.length === 0) return `no answer to the SSDP search (M-SEARCH for an InternetGatewayDevice) within ${(this.timeoutMs / 1000).toFixed(1)} s: UPnP is off or absent`;
-      const problems: string[] = [];
-      for (const answer of answers) {
-        try {
-          const res = await httpRequest(answer.location, { timeoutMs: this.timeoutMs });
-          if (res.status !== 200) throw new Error(`HTTP status ${res.status}`);
-          const desc = parseRootDescription(res.body, answer.location);
-          if (!desc.controlUrl || !desc.serviceType) throw new Error('the device has no WANIPConnection or WANPPPConnection service');
-          const igd = new IgdClient(desc.controlUrl, desc.serviceType, this.timeoutMs);
-          const external = await igd.externalAddress().catch(() => '');
-          router.igd = igd;
-          router.info.upnp = {
-            friendlyName: desc.friendlyName,
-            manufacturer: desc.manufacturer,
-            modelName: desc.modelName,
-            controlUrl: desc.controlUrl,
-            serviceType: desc.serviceType,
-            location: answer.location,
-          };
-          if (external) router.info.externalAddress = external;
-          return `answered: "${desc.friendlyName || desc.modelName || 'gateway'}" (${desc.serviceType.split(':').slice(-2).join(':')})${external ? `, external address ${external}` : ''}`;
-        } catch (err) {
-          problems.push(`${answer.location}: ${(err as Error).message}`);
-        }
-      }
-      return `a device answered SSDP but could not be used (${problems.join('; ')})`;
-    })();
-
-    const natpmp = (async () => {
-      try {
-        const r = await udpRequest(
-          { host: gateway, port, payload: encodeExternalAddressRequest(), localAddress, timeoutMs: this.timeoutMs, what: 'NAT-PMP' },
-          (m) => {
-            const d = decodeNatPmpResponse(m);
-            return d?.opcode === 128 ? d : undefined;
-          },
-        );
-        if (r.result !== 0) return `refused: ${explainNatPmpResult(r.result).message}`;
-        this.noteEpoch(router, 'natpmp', r.epoch);
-        router.info.protocols.push('natpmp');
-        router.info.externalAddress ??= r.opcode === 128 ? r.externalAddress : undefined;
-        return `answered: external address ${r.opcode === 128 ? r.externalAddress : '?'}`;
-      } catch (err) {
-        return (err as Error).message;
-      }
-    })();
-
-    const pcp = (async () => {
-      try {
-        const r = await udpRequest(
-          { host: gateway, port, payload: encodeAnnounceRequest(localAddress), localAddress, timeoutMs: this.timeoutMs, what: 'PCP' },
-          (m) => {
-            const d = decodePcpResponse(m);
-            if (d?.opcode === PCP_OPCODE_ANNOUNCE) return d;
-            // A NAT-PMP-only router answers a version 2 request with version 0, result 1.
-            if (m[0] === 0 && m.length >= 4 && m.readUInt16BE(2) === 1) return 'natpmp-only' as const;
-            return undefined;
-          },
-        );
-        if (r === 'natpmp-only') return 'not spoken: the router answered with NAT-PMP\'s "unsupported version"';
-        if (r.result !== 0) return `refused: ${explainPcpResult(r.result).message}`;
-        this.noteEpoch(router, 'pcp', r.epoch);
-        router.info.protocols.push('pcp');
-        return 'answered (ANNOUNCE)';
-      } catch (err) {
-        return (err as Error).message;
-      }
-    })();
-
-    const [u, n, p] = await Promise.all([upnp, natpmp, pcp]);
-    if (router.igd) router.info.protocols.unshift('upnp');
-    tried.push({ protocol: 'upnp', outcome: u }, { protocol: 'natpmp', outcome: n }, { protocol: 'pcp', outcome: p });
-    const order: NatProtocol[] = ['upnp', 'pcp', 'natpmp'];
-    router.info.protocols.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    const ctx = { gateway, localAddress, natPmpPort: this.o.natPmpPort ?? NATPMP_PORT, timeoutMs: this.timeoutMs };
+    const mappers = { upnp: new IgdMapper(ctx, { ssdpPort: this.o.ssdpPort, multicast: this.o.ssdpMulticast }), natpmp: new NatPmpMapper(ctx), pcp: new PcpMapper(ctx) };
+    const router: Router = { info: { gateway, localAddress, protocols: [], tried: [] }, mappers, epoch: {} };
+    const probes = await Promise.all(TRIED.map((p) => mappers[p].probe()));
+    TRIED.forEach((protocol, i) => {
+      const p = probes[i]!;
+      router.info.tried.push({ protocol, outcome: p.outcome });
+      if (!p.answered) return;
+      router.info.protocols.push(protocol);
+      if (p.epoch !== undefined && protocol !== 'upnp') this.noteEpoch(router, protocol, p.epoch);
+      if (p.upnp) router.info.upnp = p.upnp;
+    });
+    // The address UPnP reports wins over NAT-PMP's (PCP reports none when asked ANNOUNCE).
+    const external = probes.map((p) => (p.answered ? p.externalAddress : undefined)).find(Boolean);
+    if (external) router.info.externalAddress = external;
+    router.info.protocols.sort((a, b) => PREFERRED.indexOf(a) - PREFERRED.indexOf(b));
     router.info.preferred = router.info.protocols[0];
     if (!router.info.preferred) {
+      const [u, n, p] = router.info.tried.map((t) => t.outcome);
       throw new PortolanError(
         'NO_ROUTER',
         `No router answered at ${gateway}: UPnP IGD: ${u}; NAT-PMP: ${n}; PCP: ${p}. Turn UPnP or NAT-PMP on in the router's settings, or add the forward on its web page.`,
@@ -233,7 +179,7 @@ export class NatEngine {
   /** The router's mappings (UPnP lists every program's) merged with Portolan's own. */
   async list(): Promise<Mapping[]> {
     const router = await this.ensureRouter();
-    if (router.igd) this.upnpEntries = await router.igd.listMappings();
+    if (router.mappers.upnp.found) this.upnpEntries = await router.mappers.upnp.list();
     return this.snapshot();
   }
 
@@ -308,7 +254,7 @@ export class NatEngine {
       description: spec.description,
       via,
       removeOnQuit: spec.removeOnQuit,
-      ...(via === 'pcp' ? { nonce: randomBytes(12).toString('hex') } : {}),
+      ...(via === 'pcp' ? { nonce: newPcpNonce() } : {}),
       state: 'renewing',
     };
     try {
@@ -330,7 +276,8 @@ export class NatEngine {
     const router = await this.ensureRouter();
     const id = idOf(ref.protocol, ref.externalPort);
     const record = this.owned.get(id);
-    const via = record?.via ?? (router.igd ? 'upnp' : undefined);
+    const upnp = router.mappers.upnp;
+    const via = record?.via ?? (upnp.found ? 'upnp' : undefined);
     if (!via) {
       throw new PortolanError(
         'NOT_FOUND',
@@ -339,10 +286,10 @@ export class NatEngine {
     }
     try {
       // Some routers (miniupnpd 2.3) answer a deletion of a missing mapping with success: look first.
-      if (!record && router.igd && !(await router.igd.specificMapping(ref.externalPort, ref.protocol))) {
+      if (!record && upnp.found && !(await upnp.find(ref.externalPort, ref.protocol))) {
         throw new PortolanError('NOT_FOUND', `The router has no ${ref.protocol.toUpperCase()} mapping on external port ${ref.externalPort}.`);
       }
-      await this.delete(router, via, record ?? { protocol: ref.protocol, externalPort: ref.externalPort, internalPort: ref.externalPort });
+      await router.mappers[via].unmap(record ?? { protocol: ref.protocol, externalPort: ref.externalPort, internalPort: ref.externalPort });
     } catch (err) {
       if (err instanceof RouterRefusal && err.routerError.code === 'upnp:714') {
         if (!record) throw new PortolanError('NOT_FOUND', `The router has no ${ref.protocol.toUpperCase()} mapping on external port ${ref.externalPort}.`);
@@ -371,37 +318,26 @@ export class NatEngine {
   async check(): Promise<void> {
     const router = this.router;
     if (!router) return;
-    const port = this.o.natPmpPort ?? NATPMP_PORT;
+    const { upnp, natpmp, pcp } = router.mappers;
     let reapply: NatProtocol[] = [];
     let external: string | undefined;
+    // NAT-PMP's and PCP's probes answer with the epoch: going back means the router restarted.
     if (router.info.protocols.includes('natpmp')) {
-      const r = await udpRequest(
-        { host: router.info.gateway, port, payload: encodeExternalAddressRequest(), localAddress: router.info.localAddress, timeoutMs: this.timeoutMs, what: 'NAT-PMP' },
-        (m) => {
-          const d = decodeNatPmpResponse(m);
-          return d?.opcode === 128 ? d : undefined;
-        },
-      ).catch(() => undefined);
-      if (r && r.opcode === 128 && r.result === 0) {
-        if (this.noteEpoch(router, 'natpmp', r.epoch)) reapply = ['natpmp', 'pcp'];
+      const r = await natpmp.probe();
+      if (r.answered) {
+        if (r.epoch !== undefined && this.noteEpoch(router, 'natpmp', r.epoch)) reapply = ['natpmp', 'pcp'];
         external = r.externalAddress;
       }
     }
     if (router.info.protocols.includes('pcp')) {
-      const r = await udpRequest(
-        { host: router.info.gateway, port, payload: encodeAnnounceRequest(router.info.localAddress), localAddress: router.info.localAddress, timeoutMs: this.timeoutMs, what: 'PCP' },
-        (m) => {
-          const d = decodePcpResponse(m);
-          return d?.opcode === PCP_OPCODE_ANNOUNCE ? d : undefined;
-        },
-      ).catch(() => undefined);
-      if (r && r.result === 0 && this.noteEpoch(router, 'pcp', r.epoch)) reapply = ['natpmp', 'pcp'];
+      const r = await pcp.probe();
+      if (r.answered && r.epoch !== undefined && this.noteEpoch(router, 'pcp', r.epoch)) reapply = ['natpmp', 'pcp'];
     }
-    if (router.igd) {
-      external = (await router.igd.externalAddress().catch(() => undefined)) || external;
+    if (upnp.found) {
+      external = (await upnp.externalAddress().catch(() => undefined)) || external;
       for (const r of this.owned.values()) {
         if (r.via !== 'upnp' || r.state !== 'active') continue;
-        const entry = await router.igd.specificMapping(r.externalPort, r.protocol).catch(() => null);
+        const entry = await upnp.find(r.externalPort, r.protocol).catch(() => null);
         if (entry === undefined) reapply.push('upnp'); // the router forgot it: rebooted or flushed
       }
     }
@@ -427,7 +363,7 @@ export class NatEngine {
       await Promise.all(
         leaving.map(async (r) => {
           try {
-            await this.delete(router, r.via, r);
+            await router.mappers[r.via].unmap(r);
             r.state = 'removed';
           } catch {
             // The router will drop it when the lease ends.
@@ -441,83 +377,22 @@ export class NatEngine {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** Sends the mapping request with the record's protocol and updates the record; throws RouterRefusal/RouterSilent. */
+  /** Sends the mapping request with the record's protocol and records the grant; throws RouterRefusal/RouterSilent. */
   private async apply(router: Router, r: OwnedMapping): Promise<void> {
-    const port = this.o.natPmpPort ?? NATPMP_PORT;
-    const local = router.info.localAddress;
     delete r.error;
-    if (r.via === 'upnp') {
-      const igd = router.igd!;
-      const add = (lease: number) =>
-        igd.addMapping({ externalPort: r.externalPort, protocol: r.protocol, internalPort: r.internalPort, internalClient: r.internalHost, description: r.description, leaseSeconds: lease });
-      try {
-        await add(r.grantedLease);
-      } catch (err) {
-        if (!(err instanceof RouterRefusal && err.routerError.code === 'upnp:725' && r.grantedLease > 0)) throw err;
-        await add(0);
-        r.grantedLease = 0;
-        r.note = `The router only accepts permanent mappings (UPnP 725), so this one has no lease: it stays until removed${r.removeOnQuit ? ' (Portolan removes it when it quits)' : ''}.`;
-      }
-      const entry = await igd.specificMapping(r.externalPort, r.protocol).catch(() => null);
-      if (entry === undefined) {
-        r.state = 'unverified';
-        r.error = { code: 'not-listed', message: `The router accepted the mapping but does not list it when asked (GetSpecificPortMappingEntry says there is no such entry): it may not work; check the router's own page.` };
-      } else if (entry && (entry.internalClient !== r.internalHost || entry.internalPort !== r.internalPort)) {
-        r.state = 'unverified';
-        r.error = { code: 'not-listed', message: `The router accepted the mapping but lists external port ${r.externalPort} as going to ${entry.internalClient}:${entry.internalPort}, not ${r.internalHost}:${r.internalPort}.` };
-      } else r.state = 'active';
-      if (entry && entry.leaseSeconds > 0) r.grantedLease = Math.min(r.grantedLease || entry.leaseSeconds, entry.leaseSeconds);
-    } else if (r.via === 'natpmp') {
-      const res = await udpRequest<NatPmpResponse>(
-        { host: router.info.gateway, port, payload: encodeNatPmpMap(r.protocol, r.internalPort, r.externalPort, r.leaseSeconds), localAddress: local, timeoutMs: this.timeoutMs, what: 'NAT-PMP' },
-        (m) => {
-          const d = decodeNatPmpResponse(m);
-          return d && d.opcode !== 128 && d.protocol === r.protocol && (d.result !== 0 || d.internalPort === r.internalPort) ? d : undefined;
-        },
-      );
-      if (res.result !== 0 || res.opcode === 128) throw new RouterRefusal(explainNatPmpResult(res.result));
-      if (this.noteEpoch(router, 'natpmp', res.epoch)) queueMicrotask(() => void this.check());
-      this.assigned(r, res.externalPort, res.lifetime);
-    } else {
-      const nonce = Buffer.from(r.nonce ?? (r.nonce = randomBytes(12).toString('hex')), 'hex');
-      const res = await udpRequest<PcpResponse>(
-        {
-          host: router.info.gateway,
-          port,
-          payload: encodePcpMap({
-            nonce,
-            protocol: r.protocol,
-            internalPort: r.internalPort,
-            suggestedExternalPort: r.externalPort,
-            lifetime: r.leaseSeconds,
-            clientAddress: local,
-            ...(r.internalHost !== local ? { thirdParty: r.internalHost } : {}),
-          }),
-          localAddress: local,
-          timeoutMs: this.timeoutMs,
-          what: 'PCP',
-        },
-        (m) => {
-          const d = decodePcpResponse(m);
-          return d?.opcode === PCP_OPCODE_MAP && (!d.map || d.map.nonce.equals(nonce)) ? d : undefined;
-        },
-      );
-      if (res.result !== 0 || !res.map) {
-        const e = explainPcpResult(res.result);
-        if (r.internalHost !== local && (res.result === 5 || res.result === 2)) {
-          e.message += ` The request was for another host (${r.internalHost}, PCP THIRD_PARTY option), which this router does not allow: add the mapping from ${r.internalHost} itself.`;
-        }
-        throw new RouterRefusal(e);
-      }
-      if (this.noteEpoch(router, 'pcp', res.epoch)) queueMicrotask(() => void this.check());
-      if (res.map.externalAddress && res.map.externalAddress !== '0.0.0.0' && !router.info.externalAddress) router.info.externalAddress = res.map.externalAddress;
-      this.assigned(r, res.map.externalPort, res.lifetime);
-    }
+    const mapper: Mapper = router.mappers[r.via];
+    const grant = await mapper.map(r);
+    if (grant.nonce) r.nonce = grant.nonce;
+    if (grant.externalAddress && !router.info.externalAddress) router.info.externalAddress = grant.externalAddress;
+    if (grant.epoch !== undefined && r.via !== 'upnp' && this.noteEpoch(router, r.via, grant.epoch)) queueMicrotask(() => void this.check());
+    this.granted(r, grant);
     r.expiresAt = r.grantedLease > 0 ? this.now() + r.grantedLease * 1000 : undefined;
   }
 
-  /** Records what a NAT-PMP/PCP router granted. */
-  private assigned(r: OwnedMapping, externalPort: number, lifetime: number): void {
+  /** Records what the router granted; a mapping given another external port moves to that port's id. */
+  private granted(r: OwnedMapping, grant: MapGrant): void {
+    const externalPort = grant.externalPort;
+    if (grant.note) r.note = grant.note;
     if (externalPort !== r.requestedExternalPort) {
       r.note = `The router gave external port ${externalPort} instead of ${r.requestedExternalPort} (which it could not give).`;
     }
@@ -534,44 +409,9 @@ export class NatEngine {
       }
       r.externalPort = externalPort;
     }
-    r.grantedLease = lifetime;
-    r.state = 'active';
-  }
-
-  private async delete(router: Router, via: NatProtocol, r: Pick<OwnedMapping, 'protocol' | 'externalPort' | 'internalPort'> & { nonce?: string }): Promise<void> {
-    const port = this.o.natPmpPort ?? NATPMP_PORT;
-    const local = router.info.localAddress;
-    if (via === 'upnp') {
-      if (!router.igd) throw new RouterSilent('the router no longer answers UPnP');
-      await router.igd.deleteMapping(r.externalPort, r.protocol);
-    } else if (via === 'natpmp') {
-      // RFC 6886 asks for external port 0 in a deletion; miniupnpd and natpmpc use the mapped port, which both accept.
-      const res = await udpRequest(
-        { host: router.info.gateway, port, payload: encodeNatPmpMap(r.protocol, r.internalPort, r.externalPort, 0), localAddress: local, timeoutMs: this.timeoutMs, what: 'NAT-PMP' },
-        (m) => {
-          const d = decodeNatPmpResponse(m);
-          return d && d.opcode !== 128 && d.protocol === r.protocol ? d : undefined;
-        },
-      );
-      if (res.result !== 0) throw new RouterRefusal(explainNatPmpResult(res.result));
-    } else {
-      const nonce = Buffer.from(r.nonce ?? randomBytes(12).toString('hex'), 'hex');
-      const res = await udpRequest(
-        {
-          host: router.info.gateway,
-          port,
-          payload: encodePcpMap({ nonce, protocol: r.protocol, internalPort: r.internalPort, suggestedExternalPort: r.externalPort, lifetime: 0, clientAddress: local }),
-          localAddress: local,
-          timeoutMs: this.timeoutMs,
-          what: 'PCP',
-        },
-        (m) => {
-          const d = decodePcpResponse(m);
-          return d?.opcode === PCP_OPCODE_MAP ? d : undefined;
-        },
-      );
-      if (res.result !== 0) throw new RouterRefusal(explainPcpResult(res.result));
-    }
+    r.grantedLease = grant.lease;
+    r.state = grant.state;
+    if (grant.error) r.error = grant.error;
   }
 
   private async renew(r: OwnedMapping): Promise<void> {
