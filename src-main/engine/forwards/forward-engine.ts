@@ -7,7 +7,6 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PortolanError } from '../../contract/errors.js';
 import {
-  exposureSentence,
   type ConnectionInfo,
   type ForwardInfo,
   type ForwardSecrets,
@@ -18,6 +17,7 @@ import {
   type ForwardsTraffic,
   type ForwardConnectionEvent,
 } from '../../contract/forwards.js';
+import { forwardExposure } from '../../contract/net-notes.js';
 import type { AccessGate } from '../listeners/listener-engine.js';
 import { knownHostsLine } from './known-hosts.js';
 import { hasSecret, type SecretStore } from './secret-store.js';
@@ -223,7 +223,7 @@ export class ForwardEngine {
   info(id: string): ForwardInfo {
     const e = this.get(id);
     e.runner?.syncCounters?.();
-    const warning = exposureSentence(e.spec.kind, e.spec.listenHost, e.spec.listenPort);
+    const warning = forwardExposure(e.spec.kind, e.spec.listenHost, e.spec.listenPort);
     const bound = e.runner?.boundPort;
     return {
       id: e.id,

@@ -17,7 +17,8 @@ import type { ConnectionInfo, ForwardSecrets, ForwardSpec } from '../../contract
 import { CidrAllowlist } from '../../contract/cidr.js';
 import { backoffDelay } from './backoff.js';
 import { checkHostKey, fingerprintOf, readKnownHostsFiles, sshKeyType } from './known-hosts.js';
-import { closeServer, hostPort, listenTcp, plain } from './listen.js';
+import { hostPort, plainAddress } from '../net/address.js';
+import { closeServer, listenTcp } from './listen.js';
 import { countIn, countOut, pump } from './relay.js';
 import { greetingReply, parseGreeting, parseRequest, requestReply, SocksReply } from './socks5.js';
 import { connectionId, socketError, type ForwardError, type ForwardHost, type ForwardRunner } from './types.js';
@@ -247,7 +248,7 @@ export class SshTunnel implements ForwardRunner {
   private allowed(sock: net.Socket): boolean {
     if (this.allow.allows(sock.remoteAddress)) return true;
     this.host.counters.refused++;
-    this.host.refusedClient(plain(sock.remoteAddress), sock.remotePort ?? 0);
+    this.host.refusedClient(plainAddress(sock.remoteAddress), sock.remotePort ?? 0);
     sock.on('error', () => undefined);
     sock.destroy();
     return false;
@@ -255,8 +256,8 @@ export class SshTunnel implements ForwardRunner {
 
   private endpoints(sock: net.Socket) {
     return [
-      { address: plain(sock.remoteAddress), port: sock.remotePort ?? 0 },
-      { address: plain(sock.localAddress), port: sock.localPort ?? 0 },
+      { address: plainAddress(sock.remoteAddress), port: sock.remotePort ?? 0 },
+      { address: plainAddress(sock.localAddress), port: sock.localPort ?? 0 },
     ] as const;
   }
 
@@ -382,7 +383,7 @@ export class SshTunnel implements ForwardRunner {
     sock.pause();
     this.track(sock, connection);
     sock.once('connect', () => {
-      connection.localTargetSide = { address: plain(sock.localAddress), port: sock.localPort ?? 0 };
+      connection.localTargetSide = { address: plainAddress(sock.localAddress), port: sock.localPort ?? 0 };
       let channel: ClientChannel;
       try {
         channel = accept();

@@ -2,7 +2,8 @@
 import type net from 'node:net';
 import type { ConnectionInfo, ForwardSpec } from '../../contract/forwards.js';
 import { CidrAllowlist } from '../../contract/cidr.js';
-import { closeServer, listenTcp, plain } from './listen.js';
+import { plainAddress } from '../net/address.js';
+import { closeServer, listenTcp } from './listen.js';
 import { connectAndRelay } from './relay.js';
 import { connectionId, socketError, type ForwardHost, type ForwardRunner } from './types.js';
 
@@ -32,13 +33,13 @@ export class TcpForward implements ForwardRunner {
     const { counters } = this.host;
     if (!this.allow.allows(accepted.remoteAddress)) {
       counters.refused++;
-      this.host.refusedClient(plain(accepted.remoteAddress), accepted.remotePort ?? 0);
+      this.host.refusedClient(plainAddress(accepted.remoteAddress), accepted.remotePort ?? 0);
       accepted.on('error', () => undefined);
       accepted.destroy();
       return;
     }
     const gate = this.host.gate;
-    const source = plain(accepted.remoteAddress);
+    const source = plainAddress(accepted.remoteAddress);
     if (gate && !gate.isAllowed(source)) {
       // Refused before any connection to the target is made: the target never sees this client.
       counters.refused++;
@@ -51,8 +52,8 @@ export class TcpForward implements ForwardRunner {
     const connection: ConnectionInfo = {
       id: connectionId(),
       forwardId: this.host.id,
-      client: { address: plain(accepted.remoteAddress), port: accepted.remotePort ?? 0 },
-      localClientSide: { address: plain(accepted.localAddress), port: accepted.localPort ?? 0 },
+      client: { address: plainAddress(accepted.remoteAddress), port: accepted.remotePort ?? 0 },
+      localClientSide: { address: plainAddress(accepted.localAddress), port: accepted.localPort ?? 0 },
       target: { host: this.spec.targetHost, port: this.spec.targetPort },
       bytesIn: 0,
       bytesOut: 0,
@@ -72,7 +73,7 @@ export class TcpForward implements ForwardRunner {
     };
     target.once('connect', () => {
       connected = true;
-      connection.localTargetSide = { address: plain(target.localAddress), port: target.localPort ?? 0 };
+      connection.localTargetSide = { address: plainAddress(target.localAddress), port: target.localPort ?? 0 };
     });
     target.on('error', (err) => {
       if (!connected) {

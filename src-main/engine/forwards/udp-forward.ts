@@ -14,7 +14,8 @@
 import { Worker } from 'node:worker_threads';
 import type { ConnectionInfo, ForwardSpec } from '../../contract/forwards.js';
 import { workerEntry, type WorkerEntry } from '../worker-script.js';
-import { listenError, plain } from './listen.js';
+import { plainAddress } from '../net/address.js';
+import { listenError } from '../net/errors.js';
 import { connectionId, type ForwardHost, type ForwardRunner } from './types.js';
 import { MAX_UDP_FLOWS, TOTAL, TOTALS_LENGTH, UdpRelay, type UdpRelayCommand, type UdpRelayMessage, type UdpRelayOptions } from './udp-relay.js';
 
@@ -136,8 +137,8 @@ export class UdpForward implements ForwardRunner {
         const connection: ConnectionInfo = {
           id: connectionId(),
           forwardId: this.host.id,
-          client: { address: plain(message.address), port: message.port },
-          localClientSide: { address: plain(this.spec.listenHost), port: this.boundPort ?? 0 },
+          client: { address: plainAddress(message.address), port: message.port },
+          localClientSide: { address: plainAddress(this.spec.listenHost), port: this.boundPort ?? 0 },
           target: { host: this.spec.targetHost, port: this.spec.targetPort },
           bytesIn: 0,
           bytesOut: 0,
@@ -149,7 +150,7 @@ export class UdpForward implements ForwardRunner {
       }
       case 'connected': {
         const connection = this.flows.get(message.flow);
-        if (connection) connection.localTargetSide = { address: plain(message.address), port: message.port };
+        if (connection) connection.localTargetSide = { address: plainAddress(message.address), port: message.port };
         break;
       }
       case 'bytes':
@@ -172,7 +173,7 @@ export class UdpForward implements ForwardRunner {
         break;
       }
       case 'refused':
-        this.host.refusedClient(plain(message.address), message.port);
+        this.host.refusedClient(plainAddress(message.address), message.port);
         break;
       case 'stopped':
         this.stopped?.();

@@ -20,8 +20,10 @@ import {
   type ParsedConnectSpec,
   type ParsedListenerSpec,
 } from '../../contract/index.js';
-import { exposureWarning, plainAddress, resolveHost } from './endpoints.js';
-import { connectError, listenError, sessionError } from './errors.js';
+import { listenerExposure } from '../../contract/net-notes.js';
+import { plainAddress } from '../net/address.js';
+import { connectError, listenError, sessionError } from '../net/errors.js';
+import { resolveHost } from '../net/resolve.js';
 import { FlowCredit } from './flow-credit.js';
 import { MAX_HEAD_BYTES, buildHttpResponse, headEnd, parseHead } from './http-responder.js';
 import { UdpPeerTable, peerKey } from './udp-peers.js';
@@ -135,7 +137,7 @@ export class ListenerEngine {
   async open(spec: ParsedListenerSpec): Promise<ListenerInfo> {
     let address: string;
     try {
-      address = await resolveHost(spec.host);
+      [address] = (await resolveHost(spec.host)) as [string];
     } catch (err) {
       throw await listenError(err as NodeJS.ErrnoException, spec.protocol, spec.host, spec.port);
     }
@@ -161,7 +163,7 @@ export class ListenerEngine {
       activePeers: 0,
       totalPeers: 0,
     };
-    const warning = exposureWarning(bound.address, bound.port, spec.protocol);
+    const warning = listenerExposure(bound.address, bound.port, spec.protocol);
     if (warning) Object.assign(listener.info, { exposed: true, exposureWarning: warning });
     if (spec.protocol === 'udp') {
       listener.peers = new UdpPeerTable(spec.udpIdleMs);
@@ -501,7 +503,7 @@ export class ListenerEngine {
     const { host, port, timeoutMs } = spec;
     let socket: dgram.Socket | undefined;
     try {
-      const address = await withTimeout(resolveHost(host), timeoutMs);
+      const [address] = (await resolveHost(host, { timeoutMs })) as [string];
       const s = (socket = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4'));
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
@@ -824,20 +826,4 @@ function tlsInfo(socket: tls.TLSSocket): TlsInfo {
     authorized: socket.authorized,
     ...(authError ? { authorizationError: authError instanceof Error ? ((authError as NodeJS.ErrnoException).code ?? authError.message) : String(authError) } : {}),
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(errnoError('ETIMEDOUT', 'timeout')), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }

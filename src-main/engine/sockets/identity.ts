@@ -1,10 +1,6 @@
 /** Socket identity and socket-pair linking, shared by every provider. */
 import type { SocketRow } from '../../contract/index.js';
-
-/** Writes an IPv4-mapped IPv6 address (::ffff:127.0.0.1) as plain IPv4, so both halves compare equal. */
-export function plainAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
+import { plainAddress } from '../net/address.js';
 
 /**
  * A row's identity across ticks. A live socket's inode is unique on the machine, so protocol and
