@@ -67,7 +67,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
   // Forwards marked startWithApp start with the desktop app and serve, not with one CLI command.
   const forwards = new ForwardsService({ bus, dataDir: options.dataDir, autoStart: options.transport !== 'direct', ...options.forwards });
   await forwards.init();
-  // After the forwards: a guard may gate a local TCP forward as well as a listener.
+  // After the forwards: a guard may gate a forward (TCP, UDP, SSH -L/-D) as well as a listener.
   const knock = new KnockService(bus, { file: path.join(options.dataDir, 'knock.json'), listeners: sessions.engine, forwards: forwards.engine });
   const provider = selectSocketProvider();
   const sockets = provider

@@ -18,7 +18,7 @@ import {
   type ForwardConnectionEvent,
 } from '../../contract/forwards.js';
 import { forwardExposure } from '../../contract/net-notes.js';
-import type { AccessGate } from '../listeners/listener-engine.js';
+import type { AccessGate } from '../access-gate.js';
 import { knownHostsLine } from './known-hosts.js';
 import { hasSecret, type SecretStore } from './secret-store.js';
 import { SshTunnel } from './ssh-tunnel.js';
@@ -131,13 +131,14 @@ export class ForwardEngine {
 
   /**
    * Puts a gate on a forward's new clients (undefined removes it); NOT_FOUND when there is no such
-   * forward. Only local TCP forwards consult it (in their accept path, after the allowlist);
-   * connections already relayed stay.
+   * forward. TCP, UDP and SSH -L/-D forwards consult it in their accept path (admission.ts),
+   * after the allowlist; connections and UDP flows already relayed stay.
    */
   setAccessGate(id: string, gate: AccessGate | undefined): void {
-    this.get(id);
+    const entry = this.get(id);
     if (gate) this.gates.set(id, gate);
     else this.gates.delete(id);
+    entry.runner?.gateChanged?.();
   }
 
   /** Updates the secret marker (the app keeps the secrets in the store). */

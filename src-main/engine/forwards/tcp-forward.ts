@@ -1,8 +1,8 @@
-/** Local TCP forward: listen, and for each allowed client connect to the target and relay both ways. */
+/** Local TCP forward: listen, and for each admitted client (allowlist, then knock gate) connect to the target and relay both ways. */
 import type net from 'node:net';
 import type { ConnectionInfo, ForwardSpec } from '../../contract/forwards.js';
-import { CidrAllowlist } from '../../contract/cidr.js';
 import { plainAddress } from '../net/address.js';
+import { ClientAdmission } from './admission.js';
 import { closeServer, listenTcp } from './listen.js';
 import { connectAndRelay } from './relay.js';
 import { connectionId, socketError, type ForwardHost, type ForwardRunner } from './types.js';
@@ -13,14 +13,14 @@ type TcpSpec = Extract<ForwardSpec, { kind: 'tcp' }>;
 export class TcpForward implements ForwardRunner {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
-  private readonly allow: CidrAllowlist;
+  private readonly admission: ClientAdmission;
   boundPort: number | undefined;
 
   constructor(
     private readonly spec: TcpSpec,
     private readonly host: ForwardHost,
   ) {
-    this.allow = new CidrAllowlist(spec.allow);
+    this.admission = new ClientAdmission(spec.allow, host);
   }
 
   async start(): Promise<void> {
@@ -30,25 +30,9 @@ export class TcpForward implements ForwardRunner {
   }
 
   private accept(accepted: net.Socket): void {
+    // Refused before any connection to the target is made: the target never sees this client.
+    if (!this.admission.admitSocket(accepted)) return;
     const { counters } = this.host;
-    if (!this.allow.allows(accepted.remoteAddress)) {
-      counters.refused++;
-      this.host.refusedClient(plainAddress(accepted.remoteAddress), accepted.remotePort ?? 0);
-      accepted.on('error', () => undefined);
-      accepted.destroy();
-      return;
-    }
-    const gate = this.host.gate;
-    const source = plainAddress(accepted.remoteAddress);
-    if (gate && !gate.isAllowed(source)) {
-      // Refused before any connection to the target is made: the target never sees this client.
-      counters.refused++;
-      gate.refused?.(source);
-      this.host.refusedClient(source, accepted.remotePort ?? 0, { code: 'GATE', message: `${source} has not knocked: refused by the forward's knock guard.` });
-      accepted.on('error', () => undefined);
-      accepted.destroy();
-      return;
-    }
     const connection: ConnectionInfo = {
       id: connectionId(),
       forwardId: this.host.id,

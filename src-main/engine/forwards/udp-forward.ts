@@ -16,6 +16,7 @@ import type { ConnectionInfo, ForwardSpec } from '../../contract/forwards.js';
 import { workerEntry, type WorkerEntry } from '../worker-script.js';
 import { plainAddress } from '../net/address.js';
 import { listenError } from '../net/errors.js';
+import { ClientAdmission } from './admission.js';
 import { connectionId, type ForwardHost, type ForwardRunner } from './types.js';
 import { MAX_UDP_FLOWS, TOTAL, TOTALS_LENGTH, UdpRelay, type UdpRelayCommand, type UdpRelayMessage, type UdpRelayOptions } from './udp-relay.js';
 
@@ -47,6 +48,8 @@ export class UdpForward implements ForwardRunner {
   /** The worker thread has ended (or never started): nothing more will come from it. */
   private exited = false;
   boundPort: number | undefined;
+  /** The gate half of the accept path (the relay checks the allowlist in its own thread). */
+  private readonly admission: ClientAdmission;
 
   /**
    * @param maxFlows most flows at once.
@@ -57,7 +60,9 @@ export class UdpForward implements ForwardRunner {
     private readonly host: ForwardHost,
     private readonly maxFlows = MAX_UDP_FLOWS,
     private readonly thread = true,
-  ) {}
+  ) {
+    this.admission = new ClientAdmission(spec.allow, host);
+  }
 
   /** Whether the datagrams are relayed by a worker thread (false: on the engine's thread). */
   get inWorker(): boolean {
@@ -66,7 +71,7 @@ export class UdpForward implements ForwardRunner {
 
   async start(): Promise<void> {
     const { listenHost, listenPort, targetHost, targetPort, allow, udpIdleMs } = this.spec;
-    const options: UdpRelayOptions = { listenHost, listenPort, targetHost, targetPort, allow, udpIdleMs, maxFlows: this.maxFlows };
+    const options: UdpRelayOptions = { listenHost, listenPort, targetHost, targetPort, allow, udpIdleMs, maxFlows: this.maxFlows, gated: !!this.host.gate };
     const entry = this.thread ? udpWorkerEntry() : null;
     let bound: number;
     try {
@@ -175,12 +180,29 @@ export class UdpForward implements ForwardRunner {
       case 'refused':
         this.host.refusedClient(plainAddress(message.address), message.port);
         break;
+      case 'admit':
+        // The relay counts a refusal in the shared totals; the log entry says it was the gate.
+        this.command({ t: 'admit', address: message.address, port: message.port, ok: this.admission.passesGate(message.address, message.port, true) });
+        break;
       case 'stopped':
         this.stopped?.();
         break;
       default:
         break;
     }
+  }
+
+  /** The engine put a gate on this forward or took it off: new clients wait for admission from now on, or no longer. */
+  gateChanged(): void {
+    this.command({ t: 'gate', on: !!this.host.gate });
+  }
+
+  /** A command for the relay, in its thread or on this one. */
+  private command(command: Extract<UdpRelayCommand, { t: 'gate' | 'admit' }>): void {
+    if (this.relay) {
+      if (command.t === 'gate') this.relay.setGated(command.on);
+      else this.relay.admit(command.address, command.port, command.ok);
+    } else if (this.worker && !this.exited) this.worker.postMessage(command);
   }
 
   /** Copies the totals the relay keeps (exact at this moment) into the forward's counters. */

@@ -21,6 +21,7 @@ import {
   type ParsedListenerSpec,
 } from '../../contract/index.js';
 import { listenerExposure } from '../../contract/net-notes.js';
+import type { AccessGate } from '../access-gate.js';
 import { plainAddress } from '../net/address.js';
 import { connectError, listenError, sessionError } from '../net/errors.js';
 import { resolveHost } from '../net/resolve.js';
@@ -48,17 +49,6 @@ export interface ListenerEngineOptions {
   maxClosedSessions?: number;
   /** How long the HTTP responder waits for a request head, in ms. */
   httpTimeoutMs?: number;
-}
-
-/**
- * Decides which sources a listener accepts (a knock guard's gate, for example). Checked when a
- * TCP peer is accepted and on a new UDP peer's first datagram; sessions already open stay.
- */
-export interface AccessGate {
-  /** True when a peer from this address (plain form: IPv4-mapped addresses as IPv4) may start a session. */
-  isAllowed(remoteAddress: string): boolean;
-  /** Told of each refused peer (its socket is closed, or its datagram dropped, at once). */
-  refused?(remoteAddress: string): void;
 }
 
 /** What a session writes to and controls; one per kind of socket. */
