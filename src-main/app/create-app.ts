@@ -77,7 +77,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
   forwards.store.data.reportTo(problems);
   if (forwards.secrets instanceof EncryptedFileSecretStore) forwards.secrets.reportTo(problems);
   await forwards.init();
-  // After the forwards: a guard may gate a local TCP forward as well as a listener.
+  // After the forwards: a guard may gate a forward (TCP, UDP, SSH -L/-D) as well as a listener.
   const knock = new KnockService(bus, { file: path.join(options.dataDir, 'knock.json'), listeners: sessions.engine, forwards: forwards.engine });
   knock.data.reportTo(problems);
   // Every file is read now, so that its problems are told at start (by the CLI, in the status bar),

@@ -1,7 +1,7 @@
 /**
  * Port knocking as contract handlers: the knock client (steps reported as `knock.step`), saved
  * profiles and guard specs (knock.json beside the settings, written atomically), knockd.conf
- * import/export, and guards that gate Portolan listeners and local TCP forwards. Guards are not
+ * import/export, and guards that gate Portolan listeners and forwards that listen on this machine (TCP, UDP, SSH -L/-D). Guards are not
  * restarted on load: the listener ids they target belong to one run, so saved guards come back
  * stopped.
  */
@@ -19,7 +19,8 @@ import {
 import { sendKnock } from '../engine/knock/knock-client.js';
 import { KnockGuard } from '../engine/knock/knock-guard.js';
 import { exportKnockd, importKnockd, type ExportItem } from '../engine/knock/knockd-conf.js';
-import type { AccessGate, ListenerEngine } from '../engine/listeners/listener-engine.js';
+import type { AccessGate } from '../engine/access-gate.js';
+import type { ListenerEngine } from '../engine/listeners/listener-engine.js';
 import { DataFile, zodReason } from './data-file.js';
 import type { EventBus } from './event-bus.js';
 
@@ -252,10 +253,10 @@ export class KnockService {
     const forwards = this.o.forwards;
     const forward = forwards?.list().find((f) => f.id === forwardId);
     if (!forwards || !forward) throw new PortolanError('NOT_FOUND', `There is no forward ${forwardId} to guard: create it in Forwards first.`);
-    if (forward.spec.kind !== 'tcp') {
+    if (forward.spec.kind === 'ssh-remote') {
       throw new PortolanError(
         'INVALID_INPUT',
-        `Forward ${forwardId} is a ${forward.spec.kind} forward: only local TCP forwards can be guarded (they are the ones that accept their clients themselves).`,
+        `Forward ${forwardId} is an SSH -R forward: its clients connect to the SSH server, out of reach of knock ports on this machine. Guard a forward that listens here (TCP, UDP, SSH -L or -D).`,
       );
     }
     return { key, host: forward.spec.listenHost, setGate: (gate) => forwards.setAccessGate(forwardId, gate) };

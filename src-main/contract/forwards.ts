@@ -7,7 +7,7 @@
  *   after that `forwards.changed` reports forwards whose state or counters changed and the ids of
  *   removed ones. `forwards.traffic` (about 4 times a second) carries byte counters for sparklines.
  * - The form validates with {@link ForwardSpec} as the user types (zod's safeParse gives per-field
- *   messages); `exposureWarning` of ForwardInfo (and {@link exposureSentence}) says when the listen
+ *   messages); `exposureWarning` of ForwardInfo (and net-notes.ts's forwardExposure) says when the listen
  *   address exposes the forward to the network.
  * - `forwards.connection` announces each connection opened and closed (socket pairs
  *   client <-> Portolan <-> target); `forwards.connections` gives a forward's recent log.
@@ -310,20 +310,6 @@ export const HostKeyPrompt = z.object({
   known: z.literal(false),
 });
 export type HostKeyPrompt = z.infer<typeof HostKeyPrompt>;
-
-const LOOPBACK = /^(127\.|::1$|localhost$|::ffff:127\.)/i;
-
-/** The warning for a listen address that other machines can reach, or undefined for loopback. */
-export function exposureSentence(kind: ForwardKind, host: string, port: number): string | undefined {
-  if (LOOPBACK.test(host)) return undefined;
-  const where = kind === 'ssh-remote' ? 'on the SSH server' : 'on this machine';
-  const wild = host === '0.0.0.0' || host === '::' || host === '*' || host === '';
-  const reach = wild ? 'every network' : `the network of ${host}`;
-  return (
-    `Listening on ${host}:${port} ${where} exposes this forward to ${reach}: anyone who can reach it can use the target through it. ` +
-    'Use 127.0.0.1 unless you mean it, or limit clients with an allowlist.'
-  );
-}
 
 const Empty = z.object({}).strict().default({});
 

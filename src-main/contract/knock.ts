@@ -146,8 +146,9 @@ export const KnockStepEvent = z.object({
 export type KnockStepEvent = z.infer<typeof KnockStepEvent>;
 
 /**
- * What a guard protects: a Portolan listener, or a local TCP forward (its accept path consults the
- * gate; UDP and SSH forwards have no accept hook, so they cannot be guarded).
+ * What a guard protects: a Portolan listener, or a forward that listens on this machine (TCP, UDP,
+ * SSH -L or -D: their accept path consults the gate). An SSH -R forward's clients connect to the
+ * SSH server, so it cannot be guarded.
  */
 export const GuardTarget = z.discriminatedUnion('kind', [
   z.object({
@@ -157,7 +158,7 @@ export const GuardTarget = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('forward'),
-    /** The forward's id ("f-..."): a local TCP forward; its new clients are relayed only from sources the gate allows. */
+    /** The forward's id ("f-..."): a TCP, UDP, SSH -L or -D forward; its new clients are relayed only from sources the gate allows. */
     forwardId: Id,
   }),
 ]);
@@ -312,7 +313,7 @@ export const knockCalls = {
   'knock.guards.create': {
     input: GuardCreateRequest,
     output: GuardInfo,
-    doc: 'Guard a Portolan listener or local TCP forward behind a knock sequence: it accepts new peers only from sources that knocked, for a while.',
+    doc: 'Guard a Portolan listener or forward (TCP, UDP, SSH -L/-D) behind a knock sequence: it accepts new peers only from sources that knocked, for a while.',
   },
   /** Binds the knock ports again and gates the target. */
   'knock.guards.start': { input: KnockRef, output: GuardInfo, doc: 'Start a stopped guard: bind its knock ports and gate its listener or forward.' },

@@ -5,10 +5,9 @@
  */
 import type { PairEnd, PairListener, SocketPair, SocketRow } from './sockets.js';
 
-/** Writes an IPv4-mapped IPv6 address (::ffff:127.0.0.1) as plain IPv4, so both halves compare equal. */
-export function plainAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
+import { plainAddress } from './net-notes.js';
+
+export { plainAddress };
 
 /** TCP listeners and unconnected UDP sockets: the sockets that wait for peers. */
 export function isListenerRow(row: Pick<SocketRow, 'state' | 'remotePort'>): boolean {

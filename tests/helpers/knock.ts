@@ -1,4 +1,4 @@
-/** Helpers of the knock tests: ports that are free on loopback for knock steps. */
+/** Helpers of the knock tests: ports that are free on loopback for knock steps, and a probe of a guarded TCP port. */
 import dgram from 'node:dgram';
 import net from 'node:net';
 
@@ -36,4 +36,22 @@ export async function freeKnockPorts(n: number, host = '127.0.0.1'): Promise<num
       }
     }
   }
+}
+
+/**
+ * Connects to a (guarded) TCP port from `localAddress` and sends `hello`: true when the answer
+ * comes (by default the echo of "ping"), false when the connection is closed at once.
+ */
+export function relays(port: number, localAddress = '127.0.0.1', hello: string | Buffer = 'ping', answered = (d: Buffer) => d.toString() === 'ping'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port, localAddress });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.on('connect', () => socket.write(hello));
+    socket.on('data', (d: Buffer) => answered(d) && done(true));
+    socket.on('close', () => done(false));
+    socket.on('error', () => done(false));
+  });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exposureSentence, ForwardSpec, type ForwardInfo } from '../../src-main/contract/forwards.js';
+import { ForwardSpec, type ForwardInfo } from '../../src-main/contract/forwards.js';
+import { forwardExposure as exposureSentence } from '../../src-main/contract/net-notes.js';
 import {
   checkForm,
   decodeRemembered,

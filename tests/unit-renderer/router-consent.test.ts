@@ -5,7 +5,7 @@
  * look for the router is kept in the settings, so the next run asks the router when the view opens.
  */
 import { describe, expect, it } from 'vitest';
-import type { Settings } from '../../src-main/contract/settings.js';
+import { Settings } from '../../src-main/contract/settings.js';
 import { Api } from '../../src-renderer/src/lib/api/client.js';
 import { AppState } from '../../src-renderer/src/lib/state/app.svelte.js';
 import { FakeTransport, ok } from './fake-transport.js';
@@ -17,7 +17,7 @@ const settle = async () => {
 };
 
 function engine(saved: Partial<Settings> = {}) {
-  let settings: Settings = { theme: 'system', filters: {}, lastView: 'router', listenerBaseline: [], listenerAlerts: true, routerDiscovery: false, ...saved };
+  let settings: Settings = { ...Settings.parse({}), lastView: 'router', ...saved };
   const t = new FakeTransport({
     'settings.get': () => ok({ settings, path: '/tmp/settings.json' }),
     'settings.update': (patch) => {

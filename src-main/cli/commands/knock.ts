@@ -113,8 +113,8 @@ export const guardHelp = `${guardUsage}
   Puts a knock guard in front of one of two things, until Ctrl+C:
   --listen PORT    a new Portolan listener on PORT (0 for any free port), on --host (default 127.0.0.1),
                    answering with --responder echo, http or discard (default echo)
-  --forward NAME   a saved local TCP forward, by name or id (see portolan forwards list); guard starts it if
-                   it is not running. UDP and SSH forwards cannot be guarded yet.
+  --forward NAME   a saved TCP, UDP, SSH -L or -D forward, by name or id (see portolan forwards list); guard starts it if
+                   it is not running. An SSH -R forward cannot be guarded: its clients reach the SSH server.
   Give one of them. Only addresses that knocked the sequence within --window seconds (default 10) get in; a
   correct knock opens it for that address for --open-for seconds (default 30; connections made meanwhile stay).
   Other addresses are refused at once (a guarded forward closes them without contacting its target).
@@ -147,11 +147,10 @@ async function guardableForward(ctx: CliContext, app: PortolanApp, name: string)
         : `There is no saved forward named "${name}", and no forwards are saved in ${state.path}. Create one in the Forwards view first, or guard a new listener with --listen PORT.`,
     );
   }
-  if (forward.spec.kind !== 'tcp') {
-    const kind = { udp: 'a UDP', 'ssh-local': 'an SSH -L', 'ssh-remote': 'an SSH -R', 'ssh-dynamic': 'an SSH -D (SOCKS)' }[forward.spec.kind];
+  if (forward.spec.kind === 'ssh-remote') {
     throw new CliCallError(
       'INVALID_INPUT',
-      `"${forward.spec.name}" is ${kind} forward: only local TCP forwards can be guarded yet. Choose a TCP forward (see portolan forwards list), or guard a new listener with --listen PORT.`,
+      `"${forward.spec.name}" is an SSH -R forward: its clients connect to the SSH server, out of reach of knock ports here. Choose a TCP, UDP, SSH -L or -D forward (see portolan forwards list), or guard a new listener with --listen PORT.`,
     );
   }
   const running = await forwardPidStatus(ctx.dataDir, forward.id);

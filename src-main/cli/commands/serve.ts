@@ -1,7 +1,7 @@
 /** `portolan serve [--host ADDR] [--port N] [--no-open]`: the UI in a browser, for machines without a desktop. */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { isLoopback } from '../../engine/listeners/endpoints.js';
+import { isLoopbackHost } from '../../engine/net/address.js';
 import { startWebServer } from '../../transports/web.js';
 import { isWildcardAddress, wildcardAddresses } from '../../transports/web-guard.js';
 import type { CliContext, ExitCode } from '../context.js';
@@ -29,11 +29,11 @@ export async function serveCommand(ctx: CliContext): Promise<ExitCode> {
   ctx.stdout('Open that URL in a browser; the token in it is made for this run only. Press Ctrl+C to stop.\n');
   if (isWildcardAddress(host)) {
     // The other addresses a browser on the network can use (the Host check accepts exactly these).
-    for (const address of wildcardAddresses(host).filter((a) => !isLoopback(a))) {
+    for (const address of wildcardAddresses(host).filter((a) => !isLoopbackHost(a))) {
       ctx.stdout(`Also reachable at http://${address.includes(':') ? `[${address}]` : address}:${server.port}/?token=${server.token}\n`);
     }
   }
-  if (!isLoopback(host)) {
+  if (!isLoopbackHost(host)) {
     ctx.stderr(
       `Warning: ${host} exposes Portolan to the network. Anyone who can reach this address and has the URL can use the engine ` +
         '(open ports, read your sockets). Use 127.0.0.1 with an SSH tunnel instead unless you mean it.\n',

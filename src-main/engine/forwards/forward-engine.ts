@@ -7,7 +7,6 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PortolanError } from '../../contract/errors.js';
 import {
-  exposureSentence,
   type ConnectionInfo,
   type ForwardInfo,
   type ForwardSecrets,
@@ -18,7 +17,8 @@ import {
   type ForwardsTraffic,
   type ForwardConnectionEvent,
 } from '../../contract/forwards.js';
-import type { AccessGate } from '../listeners/listener-engine.js';
+import { forwardExposure } from '../../contract/net-notes.js';
+import type { AccessGate } from '../access-gate.js';
 import { knownHostsLine } from './known-hosts.js';
 import { hasSecret, type SecretStore } from './secret-store.js';
 import { SshTunnel } from './ssh-tunnel.js';
@@ -131,13 +131,14 @@ export class ForwardEngine {
 
   /**
    * Puts a gate on a forward's new clients (undefined removes it); NOT_FOUND when there is no such
-   * forward. Only local TCP forwards consult it (in their accept path, after the allowlist);
-   * connections already relayed stay.
+   * forward. TCP, UDP and SSH -L/-D forwards consult it in their accept path (admission.ts),
+   * after the allowlist; connections and UDP flows already relayed stay.
    */
   setAccessGate(id: string, gate: AccessGate | undefined): void {
-    this.get(id);
+    const entry = this.get(id);
     if (gate) this.gates.set(id, gate);
     else this.gates.delete(id);
+    entry.runner?.gateChanged?.();
   }
 
   /** Updates the secret marker (the app keeps the secrets in the store). */
@@ -223,7 +224,7 @@ export class ForwardEngine {
   info(id: string): ForwardInfo {
     const e = this.get(id);
     e.runner?.syncCounters?.();
-    const warning = exposureSentence(e.spec.kind, e.spec.listenHost, e.spec.listenPort);
+    const warning = forwardExposure(e.spec.kind, e.spec.listenHost, e.spec.listenPort);
     const bound = e.runner?.boundPort;
     return {
       id: e.id,

@@ -14,10 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { ConnectionInfo, ForwardSecrets, ForwardSpec } from '../../contract/forwards.js';
-import { CidrAllowlist } from '../../contract/cidr.js';
 import { backoffDelay } from './backoff.js';
 import { checkHostKey, fingerprintOf, readKnownHostsFiles, sshKeyType } from './known-hosts.js';
-import { closeServer, hostPort, listenTcp, plain } from './listen.js';
+import { hostPort, plainAddress } from '../net/address.js';
+import { ClientAdmission } from './admission.js';
+import { closeServer, listenTcp } from './listen.js';
 import { countIn, countOut, pump } from './relay.js';
 import { greetingReply, parseGreeting, parseRequest, requestReply, SocksReply } from './socks5.js';
 import { connectionId, socketError, type ForwardError, type ForwardHost, type ForwardRunner } from './types.js';
@@ -53,7 +54,7 @@ export class SshTunnel implements ForwardRunner {
   private fatal: ForwardError | undefined;
   private lastError: ForwardError | undefined;
   private readonly sockets = new Set<net.Socket>();
-  private readonly allow: CidrAllowlist;
+  private readonly admission: ClientAdmission;
   boundPort: number | undefined;
 
   constructor(
@@ -61,7 +62,7 @@ export class SshTunnel implements ForwardRunner {
     private readonly host: ForwardHost,
     private readonly options: SshTunnelOptions,
   ) {
-    this.allow = new CidrAllowlist(spec.allow);
+    this.admission = new ClientAdmission(spec.allow, host);
   }
 
   private get server22(): string {
@@ -244,19 +245,10 @@ export class SshTunnel implements ForwardRunner {
     this.host.opened(connection);
   }
 
-  private allowed(sock: net.Socket): boolean {
-    if (this.allow.allows(sock.remoteAddress)) return true;
-    this.host.counters.refused++;
-    this.host.refusedClient(plain(sock.remoteAddress), sock.remotePort ?? 0);
-    sock.on('error', () => undefined);
-    sock.destroy();
-    return false;
-  }
-
   private endpoints(sock: net.Socket) {
     return [
-      { address: plain(sock.remoteAddress), port: sock.remotePort ?? 0 },
-      { address: plain(sock.localAddress), port: sock.localPort ?? 0 },
+      { address: plainAddress(sock.remoteAddress), port: sock.remotePort ?? 0 },
+      { address: plainAddress(sock.localAddress), port: sock.localPort ?? 0 },
     ] as const;
   }
 
@@ -283,7 +275,7 @@ export class SshTunnel implements ForwardRunner {
   }
 
   private acceptLocal(sock: net.Socket): void {
-    if (this.spec.kind !== 'ssh-local' || !this.allowed(sock)) return;
+    if (this.spec.kind !== 'ssh-local' || !this.admission.admitSocket(sock)) return;
     const [client, local] = this.endpoints(sock);
     const { targetHost, targetPort } = this.spec;
     const connection = this.newConnection(client, local, { host: targetHost, port: targetPort });
@@ -309,7 +301,7 @@ export class SshTunnel implements ForwardRunner {
   }
 
   private acceptSocks(sock: net.Socket): void {
-    if (!this.allowed(sock)) return;
+    if (!this.admission.admitSocket(sock)) return;
     const [client, local] = this.endpoints(sock);
     const connection = this.newConnection(client, local, { host: '', port: 0 });
     this.track(sock, connection);
@@ -371,18 +363,14 @@ export class SshTunnel implements ForwardRunner {
   ): void {
     if (this.spec.kind !== 'ssh-remote') return reject();
     const { counters } = this.host;
-    if (!this.allow.allows(info.srcIP)) {
-      counters.refused++;
-      this.host.refusedClient(info.srcIP, info.srcPort);
-      return reject();
-    }
+    if (!this.admission.admit(info.srcIP, info.srcPort)) return reject();
     const { targetHost, targetPort } = this.spec;
     const connection = this.newConnection({ address: info.srcIP, port: info.srcPort }, { address: info.destIP, port: info.destPort }, { host: targetHost, port: targetPort });
     const sock = net.connect({ host: targetHost, port: targetPort, allowHalfOpen: true, noDelay: true });
     sock.pause();
     this.track(sock, connection);
     sock.once('connect', () => {
-      connection.localTargetSide = { address: plain(sock.localAddress), port: sock.localPort ?? 0 };
+      connection.localTargetSide = { address: plainAddress(sock.localAddress), port: sock.localPort ?? 0 };
       let channel: ClientChannel;
       try {
         channel = accept();

@@ -1,8 +1,9 @@
-/** Local TCP forward: listen, and for each allowed client connect to the target and relay both ways. */
+/** Local TCP forward: listen, and for each admitted client (allowlist, then knock gate) connect to the target and relay both ways. */
 import type net from 'node:net';
 import type { ConnectionInfo, ForwardSpec } from '../../contract/forwards.js';
-import { CidrAllowlist } from '../../contract/cidr.js';
-import { closeServer, listenTcp, plain } from './listen.js';
+import { plainAddress } from '../net/address.js';
+import { ClientAdmission } from './admission.js';
+import { closeServer, listenTcp } from './listen.js';
 import { connectAndRelay } from './relay.js';
 import { connectionId, socketError, type ForwardHost, type ForwardRunner } from './types.js';
 
@@ -12,14 +13,14 @@ type TcpSpec = Extract<ForwardSpec, { kind: 'tcp' }>;
 export class TcpForward implements ForwardRunner {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
-  private readonly allow: CidrAllowlist;
+  private readonly admission: ClientAdmission;
   boundPort: number | undefined;
 
   constructor(
     private readonly spec: TcpSpec,
     private readonly host: ForwardHost,
   ) {
-    this.allow = new CidrAllowlist(spec.allow);
+    this.admission = new ClientAdmission(spec.allow, host);
   }
 
   async start(): Promise<void> {
@@ -29,30 +30,14 @@ export class TcpForward implements ForwardRunner {
   }
 
   private accept(accepted: net.Socket): void {
+    // Refused before any connection to the target is made: the target never sees this client.
+    if (!this.admission.admitSocket(accepted)) return;
     const { counters } = this.host;
-    if (!this.allow.allows(accepted.remoteAddress)) {
-      counters.refused++;
-      this.host.refusedClient(plain(accepted.remoteAddress), accepted.remotePort ?? 0);
-      accepted.on('error', () => undefined);
-      accepted.destroy();
-      return;
-    }
-    const gate = this.host.gate;
-    const source = plain(accepted.remoteAddress);
-    if (gate && !gate.isAllowed(source)) {
-      // Refused before any connection to the target is made: the target never sees this client.
-      counters.refused++;
-      gate.refused?.(source);
-      this.host.refusedClient(source, accepted.remotePort ?? 0, { code: 'GATE', message: `${source} has not knocked: refused by the forward's knock guard.` });
-      accepted.on('error', () => undefined);
-      accepted.destroy();
-      return;
-    }
     const connection: ConnectionInfo = {
       id: connectionId(),
       forwardId: this.host.id,
-      client: { address: plain(accepted.remoteAddress), port: accepted.remotePort ?? 0 },
-      localClientSide: { address: plain(accepted.localAddress), port: accepted.localPort ?? 0 },
+      client: { address: plainAddress(accepted.remoteAddress), port: accepted.remotePort ?? 0 },
+      localClientSide: { address: plainAddress(accepted.localAddress), port: accepted.localPort ?? 0 },
       target: { host: this.spec.targetHost, port: this.spec.targetPort },
       bytesIn: 0,
       bytesOut: 0,
@@ -72,7 +57,7 @@ export class TcpForward implements ForwardRunner {
     };
     target.once('connect', () => {
       connected = true;
-      connection.localTargetSide = { address: plain(target.localAddress), port: target.localPort ?? 0 };
+      connection.localTargetSide = { address: plainAddress(target.localAddress), port: target.localPort ?? 0 };
     });
     target.on('error', (err) => {
       if (!connected) {

@@ -1,6 +1,6 @@
 /** What every kind of forward reports to the engine that runs it. */
 import type { ConnectionInfo, ForwardState, HostKeyPrompt } from '../../contract/forwards.js';
-import type { AccessGate } from '../listeners/listener-engine.js';
+import type { AccessGate } from '../access-gate.js';
 
 /** A forward's live counters (mutated in place by the relays; cheap on the hot path). */
 export interface ForwardCounters {
@@ -47,6 +47,8 @@ export interface ForwardRunner {
    * counts in its relay's thread); the engine calls it before it reads the counters.
    */
   syncCounters?(): void;
+  /** The engine put a gate on the forward or took it off (runners that cache the gate's presence). */
+  gateChanged?(): void;
 }
 
 let nextConnection = 1;

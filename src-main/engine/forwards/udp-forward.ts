@@ -14,7 +14,9 @@
 import { Worker } from 'node:worker_threads';
 import type { ConnectionInfo, ForwardSpec } from '../../contract/forwards.js';
 import { workerEntry, type WorkerEntry } from '../worker-script.js';
-import { listenError, plain } from './listen.js';
+import { plainAddress } from '../net/address.js';
+import { listenError } from '../net/errors.js';
+import { ClientAdmission } from './admission.js';
 import { connectionId, type ForwardHost, type ForwardRunner } from './types.js';
 import { MAX_UDP_FLOWS, TOTAL, TOTALS_LENGTH, UdpRelay, type UdpRelayCommand, type UdpRelayMessage, type UdpRelayOptions } from './udp-relay.js';
 
@@ -46,6 +48,8 @@ export class UdpForward implements ForwardRunner {
   /** The worker thread has ended (or never started): nothing more will come from it. */
   private exited = false;
   boundPort: number | undefined;
+  /** The gate half of the accept path (the relay checks the allowlist in its own thread). */
+  private readonly admission: ClientAdmission;
 
   /**
    * @param maxFlows most flows at once.
@@ -56,7 +60,9 @@ export class UdpForward implements ForwardRunner {
     private readonly host: ForwardHost,
     private readonly maxFlows = MAX_UDP_FLOWS,
     private readonly thread = true,
-  ) {}
+  ) {
+    this.admission = new ClientAdmission(spec.allow, host);
+  }
 
   /** Whether the datagrams are relayed by a worker thread (false: on the engine's thread). */
   get inWorker(): boolean {
@@ -65,7 +71,7 @@ export class UdpForward implements ForwardRunner {
 
   async start(): Promise<void> {
     const { listenHost, listenPort, targetHost, targetPort, allow, udpIdleMs } = this.spec;
-    const options: UdpRelayOptions = { listenHost, listenPort, targetHost, targetPort, allow, udpIdleMs, maxFlows: this.maxFlows };
+    const options: UdpRelayOptions = { listenHost, listenPort, targetHost, targetPort, allow, udpIdleMs, maxFlows: this.maxFlows, gated: !!this.host.gate };
     const entry = this.thread ? udpWorkerEntry() : null;
     let bound: number;
     try {
@@ -136,8 +142,8 @@ export class UdpForward implements ForwardRunner {
         const connection: ConnectionInfo = {
           id: connectionId(),
           forwardId: this.host.id,
-          client: { address: plain(message.address), port: message.port },
-          localClientSide: { address: plain(this.spec.listenHost), port: this.boundPort ?? 0 },
+          client: { address: plainAddress(message.address), port: message.port },
+          localClientSide: { address: plainAddress(this.spec.listenHost), port: this.boundPort ?? 0 },
           target: { host: this.spec.targetHost, port: this.spec.targetPort },
           bytesIn: 0,
           bytesOut: 0,
@@ -149,7 +155,7 @@ export class UdpForward implements ForwardRunner {
       }
       case 'connected': {
         const connection = this.flows.get(message.flow);
-        if (connection) connection.localTargetSide = { address: plain(message.address), port: message.port };
+        if (connection) connection.localTargetSide = { address: plainAddress(message.address), port: message.port };
         break;
       }
       case 'bytes':
@@ -172,7 +178,11 @@ export class UdpForward implements ForwardRunner {
         break;
       }
       case 'refused':
-        this.host.refusedClient(plain(message.address), message.port);
+        this.host.refusedClient(plainAddress(message.address), message.port);
+        break;
+      case 'admit':
+        // The relay counts a refusal in the shared totals; the log entry says it was the gate.
+        this.command({ t: 'admit', address: message.address, port: message.port, ok: this.admission.passesGate(message.address, message.port, true) });
         break;
       case 'stopped':
         this.stopped?.();
@@ -180,6 +190,19 @@ export class UdpForward implements ForwardRunner {
       default:
         break;
     }
+  }
+
+  /** The engine put a gate on this forward or took it off: new clients wait for admission from now on, or no longer. */
+  gateChanged(): void {
+    this.command({ t: 'gate', on: !!this.host.gate });
+  }
+
+  /** A command for the relay, in its thread or on this one. */
+  private command(command: Extract<UdpRelayCommand, { t: 'gate' | 'admit' }>): void {
+    if (this.relay) {
+      if (command.t === 'gate') this.relay.setGated(command.on);
+      else this.relay.admit(command.address, command.port, command.ok);
+    } else if (this.worker && !this.exited) this.worker.postMessage(command);
   }
 
   /** Copies the totals the relay keeps (exact at this moment) into the forward's counters. */

@@ -56,6 +56,8 @@ export interface UdpRelayOptions {
   udpIdleMs: number;
   /** Most flows at once (MAX_UDP_FLOWS unless a test says otherwise). */
   maxFlows?: number;
+  /** A knock guard gates the forward: each new client is admitted by the owner first ('admit'). */
+  gated?: boolean;
 }
 
 /** Relay to owner. Addresses are as the socket reports them (IPv4-mapped forms included). */
@@ -68,10 +70,18 @@ export type UdpRelayMessage =
   | { t: 'bytes'; flows: number[] }
   | { t: 'closed'; flow: number; bytesIn: number; bytesOut: number; error?: ForwardError }
   | { t: 'refused'; address: string; port: number }
+  /** A new client passed the allowlist of a gated forward: may it open a flow? (answered by admit()). */
+  | { t: 'admit'; address: string; port: number }
   | { t: 'stopped' };
 
 /** Owner to relay (in a worker): start with these options, totals in this shared buffer; or stop. */
-export type UdpRelayCommand = { t: 'start'; options: UdpRelayOptions; totals: SharedArrayBuffer } | { t: 'stop' };
+export type UdpRelayCommand =
+  | { t: 'start'; options: UdpRelayOptions; totals: SharedArrayBuffer }
+  | { t: 'stop' }
+  /** The forward's gate was put on or taken off. */
+  | { t: 'gate'; on: boolean }
+  /** The owner's answer to an 'admit' message. */
+  | { t: 'admit'; address: string; port: number; ok: boolean };
 
 interface Flow {
   id: number;
@@ -111,6 +121,9 @@ function literalFirst(hostname: string, options: unknown, callback: LookupCallba
 export class UdpRelay {
   private socket: dgram.Socket | undefined;
   private readonly flows = new Map<string, Flow>();
+  /** Clients of a gated forward waiting for the owner's answer, with what they sent meanwhile. */
+  private readonly waiting = new Map<string, Buffer[]>();
+  private gated: boolean;
   private readonly allow: CidrAllowlist;
   private readonly maxFlows: number;
   private timer: NodeJS.Timeout | undefined;
@@ -127,6 +140,31 @@ export class UdpRelay {
   ) {
     this.allow = new CidrAllowlist(options.allow);
     this.maxFlows = options.maxFlows ?? MAX_UDP_FLOWS;
+    this.gated = options.gated ?? false;
+  }
+
+  /** Puts the gate on (new clients wait for the owner's 'admit' answer) or off (clients waiting are let in). */
+  setGated(on: boolean): void {
+    this.gated = on;
+    if (!on) for (const key of [...this.waiting.keys()]) this.answer(key, true);
+  }
+
+  /** The owner's answer for a client that waits: it gets its flow (with what it sent meanwhile), or its datagrams are dropped and counted refused. */
+  admit(address: string, port: number, ok: boolean): void {
+    this.answer(`${address}|${port}`, ok);
+  }
+
+  private answer(key: string, ok: boolean): void {
+    const held = this.waiting.get(key);
+    if (!held) return;
+    this.waiting.delete(key);
+    if (!ok) {
+      this.totals[TOTAL.refused]!++;
+      return;
+    }
+    const at = key.lastIndexOf('|');
+    const flow = this.openFlow(key.slice(0, at), Number(key.slice(at + 1)));
+    for (const msg of held) this.take(flow, msg);
   }
 
   /** Binds the listening socket; resolves with the bound port, rejects with the bind error (its errno code kept). */
@@ -176,10 +214,30 @@ export class UdpRelay {
           this.post({ t: 'refused', address: rinfo.address, port: rinfo.port });
           return;
         }
-        flow = this.openFlow(rinfo);
+        if (this.gated) return this.wait(msg, rinfo);
+        flow = this.openFlow(rinfo.address, rinfo.port);
       }
       this.last = flow;
     }
+    this.take(flow, msg);
+  }
+
+  /** Holds a gated client's datagram until the owner answers; the first one asks. */
+  private wait(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const key = `${rinfo.address}|${rinfo.port}`;
+    const held = this.waiting.get(key);
+    if (held) {
+      if (held.length < CONNECT_QUEUE_LENGTH) held.push(msg);
+      return;
+    }
+    // A flood of new sources waits in a bounded room, as a full socket buffer would drop them.
+    if (this.waiting.size >= this.maxFlows) return;
+    this.waiting.set(key, [msg]);
+    this.post({ t: 'admit', address: rinfo.address, port: rinfo.port });
+  }
+
+  /** One datagram from a client into its flow. */
+  private take(flow: Flow, msg: Buffer): void {
     flow.lastActive = this.now;
     flow.bytesIn += msg.length;
     this.totals[TOTAL.bytesIn]! += msg.length;
@@ -187,7 +245,7 @@ export class UdpRelay {
     else if (flow.queue.length < CONNECT_QUEUE_LENGTH) flow.queue.push(msg);
   }
 
-  private openFlow(rinfo: dgram.RemoteInfo): Flow {
+  private openFlow(address: string, port: number): Flow {
     if (this.flows.size >= this.maxFlows) {
       let oldest: Flow | undefined;
       for (const f of this.flows.values()) if (!oldest || f.lastActive < oldest.lastActive) oldest = f;
@@ -197,9 +255,9 @@ export class UdpRelay {
     const upstream = dgram.createSocket({ type: net.isIPv6(targetHost) ? 'udp6' : 'udp4', recvBufferSize: UPSTREAM_BUFFER_BYTES });
     const flow: Flow = {
       id: this.nextFlow++,
-      key: `${rinfo.address}|${rinfo.port}`,
-      address: rinfo.address,
-      port: rinfo.port,
+      key: `${address}|${port}`,
+      address,
+      port,
       upstream,
       connected: false,
       closed: false,
@@ -211,7 +269,7 @@ export class UdpRelay {
       reportedOut: 0,
     };
     this.flows.set(flow.key, flow);
-    this.post({ t: 'opened', flow: flow.id, address: rinfo.address, port: rinfo.port });
+    this.post({ t: 'opened', flow: flow.id, address, port });
     upstream.on('error', (err) => {
       this.totals[TOTAL.targetErrors]!++;
       this.closeFlow(flow, socketError(err, `the target ${targetHost}:${targetPort}`));
@@ -267,6 +325,7 @@ export class UdpRelay {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const flow of [...this.flows.values()]) this.closeFlow(flow);
+    this.waiting.clear();
     const socket = this.socket;
     this.socket = undefined;
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));

@@ -19,6 +19,10 @@ port.on('message', (command: UdpRelayCommand) => {
       (boundPort) => post({ t: 'listening', port: boundPort }),
       (err: NodeJS.ErrnoException) => post({ t: 'failed', code: err.code ?? 'ERROR', message: err.message }),
     );
+  } else if (command.t === 'gate') {
+    relay?.setGated(command.on);
+  } else if (command.t === 'admit') {
+    relay?.admit(command.address, command.port, command.ok);
   } else if (command.t === 'stop') {
     const stopping = relay?.stop() ?? Promise.resolve();
     relay = undefined;

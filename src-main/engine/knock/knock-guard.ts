@@ -10,9 +10,9 @@ import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { KnockAttempt, KnockProtocol, ParsedGuardSpec } from '../../contract/index.js';
-import { plainAddress } from '../listeners/endpoints.js';
-import { listenError } from '../listeners/errors.js';
-import type { AccessGate } from '../listeners/listener-engine.js';
+import { plainAddress } from '../net/address.js';
+import { listenError } from '../net/errors.js';
+import type { AccessGate } from '../access-gate.js';
 import { SequenceMachine, type Knock, type MachineEvent } from './sequence-machine.js';
 
 /** What a guard reports to its owner. */

@@ -20,8 +20,11 @@ import {
   type ParsedConnectSpec,
   type ParsedListenerSpec,
 } from '../../contract/index.js';
-import { exposureWarning, plainAddress, resolveHost } from './endpoints.js';
-import { connectError, listenError, sessionError } from './errors.js';
+import { listenerExposure } from '../../contract/net-notes.js';
+import type { AccessGate } from '../access-gate.js';
+import { plainAddress } from '../net/address.js';
+import { connectError, listenError, sessionError } from '../net/errors.js';
+import { resolveHost } from '../net/resolve.js';
 import { FlowCredit } from './flow-credit.js';
 import { MAX_HEAD_BYTES, buildHttpResponse, headEnd, parseHead } from './http-responder.js';
 import { UdpPeerTable, peerKey } from './udp-peers.js';
@@ -46,17 +49,6 @@ export interface ListenerEngineOptions {
   maxClosedSessions?: number;
   /** How long the HTTP responder waits for a request head, in ms. */
   httpTimeoutMs?: number;
-}
-
-/**
- * Decides which sources a listener accepts (a knock guard's gate, for example). Checked when a
- * TCP peer is accepted and on a new UDP peer's first datagram; sessions already open stay.
- */
-export interface AccessGate {
-  /** True when a peer from this address (plain form: IPv4-mapped addresses as IPv4) may start a session. */
-  isAllowed(remoteAddress: string): boolean;
-  /** Told of each refused peer (its socket is closed, or its datagram dropped, at once). */
-  refused?(remoteAddress: string): void;
 }
 
 /** What a session writes to and controls; one per kind of socket. */
@@ -135,7 +127,7 @@ export class ListenerEngine {
   async open(spec: ParsedListenerSpec): Promise<ListenerInfo> {
     let address: string;
     try {
-      address = await resolveHost(spec.host);
+      [address] = (await resolveHost(spec.host)) as [string];
     } catch (err) {
       throw await listenError(err as NodeJS.ErrnoException, spec.protocol, spec.host, spec.port);
     }
@@ -161,7 +153,7 @@ export class ListenerEngine {
       activePeers: 0,
       totalPeers: 0,
     };
-    const warning = exposureWarning(bound.address, bound.port, spec.protocol);
+    const warning = listenerExposure(bound.address, bound.port, spec.protocol);
     if (warning) Object.assign(listener.info, { exposed: true, exposureWarning: warning });
     if (spec.protocol === 'udp') {
       listener.peers = new UdpPeerTable(spec.udpIdleMs);
@@ -501,7 +493,7 @@ export class ListenerEngine {
     const { host, port, timeoutMs } = spec;
     let socket: dgram.Socket | undefined;
     try {
-      const address = await withTimeout(resolveHost(host), timeoutMs);
+      const [address] = (await resolveHost(host, { timeoutMs })) as [string];
       const s = (socket = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4'));
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
@@ -824,20 +816,4 @@ function tlsInfo(socket: tls.TLSSocket): TlsInfo {
     authorized: socket.authorized,
     ...(authError ? { authorizationError: authError instanceof Error ? ((authError as NodeJS.ErrnoException).code ?? authError.message) : String(authError) } : {}),
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(errnoError('ETIMEDOUT', 'timeout')), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }

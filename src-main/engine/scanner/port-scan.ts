@@ -17,7 +17,8 @@ import { socketBudget } from './fd-limit.js';
 import { FDS_PER_WORKER, leaseScanThread, planWorkers, scanWorkerEntry, SHARD_FLUSH_MS, type ScanThread, type ShardCommand, type ShardMessage, type ShardProgress, type ShardSpec } from './scan-workers.js';
 import type { ServiceDetector } from './service-detect.js';
 import { createTcpConnector, type TcpConnector, type TcpProbe } from './tcp-connect.js';
-import { CongestionWindow, isLoopbackAddress, loopbackPreset, RateLimiter, RttEstimator, shardPreset, TIMING_PRESETS, type TimingPreset } from './timing.js';
+import { isLoopbackAddress } from '../net/address.js';
+import { CongestionWindow, loopbackPreset, RateLimiter, RttEstimator, shardPreset, TIMING_PRESETS, type TimingPreset } from './timing.js';
 import { decodeUdpReply, udpProbeFor, type UdpProbe } from './udp-probes.js';
 
 /** What a scan needs. */

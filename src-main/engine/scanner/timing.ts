@@ -4,7 +4,6 @@
  * bounds the probes in flight: it grows with each answer (by one in slow start, then by 1/window)
  * and shrinks when probes time out, at most once per timeout period (one loss event).
  */
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
 
 /** The numbers of one timing preset. */
 export interface TimingPreset {
@@ -44,20 +43,6 @@ export const TIMING_PRESETS: readonly TimingPreset[] = [
  * 490 ms, 1024 590 ms, 4096 (timing 5's maximum) 740 ms. Timeouts still shrink the window as usual.
  */
 export const LOOPBACK_MAX_WINDOW = 128;
-
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-LOOPBACK.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
-
-/**
- * True for an address of the loopback interface: 127.0.0.0/8, ::1, IPv4-mapped 127.x. (Here,
- * not in targets.ts, so the scan worker's bundle does not pull in the contract and zod.)
- */
-export function isLoopbackAddress(address: string): boolean {
-  if (isIPv4(address)) return LOOPBACK.check(address, 'ipv4');
-  return address.includes(':') && isIPv6(address) && LOOPBACK.check(address, 'ipv6');
-}
 
 /** The preset for a TCP scan of loopback hosts only: the window bounded by LOOPBACK_MAX_WINDOW. */
 export function loopbackPreset(preset: TimingPreset): TimingPreset {

@@ -1,6 +1,6 @@
 /** Socket identity and socket-pair linking, shared by every provider. */
 import type { SocketRow } from '../../contract/index.js';
-import { plainAddress } from '../../contract/socket-pairs.js';
+import { plainAddress } from '../net/address.js';
 
 export { plainAddress };
 

@@ -2,7 +2,7 @@
  * `portolan guard --forward NAME`, run in-process until an interrupt the test controls: a saved local
  * TCP forward (made in a temporary data folder) is started behind the guard; `portolan knock` in the
  * wrong order leaves it closed, in the right order opens it; Ctrl+C stops the forward (guard started
- * it) and removes the guard. Then the sentences for what cannot be guarded.
+ * it) and removes the guard. Then the sentences for what cannot be guarded (an SSH -R forward).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -50,7 +50,7 @@ beforeAll(async () => {
     webId = web.id;
     await call(app, 'forwards.create', { spec: { kind: 'udp', name: 'dns', listenPort: 0, targetHost: '127.0.0.1', targetPort: 53 }, start: false });
     await call(app, 'forwards.create', {
-      spec: { kind: 'ssh-local', name: 'jump', listenPort: 0, targetHost: 'db', targetPort: 5432, ssh: { host: '127.0.0.1', username: 'me' } },
+      spec: { kind: 'ssh-remote', name: 'jump', listenPort: 0, targetHost: '127.0.0.1', targetPort: 5432, ssh: { host: '127.0.0.1', username: 'me' } },
       start: false,
     });
   } finally {
@@ -115,12 +115,9 @@ describe('portolan guard --forward', () => {
     const unknown = await start(...seq, '--forward', 'nope').stop();
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('There is no saved forward named "nope". The saved forwards are: "web", "dns", "jump" (see portolan forwards list).');
-    const udp = await start(...seq, '--forward', 'dns').stop();
-    expect(udp.code).toBe(1);
-    expect(udp.err).toMatch(/"dns" is a UDP forward: only local TCP forwards can be guarded yet/);
     const ssh = await start(...seq, '--forward', 'jump').stop();
     expect(ssh.code).toBe(1);
-    expect(ssh.err).toMatch(/"jump" is an SSH -L forward: only local TCP forwards can be guarded yet/);
+    expect(ssh.err).toMatch(/"jump" is an SSH -R forward: its clients connect to the SSH server, out of reach of knock ports here/);
     const both = await start(...seq, '--forward', 'web', '--listen', '0').stop();
     expect(both.code).toBe(2);
     expect(both.err).toMatch(/--listen PORT for a new listener, or --forward NAME for a saved forward, not both/);
@@ -138,7 +135,7 @@ describe('portolan guard --forward', () => {
   it('help describes both targets', async () => {
     const help = await start('guard', '--help').stop();
     expect(help.code).toBe(0);
-    expect(help.out).toMatch(/--forward NAME\s+a saved local TCP forward, by name or id/);
-    expect(help.out).toMatch(/UDP and SSH forwards cannot be guarded yet/);
+    expect(help.out).toMatch(/--forward NAME\s+a saved TCP, UDP, SSH -L or -D forward, by name or id/);
+    expect(help.out).toMatch(/An SSH -R forward cannot be guarded/);
   });
 });

@@ -2,31 +2,15 @@
  * A knock guard on a local TCP forward, on loopback: the forward relays a client to its target
  * only after that client's address knocked the right sequence (a wrong order opens nothing, and
  * another address, 127.0.0.2, stays refused); refused clients never reach the target and show in
- * the forward's connection log as GATE; deleting the guard lets every client through again. UDP
- * forwards have no accept hook and cannot be guarded.
+ * the forward's connection log as GATE; deleting the guard lets every client through again. An
+ * SSH -R forward cannot be guarded (guard-forward-kinds.test.ts covers UDP and SSH -L/-D).
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KnockAttempt } from '../../../src-main/contract/index.js';
 import { testApp } from '../../helpers/app.js';
-import { freeKnockPorts } from '../../helpers/knock.js';
+import { freeKnockPorts, relays } from '../../helpers/knock.js';
 import { closeServer, server, tcpForward } from '../forwards/helpers.js';
 import { call, callError, until } from '../listeners/helpers.js';
-
-/** Connects through the forward from `localAddress`: true when it echoes, false when it is closed at once. */
-function relays(port: number, localAddress = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port, localAddress });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.on('connect', () => socket.write('ping'));
-    socket.on('data', (d) => d.toString() === 'ping' && done(true));
-    socket.on('close', () => done(false));
-    socket.on('error', () => done(false));
-  });
-}
 
 let ctx: Awaited<ReturnType<typeof testApp>>;
 const attempts: KnockAttempt[] = [];
@@ -87,11 +71,15 @@ describe('knock guard on a TCP forward', () => {
 
   it('refuses targets it cannot gate, with a sentence', async () => {
     const app = ctx.app;
-    const udp = await call(app, 'forwards.create', { spec: { kind: 'udp', name: 'dns', listenPort: 0, targetHost: '127.0.0.1', targetPort: 53 }, save: false, start: false });
+    const remote = await call(app, 'forwards.create', {
+      spec: { kind: 'ssh-remote', name: 'back', listenPort: 0, targetHost: '127.0.0.1', targetPort: 80, ssh: { host: '127.0.0.1', username: 'me' } },
+      save: false,
+      start: false,
+    });
     const [a] = await freeKnockPorts(1);
     const sequence = [{ port: a!, protocol: 'tcp' as const }];
-    const bad = await callError(app, 'knock.guards.create', { name: 'u', sequence, target: { kind: 'forward', forwardId: udp.id } });
-    expect(bad).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/only local TCP forwards can be guarded/) });
+    const bad = await callError(app, 'knock.guards.create', { name: 'u', sequence, target: { kind: 'forward', forwardId: remote.id } });
+    expect(bad).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/SSH -R forward: its clients connect to the SSH server/) });
     expect(await callError(app, 'knock.guards.create', { name: 'n', sequence, target: { kind: 'forward', forwardId: 'f-none' } })).toMatchObject({ code: 'NOT_FOUND' });
     expect((await call(app, 'knock.guards.list', {})).map((g) => g.spec.name)).not.toContain('u');
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SocketDiff, SocketRow } from '../../../src-main/contract/index.js';
 import { diffSockets } from '../../../src-main/engine/sockets/diff.js';
-import { linkPairs, plainAddress, socketId } from '../../../src-main/engine/sockets/identity.js';
+import { plainAddress } from '../../../src-main/engine/net/address.js';
+import { linkPairs, socketId } from '../../../src-main/engine/sockets/identity.js';
 import { SocketMonitor } from '../../../src-main/engine/sockets/monitor.js';
 import type { SocketProvider, SocketReading } from '../../../src-main/engine/sockets/provider.js';
 

@@ -7,6 +7,7 @@
  * user learns of a problem while typing, not after pressing Save.
  */
 import { cidrProblem, parseIp } from '../../../../src-main/contract/cidr.js';
+import { forwardExposure } from '../../../../src-main/contract/net-notes.js';
 import type { ForwardInfo, ForwardKind, ForwardSecrets, ForwardSpecInput } from '../../../../src-main/contract/forwards.js';
 
 /** How to log in to an SSH server. */
@@ -315,24 +316,12 @@ export function decodeRemembered(text: string): ForwardForm {
   return form;
 }
 
-const LOOPBACK = /^(127\.|::1$|localhost$|::ffff:127\.)/i;
-
 /**
  * The plain warning shown when the listen address lets other machines use the forward, or
- * undefined for loopback. Same sentence as the contract's exposureSentence (the engine's list
- * shows that one), written here so that the renderer does not load the zod schemas.
+ * undefined for loopback: the contract's sentence (net-notes.ts, which the engine's list shows
+ * too), for the host as typed.
  */
-export function exposureOf(kind: ForwardKind, hostText: string, port: number): string | undefined {
-  const host = unbracket(hostText);
-  if (LOOPBACK.test(host)) return undefined;
-  const where = kind === 'ssh-remote' ? 'on the SSH server' : 'on this machine';
-  const wild = host === '0.0.0.0' || host === '::' || host === '*' || host === '';
-  const reach = wild ? 'every network' : `the network of ${host}`;
-  return (
-    `Listening on ${host}:${port} ${where} exposes this forward to ${reach}: anyone who can reach it can use the target through it. ` +
-    'Use 127.0.0.1 unless you mean it, or limit clients with an allowlist.'
-  );
-}
+export const exposureOf = (kind: ForwardKind, hostText: string, port: number): string | undefined => forwardExposure(kind, unbracket(hostText), port);
 
 /** The field an engine INVALID_INPUT message names ("spec.listenPort: …", "name: …"), when it names one of the form's. */
 export function fieldOfMessage(message: string): FormField | undefined {

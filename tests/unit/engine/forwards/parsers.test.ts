@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CidrAllowlist, cidrProblem, parseCidr, parseIp } from '../../../../src-main/contract/cidr.js';
-import { ForwardSpec, exposureSentence } from '../../../../src-main/contract/forwards.js';
+import { ForwardSpec } from '../../../../src-main/contract/forwards.js';
+import { forwardExposure as exposureSentence } from '../../../../src-main/contract/net-notes.js';
 import { BACKOFF_MAX_MS, BACKOFF_MIN_MS, backoffDelay } from '../../../../src-main/engine/forwards/backoff.js';
 import { checkHostKey, fingerprintOf, hostToken, knownHostsLine, parseKnownHosts, sshKeyType } from '../../../../src-main/engine/forwards/known-hosts.js';
 import { greetingReply, parseGreeting, parseRequest, requestReply, SocksReply } from '../../../../src-main/engine/forwards/socks5.js';

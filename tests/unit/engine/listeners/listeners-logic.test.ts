@@ -1,7 +1,5 @@
-/** The listener engine's pure parts: watermarks, the UDP peer table, the HTTP page, the sentences. */
+/** The listener engine's pure parts: watermarks, the UDP peer table, the HTTP page (the sentences: tests/unit/engine/net). */
 import { describe, expect, it } from 'vitest';
-import { connectError } from '../../../../src-main/engine/listeners/errors.js';
-import { exposureWarning, isLoopback, plainAddress } from '../../../../src-main/engine/listeners/endpoints.js';
 import { FlowCredit } from '../../../../src-main/engine/listeners/flow-credit.js';
 import { buildHttpPage, buildHttpResponse, headEnd, parseHead } from '../../../../src-main/engine/listeners/http-responder.js';
 import { UdpPeerTable, peerKey } from '../../../../src-main/engine/listeners/udp-peers.js';
@@ -101,32 +99,5 @@ describe('HTTP responder page', () => {
 
   it('says when the head was truncated', () => {
     expect(buildHttpPage(parseHead('GET / HTTP/1.1', true), ends)).toMatch(/only the start is shown/);
-  });
-});
-
-describe('sentences', () => {
-  const err = (code: string) => Object.assign(new Error(code), { code });
-
-  it('gives each connect failure its own code and sentence', () => {
-    expect(connectError(err('ENOTFOUND'), 'tcp', 'no.such.host', 80, 1000)).toMatchObject({ code: 'ENOTFOUND', message: expect.stringMatching(/no\.such\.host could not be resolved \(DNS lookup failed\)/) });
-    expect(connectError(err('EAI_AGAIN'), 'tcp', 'x', 80, 1000).code).toBe('ENOTFOUND');
-    expect(connectError(err('ECONNREFUSED'), 'tcp', '::1', 80, 1000).message).toMatch(/Connection refused by \[::1\]:80\/tcp/);
-    expect(connectError(err('ECONNREFUSED'), 'udp', '127.0.0.1', 53, 1000).message).toMatch(/port unreachable/);
-    expect(connectError(err('ETIMEDOUT'), 'tcp', '10.0.0.1', 22, 10000).message).toMatch(/within 10 s \(timeout\)/);
-    expect(connectError(err('EHOSTUNREACH'), 'tcp', '10.0.0.1', 22, 1000).code).toBe('EHOSTUNREACH');
-    expect(connectError(err('CERT_HAS_EXPIRED'), 'tcp', 'a.test', 443, 1000).code).toBe('TLS_FAILED');
-    const codes = ['ENOTFOUND', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH'].map((c) => connectError(err(c), 'tcp', 'h', 1, 1000).message);
-    expect(new Set(codes).size).toBe(4);
-  });
-
-  it('warns when a listener is exposed to the network', () => {
-    expect(exposureWarning('127.0.0.1', 80, 'tcp')).toBeUndefined();
-    expect(exposureWarning('::1', 80, 'tcp')).toBeUndefined();
-    expect(exposureWarning('0.0.0.0', 8080, 'tcp')).toMatch(/exposes port 8080\/tcp to every network/);
-    expect(exposureWarning('::', 53, 'udp')).toMatch(/exposes port 53\/udp to every network/);
-    expect(exposureWarning('192.168.1.5', 8080, 'tcp')).toMatch(/to the network of that address/);
-    expect(isLoopback('::ffff:127.0.0.1')).toBe(true);
-    expect(plainAddress('::ffff:10.1.2.3')).toBe('10.1.2.3');
-    expect(plainAddress('::ffff:abcd')).toBe('::ffff:abcd');
   });
 });

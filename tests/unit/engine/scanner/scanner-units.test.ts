@@ -8,7 +8,8 @@ import { classifyBanner, parseHttpResponse, parseMysqlGreeting, probeOrder } fro
 import { bigIntToIpv6, ipv6ToBigInt, isPrivateAddress } from '../../../../src-main/contract/ip-address.js';
 import { expandTargets, parseTargets } from '../../../../src-main/engine/scanner/targets.js';
 import { MIN_PROBES_PER_WORKER, planWorkers } from '../../../../src-main/engine/scanner/scan-workers.js';
-import { CongestionWindow, isLoopbackAddress, LOOPBACK_MAX_WINDOW, loopbackPreset, RateLimiter, RttEstimator, shardPreset, TIMING_PRESETS } from '../../../../src-main/engine/scanner/timing.js';
+import { isLoopbackAddress } from '../../../../src-main/engine/net/address.js';
+import { CongestionWindow, LOOPBACK_MAX_WINDOW, loopbackPreset, RateLimiter, RttEstimator, shardPreset, TIMING_PRESETS } from '../../../../src-main/engine/scanner/timing.js';
 import { berOctetStrings, decodeDns, decodeUdpReply, encodeDnsQuery, encodeNbstat, encodeNtpRequest, encodeSnmpGet, udpProbeFor } from '../../../../src-main/engine/scanner/udp-probes.js';
 import type { ScanResults } from '../../../../src-main/contract/index.js';
 

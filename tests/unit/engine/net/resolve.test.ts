@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calls } from '../../../src-main/contract/index.js';
-import { resolveHost, type LookupAll } from '../../../src-main/engine/net/resolve.js';
-import { testApp } from '../../helpers/app.js';
+import { calls } from '../../../../src-main/contract/index.js';
+import { resolveHost, type LookupAll } from '../../../../src-main/engine/net/resolve.js';
+import { testApp } from '../../../helpers/app.js';
 
 /** A look-up that fails the way getaddrinfo does, with an errno-style code. */
 const failing =
