@@ -163,6 +163,58 @@ describe('the Sockets view in the browser', () => {
     await page.context().close();
   });
 
+  it('pairs mode: one row per connection under its listener, keeping filter and selection', async () => {
+    const accepted: net.Socket[] = [];
+    const listener = net.createServer((s) => accepted.push(s.on('error', () => {})));
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as net.AddressInfo).port;
+    const clients = await Promise.all(
+      [0, 1, 2].map(() => new Promise<net.Socket>((resolve) => {
+        const c = net.connect(port, '127.0.0.1', () => resolve(c));
+      })),
+    );
+    cleanups.push(() => {
+      [...clients, ...accepted].forEach((s) => s.destroy());
+      listener.close();
+    });
+    const clientPorts = clients.map((c) => c.localPort!);
+
+    const { page, problems } = await openSockets();
+    await filter(page, `port:${port}`);
+    await expect.poll(() => page.getByTestId('sockets-shown').innerText(), { timeout: 5000 }).toBe('7 shown');
+    // Select the server half of the second connection in the sockets table, then switch to pairs.
+    await rowOf(page, port, clientPorts[1]!).locator('[role=gridcell]').first().click();
+    await page.getByRole('radio', { name: 'Pairs' }).click();
+    const grid = page.getByRole('grid', { name: 'Socket pairs' });
+    await grid.waitFor();
+    const head = grid.getByTestId('pair-listener');
+    await expect.poll(() => head.innerText()).toMatch(new RegExp(`:${port}\\s+— 3 pairs`));
+    const pairRows = grid.locator('.vt-row').filter({ has: page.getByTestId('pair-client') });
+    await expect.poll(() => pairRows.count()).toBe(3);
+    const texts = await pairRows.allInnerTexts();
+    for (const clientPort of clientPorts) expect(texts.some((t) => t.includes(`:${clientPort}`) && t.includes(`:${port}`) && t.includes('⇄'))).toBe(true);
+    // The selected half's pair is the selected line, and the filter stayed.
+    const selected = grid.locator('.vt-row[aria-selected=true]');
+    expect(await selected.innerText()).toContain(`:${clientPorts[1]}`);
+    expect(await page.getByRole('searchbox', { name: 'Filter the sockets' }).inputValue()).toBe(`port:${port}`);
+    await page.screenshot({ path: path.join(shots, 'sockets-pairs-light.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.screenshot({ path: path.join(shots, 'sockets-pairs-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Clicking another pair selects it (its client half) and opens the details; back in sockets mode it stays selected.
+    await pairRows.filter({ hasText: `:${clientPorts[2]}` }).getByTestId('pair-client').click();
+    const detail = page.getByTestId('socket-detail');
+    await detail.waitFor();
+    expect(await detail.innerText()).toContain(`127.0.0.1:${clientPorts[2]}`);
+    await page.getByRole('radio', { name: 'Sockets' }).click();
+    await expect.poll(() => rowOf(page, clientPorts[2]!, port).getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByRole('searchbox', { name: 'Filter the sockets' }).inputValue()).toBe(`port:${port}`);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('keeps up with ~10,000 sockets: prints diff-to-paint times', async () => {
     const limit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim()) || 1024;
     // Each loopback connection is two sockets in this process; leave room for everything else.
