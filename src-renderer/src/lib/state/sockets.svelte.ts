@@ -7,6 +7,7 @@ import type { SocketDiff, SocketRow } from '../../../../src-main/contract/socket
 import { errorMessage, type Api } from '../api/client.js';
 import { ReverseNames } from '../sockets/dns.js';
 import { matchesFilter, parseFilter, type MatchContext, type ParsedFilter } from '../sockets/filter.js';
+import { localRole, type LocalRole } from '../sockets/columns.js';
 import { groupLines, isHeader, listeningPorts, type Line } from '../sockets/group.js';
 import { lineHolds, lineSocketId, pairLines, type PairsLine } from '../sockets/pairs.js';
 import { decodeOptions, DEFAULT_OPTIONS, encodeOptions, hidesTimeWait, passesToggles, type Column, type ViewOptions } from '../sockets/options.js';
@@ -83,7 +84,8 @@ export class SocketsState {
   private rebuildTimer: ReturnType<typeof setTimeout> | undefined;
   private pendingDiffs: SocketDiff[] | null = null;
   private loadSeq = 0;
-  private listening = new Set<string>();
+  /** Ports listened on now, as "tcp|8080" (a role of each row follows from it). */
+  private listening = $state.raw<ReadonlySet<string>>(new Set());
   private readonly now: () => number;
 
   constructor(
@@ -205,6 +207,7 @@ export class SocketsState {
   /** Copies the table's shown rows into reactive state (grouped when asked). */
   private publish(): void {
     const rows = this.table.rows();
+    this.listening = listeningPorts([...this.table.all()].map((e) => e.row));
     if (this.options.mode === 'pairs') {
       this.pairLines = pairLines(this.table, rows);
       this.lines = [];
@@ -213,7 +216,6 @@ export class SocketsState {
       this.lines = rows.slice();
     } else {
       this.pairLines = [];
-      this.listening = listeningPorts([...this.table.all()].map((e) => e.row));
       this.lines = groupLines(rows, this.options.group, this.listening, this.collapsed, (port) => this.names.name(port));
     }
     let fading = 0;
@@ -345,6 +347,11 @@ export class SocketsState {
     while (i >= 0 && i < ids.length && ids[i] === null) i -= step;
     const id = ids[i];
     if (id) this.select(id);
+  }
+
+  /** The role of a row's local end (listener, server or client), from the ports listened on now. */
+  role(row: SocketRow): LocalRole {
+    return localRole(row, this.listening);
   }
 
   /** Index of the line showing the selected row (in pairs mode, the pair holding it), or -1. */
