@@ -49,12 +49,12 @@ async function listenerAndClient() {
 
 /** The table row with this local port and remote port (0: none) in their columns. */
 function rowOf(page: Page, localPort: number, remotePort: number) {
-  const cell = (n: number, text: string) => page.locator(`[role=gridcell]:nth-child(${n})`, { hasText: new RegExp(`^${text}$`) });
+  const cell = (col: string, text: string) => page.locator(`[role=gridcell][data-col=${col}]`, { hasText: new RegExp(`^${text}$`) });
   return page
     .getByRole('grid', { name: 'Sockets' })
     .locator('.vt-row')
-    .filter({ has: cell(3, String(localPort)) })
-    .filter({ has: cell(6, remotePort ? String(remotePort) : '\\*') });
+    .filter({ has: cell('lport', String(localPort)) })
+    .filter({ has: cell('rport', remotePort ? String(remotePort) : '\\*') });
 }
 
 describe('the Sockets view in the browser', () => {
@@ -62,7 +62,7 @@ describe('the Sockets view in the browser', () => {
     const { page, problems } = await openSockets();
     const grid = page.getByRole('grid', { name: 'Sockets' });
     const status = page.getByTestId('sockets-status');
-    await expect.poll(() => status.innerText()).toMatch(/\d+ sockets?[\s\S]*tick \d+[\s\S]*from \/proc\/net/);
+    await expect.poll(() => status.innerText()).toMatch(/\d+ sockets?[\s\S]*new[\s\S]*changed[\s\S]*closed[\s\S]*from \/proc\/net/);
     // Only this test process's sockets: none yet.
     await filter(page, `pid:${process.pid}`);
     await expect.poll(() => page.getByTestId('sockets-shown').innerText()).toBe('0 shown');
@@ -160,6 +160,84 @@ describe('the Sockets view in the browser', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: path.join(shots, 'sockets-all-dark.png') });
     expect(problems, 'errors in the page (CSP violations included)').toEqual([]);
+    await page.context().close();
+  });
+
+  it('pairs mode: one row per connection under its listener, keeping filter and selection', async () => {
+    const accepted: net.Socket[] = [];
+    const listener = net.createServer((s) => accepted.push(s.on('error', () => {})));
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as net.AddressInfo).port;
+    const clients = await Promise.all(
+      [0, 1, 2].map(() => new Promise<net.Socket>((resolve) => {
+        const c = net.connect(port, '127.0.0.1', () => resolve(c));
+      })),
+    );
+    cleanups.push(() => {
+      [...clients, ...accepted].forEach((s) => s.destroy());
+      listener.close();
+    });
+    const clientPorts = clients.map((c) => c.localPort!);
+
+    const { page, problems } = await openSockets();
+    await filter(page, `port:${port}`);
+    await expect.poll(() => page.getByTestId('sockets-shown').innerText(), { timeout: 5000 }).toBe('7 shown');
+    // Select the server half of the second connection in the sockets table, then switch to pairs.
+    await rowOf(page, port, clientPorts[1]!).locator('[role=gridcell]').first().click();
+    await page.getByRole('radio', { name: 'Pairs' }).click();
+    const grid = page.getByRole('grid', { name: 'Socket pairs' });
+    await grid.waitFor();
+    const head = grid.getByTestId('pair-listener');
+    await expect.poll(() => head.innerText()).toMatch(new RegExp(`:${port}\\s+— 3 pairs`));
+    const pairRows = grid.locator('.vt-row').filter({ has: page.getByTestId('pair-client') });
+    await expect.poll(() => pairRows.count()).toBe(3);
+    const texts = await pairRows.allInnerTexts();
+    for (const clientPort of clientPorts) expect(texts.some((t) => t.includes(`:${clientPort}`) && t.includes(`:${port}`) && t.includes('⇄'))).toBe(true);
+    // The selected half's pair is the selected line, and the filter stayed.
+    const selected = grid.locator('.vt-row[aria-selected=true]');
+    expect(await selected.innerText()).toContain(`:${clientPorts[1]}`);
+    expect(await page.getByRole('searchbox', { name: 'Filter the sockets' }).inputValue()).toBe(`port:${port}`);
+    await page.screenshot({ path: path.join(shots, 'sockets-pairs-light.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.screenshot({ path: path.join(shots, 'sockets-pairs-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Clicking another pair selects it (its client half) and opens the details; back in sockets mode it stays selected.
+    await pairRows.filter({ hasText: `:${clientPorts[2]}` }).getByTestId('pair-client').click();
+    const detail = page.getByTestId('socket-detail');
+    await detail.waitFor();
+    expect(await detail.innerText()).toContain(`127.0.0.1:${clientPorts[2]}`);
+    await page.getByRole('radio', { name: 'Sockets' }).click();
+    await expect.poll(() => rowOf(page, clientPorts[2]!, port).getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByRole('searchbox', { name: 'Filter the sockets' }).inputValue()).toBe(`port:${port}`);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('tells the truth at 900 px: Process stays beside the detail panel, client ports are ephemeral, services only for servers', async () => {
+    const pair = await listenerAndClient();
+    const { page, problems } = await e2e.open({ view: 'Sockets', width: 900, height: 700 });
+    await page.getByRole('grid', { name: 'Sockets' }).waitFor();
+    await filter(page, `port:${pair.port}`);
+    const clientHalf = rowOf(page, pair.clientPort, pair.port);
+    await clientHalf.waitFor({ timeout: 5000 });
+    await clientHalf.locator('[role=gridcell]').first().click();
+    await page.getByTestId('socket-detail').waitFor();
+    const grid = page.getByRole('grid', { name: 'Sockets' });
+    const processHeader = grid.getByRole('columnheader', { name: 'Process' });
+    const box = await processHeader.boundingBox();
+    const panel = await page.getByTestId('socket-detail').boundingBox();
+    expect(box && panel && box.x + box.width <= panel.x + 1, 'the Process column is beside the detail panel, not under it').toBe(true);
+    await page.screenshot({ path: path.join(shots, 'sockets-narrow-light.png') });
+    // Wide again: the Range column of the client half says it is an ephemeral client port.
+    await page.setViewportSize({ width: 1500, height: 800 });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => clientHalf.innerText()).toMatch(/ephemeral \(client\)/);
+    const serverHalf = rowOf(page, pair.port, pair.clientPort);
+    expect(await serverHalf.innerText()).not.toMatch(/ephemeral \(client\)/);
+    expect(await page.getByTestId('sockets-legend').innerText()).toMatch(/new\s*changed\s*closed/);
+    expect(problems).toEqual([]);
     await page.context().close();
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isListening, isLoopback, matchesFilter, parseFilter, type MatchContext } from '../../src-renderer/src/lib/sockets/filter.js';
-import { decodeOptions, DEFAULT_OPTIONS, encodeOptions, passesToggles } from '../../src-renderer/src/lib/sockets/options.js';
+import { decodeOptions, DEFAULT_OPTIONS, encodeOptions, hidesTimeWait, passesToggles } from '../../src-renderer/src/lib/sockets/options.js';
 import { listenerWithPair, noNames, row } from './socket-rows.js';
 
 const { listener, server, client } = listenerWithPair(8080, 51000);
@@ -72,10 +72,10 @@ describe('the filter language', () => {
 describe('view options', () => {
   it('round-trip through the remembered string, leaving defaults out', () => {
     expect(encodeOptions(DEFAULT_OPTIONS)).toBe('');
-    const o = { only: 'listening', hideLoopback: true, group: 'port', sort: { column: 'process', dir: 'desc' }, dns: true } as const;
-    expect(encodeOptions(o)).toBe('only:listening loopback:hide group:port sort:process:desc dns');
+    const o = { mode: 'pairs', only: 'listening', hideLoopback: true, timeWait: 'show', group: 'port', sort: { column: 'process', dir: 'desc' }, dns: true } as const;
+    expect(encodeOptions(o)).toBe('mode:pairs only:listening loopback:hide timewait:show group:port sort:process:desc dns');
     expect(decodeOptions(encodeOptions(o))).toEqual(o);
-    expect(decodeOptions('only:nonsense sort:bogus:desc group:')).toEqual(DEFAULT_OPTIONS);
+    expect(decodeOptions('only:nonsense sort:bogus:desc group: mode:tables timewait:maybe')).toEqual(DEFAULT_OPTIONS);
   });
 
   it('toggles keep listening only, established only, and hide loopback', () => {
@@ -83,5 +83,13 @@ describe('view options', () => {
     expect(keep({ only: 'listening' })).toEqual([listener, udp]);
     expect(keep({ only: 'established' })).toEqual([server, client]);
     expect(keep({ hideLoopback: true })).toEqual([udp, tw]);
+    expect(all.filter((r) => passesToggles(r, { ...DEFAULT_OPTIONS, hideTimeWait: true }))).toEqual([listener, server, client, udp]);
+  });
+
+  it('hides TIME_WAIT by itself only when it is over half the rows', () => {
+    expect(hidesTimeWait('auto', 6, 10)).toBe(true);
+    expect(hidesTimeWait('auto', 5, 10)).toBe(false);
+    expect(hidesTimeWait('show', 9, 10)).toBe(false);
+    expect(hidesTimeWait('hide', 0, 10)).toBe(true);
   });
 });

@@ -7,8 +7,10 @@ import type { SocketDiff, SocketRow } from '../../../../src-main/contract/socket
 import { errorMessage, type Api } from '../api/client.js';
 import { ReverseNames } from '../sockets/dns.js';
 import { matchesFilter, parseFilter, type MatchContext, type ParsedFilter } from '../sockets/filter.js';
+import { localRole, type LocalRole } from '../sockets/columns.js';
 import { groupLines, isHeader, listeningPorts, type Line } from '../sockets/group.js';
-import { decodeOptions, DEFAULT_OPTIONS, encodeOptions, passesToggles, type Column, type ViewOptions } from '../sockets/options.js';
+import { lineHolds, lineSocketId, pairLines, type PairsLine } from '../sockets/pairs.js';
+import { decodeOptions, DEFAULT_OPTIONS, encodeOptions, hidesTimeWait, passesToggles, type Column, type ViewOptions } from '../sockets/options.js';
 import { PortNames } from '../sockets/ports.js';
 import { compareRows } from '../sockets/sort.js';
 import { SocketTable, type Entry, type MarkDurations } from '../sockets/table.js';
@@ -39,8 +41,10 @@ export interface SocketsOptions {
 export const PAINT_MEASURE = 'portolan:sockets-diff-to-paint';
 
 export class SocketsState {
-  /** The lines of the table: rows, and group headers when grouped. */
+  /** The lines of the table: rows, and group headers when grouped (sockets mode). */
   lines = $state.raw<readonly Line[]>([]);
+  /** The lines of pairs mode: listeners heading their pairs, then pairs without a listener here. */
+  pairLines = $state.raw<readonly PairsLine[]>([]);
   loaded = $state(false);
   loading = $state(false);
   error = $state<string | null>(null);
@@ -52,6 +56,9 @@ export class SocketsState {
   total = $state(0);
   /** Open rows the filter and toggles let through. */
   shown = $state(0);
+  /** Open TIME_WAIT rows, and whether they are hidden now (see {@link hidesTimeWait}). */
+  timeWaitCount = $state(0);
+  timeWaitHidden = $state(false);
   paused = $state(false);
   intervalMs = $state(1000);
   filterText = $state('');
@@ -77,7 +84,8 @@ export class SocketsState {
   private rebuildTimer: ReturnType<typeof setTimeout> | undefined;
   private pendingDiffs: SocketDiff[] | null = null;
   private loadSeq = 0;
-  private listening = new Set<string>();
+  /** Ports listened on now, as "tcp|8080" (a role of each row follows from it). */
+  private listening = $state.raw<ReadonlySet<string>>(new Set());
   private readonly now: () => number;
 
   constructor(
@@ -124,6 +132,7 @@ export class SocketsState {
     this.filterText = filterText;
     this.filter = parseFilter(filterText);
     this.options = decodeOptions(options);
+    this.timeWaitHidden = hidesTimeWait(this.options.timeWait, this.timeWaitCount, this.total);
     this.refilter();
   }
 
@@ -139,6 +148,9 @@ export class SocketsState {
       this.paused = monitor.paused;
       this.intervalMs = monitor.intervalMs;
       this.table.load(snapshot.rows);
+      // 'auto' decides once per load, so that the toggle does not flip with every tick.
+      const timeWait = snapshot.rows.filter((r) => r.state === 'TIME_WAIT').length;
+      this.setTimeWaitHidden(hidesTimeWait(this.options.timeWait, timeWait, snapshot.rows.length));
       this.tick = snapshot.tick;
       this.at = snapshot.at;
       this.source = snapshot.source;
@@ -195,16 +207,24 @@ export class SocketsState {
   /** Copies the table's shown rows into reactive state (grouped when asked). */
   private publish(): void {
     const rows = this.table.rows();
-    if (this.options.group === 'none') {
+    this.listening = listeningPorts([...this.table.all()].map((e) => e.row));
+    if (this.options.mode === 'pairs') {
+      this.pairLines = pairLines(this.table, rows);
+      this.lines = [];
+    } else if (this.options.group === 'none') {
+      this.pairLines = [];
       this.lines = rows.slice();
     } else {
-      this.listening = listeningPorts([...this.table.all()].map((e) => e.row));
+      this.pairLines = [];
       this.lines = groupLines(rows, this.options.group, this.listening, this.collapsed, (port) => this.names.name(port));
     }
     let fading = 0;
     for (const e of rows) if (e.mark === 'removed') fading++;
     this.shown = rows.length - fading;
     this.total = this.table.liveCount;
+    let timeWait = 0;
+    for (const e of this.table.all()) if (e.row.state === 'TIME_WAIT' && e.mark !== 'removed') timeWait++;
+    this.timeWaitCount = timeWait;
     if (this.selectedId !== null) {
       const e = this.table.get(this.selectedId);
       if (e) this.selected = e;
@@ -224,7 +244,7 @@ export class SocketsState {
   }
 
   private tableView() {
-    const o = this.options;
+    const o = { ...this.options, hideTimeWait: this.timeWaitHidden };
     const filter = this.filter;
     return {
       accept: (row: SocketRow) => passesToggles(row, o) && matchesFilter(row, filter, this.ctx),
@@ -258,9 +278,16 @@ export class SocketsState {
     this.refilter();
   }
 
-  /** Changes toggles, grouping, sort or the DNS switch. */
+  private setTimeWaitHidden(hidden: boolean): void {
+    if (hidden === this.timeWaitHidden) return;
+    this.timeWaitHidden = hidden;
+    this.table.setView(this.tableView());
+  }
+
+  /** Changes mode, toggles, grouping, sort or the DNS switch. */
   setOptions(patch: Partial<ViewOptions>): void {
     this.options = { ...this.options, ...patch };
+    if (patch.timeWait) this.timeWaitHidden = hidesTimeWait(patch.timeWait, this.timeWaitCount, this.total);
     this.config.onOptions?.(encodeOptions(this.options));
     this.refilter();
   }
@@ -300,23 +327,39 @@ export class SocketsState {
     this.selected = id === null ? null : (this.table.get(id) ?? null);
   }
 
-  /** Moves the selection through the shown rows (group headers are skipped). */
-  move(delta: number): void {
-    const lines = this.lines;
-    if (!lines.length) return;
-    const at = this.selectedId === null ? -1 : lines.findIndex((l) => !isHeader(l) && l.row.id === this.selectedId);
-    let i = at < 0 ? (delta > 0 ? 0 : lines.length - 1) : Math.min(lines.length - 1, Math.max(0, at + delta));
-    const step = delta > 0 ? 1 : -1;
-    while (lines[i] && isHeader(lines[i]!)) i += step;
-    if (!lines[i]) i -= step;
-    while (lines[i] && isHeader(lines[i]!)) i -= step;
-    const line = lines[i];
-    if (line && !isHeader(line)) this.select(line.row.id);
+  /** The socket row each line of the current mode selects (null for group and section heads). */
+  private lineIds(): (string | null)[] {
+    const selected = this.selectedId;
+    return this.options.mode === 'pairs'
+      ? this.pairLines.map((l) => lineSocketId(l, selected))
+      : this.lines.map((l) => (isHeader(l) ? null : l.row.id));
   }
 
-  /** Index of the selected row among the lines, or -1. */
+  /** Moves the selection through the shown lines (heads that are not sockets are skipped). */
+  move(delta: number): void {
+    const ids = this.lineIds();
+    if (!ids.length) return;
+    const at = this.selectedIndex();
+    let i = at < 0 ? (delta > 0 ? 0 : ids.length - 1) : Math.min(ids.length - 1, Math.max(0, at + delta));
+    const step = delta > 0 ? 1 : -1;
+    while (i >= 0 && i < ids.length && ids[i] === null) i += step;
+    if (i < 0 || i >= ids.length) i -= step;
+    while (i >= 0 && i < ids.length && ids[i] === null) i -= step;
+    const id = ids[i];
+    if (id) this.select(id);
+  }
+
+  /** The role of a row's local end (listener, server or client), from the ports listened on now. */
+  role(row: SocketRow): LocalRole {
+    return localRole(row, this.listening);
+  }
+
+  /** Index of the line showing the selected row (in pairs mode, the pair holding it), or -1. */
   selectedIndex(): number {
-    return this.selectedId === null ? -1 : this.lines.findIndex((l) => !isHeader(l) && l.row.id === this.selectedId);
+    const id = this.selectedId;
+    if (id === null) return -1;
+    if (this.options.mode === 'pairs') return this.pairLines.findIndex((l) => lineHolds(l, id));
+    return this.lines.findIndex((l) => !isHeader(l) && l.row.id === id);
   }
 
   /** The rows on screen changed: ask for their ports' names and, when on, their hosts' names. */
@@ -332,6 +375,23 @@ export class SocketsState {
       if (line.row.remotePort) ports.add(line.row.remotePort);
       hosts.add(line.row.remoteAddress);
     }
+    this.askNames(ports, hosts);
+  }
+
+  /** The pairs on screen changed: names of their listeners' and servers' ports, and remote hosts. */
+  visiblePairs(lines: readonly PairsLine[]): void {
+    const ports = new Set<number>();
+    const hosts = new Set<string>();
+    for (const line of lines) {
+      if (line.kind === 'listener') ports.add(line.listener.port);
+      if (line.kind !== 'pair') continue;
+      ports.add(line.pair.server.port);
+      for (const end of [line.pair.client, line.pair.server]) if (!end.here) hosts.add(end.address);
+    }
+    this.askNames(ports, hosts);
+  }
+
+  private askNames(ports: Set<number>, hosts: Set<string>): void {
     this.names.request(ports);
     if (this.options.dns) this.dns.request(hosts);
   }

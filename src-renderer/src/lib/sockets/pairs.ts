@@ -1,0 +1,124 @@
+/**
+ * The Sockets view's pairs mode without any UI: the live table's rows paired (the contract's
+ * pairing, the same as `portolan sockets --pairs`), each listener heading the pairs it accepted,
+ * then the pairs no listener here accepted. Filter, toggles and sort are the table's: a pair is
+ * shown when one of its rows is, in the place of its first shown row.
+ */
+import { pairRows, pairSocketIds } from '../../../../src-main/contract/socket-pairs.js';
+import type { PairListener, SocketPair } from '../../../../src-main/contract/sockets.js';
+import type { Entry, Mark, SocketTable } from './table.js';
+
+/** A listener heading its pairs. */
+export interface ListenerLine {
+  readonly kind: 'listener';
+  readonly key: string;
+  readonly listener: PairListener;
+  /** The listener's own entry (its mark: a new or closing listener is highlighted too). */
+  readonly entry: Entry;
+  /** Open pairs it accepted, and how many of them the filter lets through. */
+  readonly pairs: number;
+  readonly shownPairs: number;
+}
+
+/** The head of the pairs without a listener on this machine. */
+export interface SectionLine {
+  readonly kind: 'section';
+  readonly key: string;
+  readonly pairs: number;
+}
+
+/** One connection: both ends, highlighted as its rows are. */
+export interface PairLine {
+  readonly kind: 'pair';
+  readonly key: string;
+  readonly pair: SocketPair;
+  readonly mark: Mark | null;
+  readonly markedAt: number;
+  readonly seq: number;
+  /** Its socket rows (one or two). */
+  readonly entries: readonly Entry[];
+}
+
+export type PairsLine = ListenerLine | SectionLine | PairLine;
+
+/** The mark of a pair: new when a row is new, closed when every row is, else changed if one is. */
+function pairMark(entries: readonly Entry[]): Pick<PairLine, 'mark' | 'markedAt' | 'seq'> {
+  let mark: Mark | null = null;
+  let markedAt = 0;
+  let seq = 0;
+  const closed = entries.every((e) => e.mark === 'removed');
+  for (const e of entries) {
+    seq = Math.max(seq, e.seq);
+    if (!e.mark || (e.mark === 'removed' && !closed)) continue;
+    if (mark === null || e.mark === 'added' || (mark === 'changed' && e.mark === 'removed')) {
+      mark = e.mark;
+      markedAt = e.markedAt;
+    }
+  }
+  return { mark, markedAt, seq };
+}
+
+/**
+ * The lines of pairs mode. `shown` is the table's filtered, sorted rows; the pairing itself reads
+ * every row (a filter that shows one half must not break the pair).
+ */
+export function pairLines(table: SocketTable, shown: readonly Entry[]): PairsLine[] {
+  const all: Entry[] = [...table.all()];
+  const { listeners, pairs } = pairRows(all.map((e) => e.row));
+  const place = new Map<string, number>();
+  shown.forEach((e, i) => place.set(e.row.id, i));
+  const firstPlace = (ids: readonly string[]) => {
+    let best = Infinity;
+    for (const id of ids) best = Math.min(best, place.get(id) ?? Infinity);
+    return best;
+  };
+
+  const byListener = new Map<string, { line: PairLine; at: number }[]>();
+  const unheaded: { line: PairLine; at: number }[] = [];
+  const open = new Map<string, number>();
+  for (const pair of pairs) {
+    const entries = pairSocketIds(pair).map((id) => table.get(id)!);
+    const line: PairLine = { kind: 'pair', key: `p:${pair.id}`, pair, entries, ...pairMark(entries) };
+    if (pair.listenerId && line.mark !== 'removed') open.set(pair.listenerId, (open.get(pair.listenerId) ?? 0) + 1);
+    const at = firstPlace(pairSocketIds(pair));
+    if (at === Infinity) continue;
+    const list = pair.listenerId ? (byListener.get(pair.listenerId) ?? []) : unheaded;
+    if (pair.listenerId && !byListener.has(pair.listenerId)) byListener.set(pair.listenerId, list);
+    list.push({ line, at });
+  }
+
+  const heads: { line: ListenerLine; at: number; under: { line: PairLine; at: number }[] }[] = [];
+  for (const l of listeners) {
+    const under = byListener.get(l.id) ?? [];
+    const own = place.get(l.id);
+    if (own === undefined && !under.length) continue;
+    under.sort((a, b) => a.at - b.at);
+    const count = open.get(l.id) ?? 0;
+    const line: ListenerLine = { kind: 'listener', key: `l:${l.id}`, listener: { ...l, pairs: count }, entry: table.get(l.id)!, pairs: count, shownPairs: under.length };
+    heads.push({ line, at: Math.min(own ?? Infinity, under[0]?.at ?? Infinity), under });
+  }
+  heads.sort((a, b) => a.at - b.at);
+  const out: PairsLine[] = [];
+  for (const h of heads) out.push(h.line, ...h.under.map((u) => u.line));
+  if (unheaded.length) {
+    unheaded.sort((a, b) => a.at - b.at);
+    out.push({ kind: 'section', key: 'section:unheaded', pairs: unheaded.length });
+    for (const u of unheaded) out.push(u.line);
+  }
+  return out;
+}
+
+/** The socket row a line stands for when selected (null: a section head, not a socket). */
+export function lineSocketId(line: PairsLine, selectedId: string | null): string | null {
+  if (line.kind === 'listener') return line.listener.id;
+  if (line.kind === 'section') return null;
+  const ids = pairSocketIds(line.pair);
+  return selectedId !== null && ids.includes(selectedId) ? selectedId : line.pair.id;
+}
+
+/** True when the line shows the socket row `id` (a pair shows both its halves). */
+export function lineHolds(line: PairsLine, id: string): boolean {
+  if (line.kind === 'listener') return line.listener.id === id;
+  if (line.kind === 'section') return false;
+  return line.pair.client.socketId === id || line.pair.server.socketId === id;
+}
