@@ -15,6 +15,7 @@ import { selectSocketProvider } from '../engine/sockets/select-provider.js';
 import { PortolanError } from '../contract/index.js';
 import { dispatch, type CallResult } from './dispatch.js';
 import { EventBus } from './event-bus.js';
+import { ExposureService } from './exposure-service.js';
 import { ForwardsService, type ForwardsServiceOptions } from './forwards-service.js';
 import { KnockService } from './knock-service.js';
 import { loadLearnCards } from './learn-cards.js';
@@ -85,6 +86,9 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     return sockets;
   };
 
+  const listening = async () => (await requireSockets().snapshot()).rows.filter((r) => r.state === 'LISTEN' || r.state === 'UNCONN');
+  const exposure = new ExposureService({ listening, mappings: () => router.handlers['router.mappings']({}) });
+
   const handlers: Handlers = {
     'dictionary.lookup': async (q) => dictionary.lookup(q),
     'dictionary.card': async ({ port }) => dictionary.card(port, ephemeral),
@@ -122,6 +126,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     ...scanner.handlers,
     ...knock.handlers,
     ...forwards.handlers,
+    ...exposure.handlers,
   };
 
   const started = Date.now();
