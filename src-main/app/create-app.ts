@@ -87,7 +87,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
   };
 
   const listening = async () => (await requireSockets().snapshot()).rows.filter((r) => r.state === 'LISTEN' || r.state === 'UNCONN');
-  const exposure = new ExposureService({ listening, mappings: () => router.handlers['router.mappings']({}) });
+  const exposure = new ExposureService({ listening, mappings: () => router.handlers['router.mappings']({}), knownMappings: () => router.engine.snapshot() });
 
   const handlers: Handlers = {
     'dictionary.lookup': async (q) => dictionary.lookup(q),

@@ -12,8 +12,10 @@ import { readLinuxFirewall, type FirewallReading } from '../engine/exposure/linu
 export interface ExposureServiceOptions {
   /** The listening sockets now. */
   listening: () => Promise<SocketRow[]>;
-  /** The router's mappings (throws NO_ROUTER and the like when none answers). */
+  /** Asks the router for its mappings (throws NO_ROUTER and the like when none answers). */
   mappings: () => Promise<Mapping[]>;
+  /** The mappings as last listed (and Portolan's own), without sending anything to the router. */
+  knownMappings: () => Mapping[];
   /** Reads the host firewall (tests pass recorded rulesets). */
   readFirewall?: () => Promise<FirewallReading>;
 }
@@ -31,13 +33,13 @@ export class ExposureService {
   constructor(private readonly o: ExposureServiceOptions) {
     this.handlers = {
       'exposure.list': async ({ router }) => {
-        const [rows, firewall, mappings, bindV6Only] = await Promise.all([o.listening(), (o.readFirewall ?? readPlatformFirewall)(), router ? this.readMappings() : Promise.resolve<MappingsReading>({ ok: false, reason: 'not asked' }), readBindV6Only()]);
+        const [rows, firewall, mappings, bindV6Only] = await Promise.all([o.listening(), (o.readFirewall ?? readPlatformFirewall)(), router ? this.readMappings() : Promise.resolve<MappingsReading>({ ok: true, mappings: o.knownMappings(), asked: false }), readBindV6Only()]);
         const entries = assessExposure({ rows, interfaces: interfaceAddresses(), firewall, router: mappings, bindV6Only });
         return {
           at: Date.now(),
           entries,
           firewall: firewall.ok ? { readable: true, sources: firewall.ruleset.sources, ...(firewall.notes.length ? { note: firewall.notes.join(' ') } : {}) } : { readable: false, sources: [], note: firewall.reason },
-          router: mappings.ok ? { listed: true } : { listed: false, note: mappings.reason },
+          router: mappings.ok ? { listed: true, asked: mappings.asked } : { listed: false, asked: true, note: mappings.reason },
           learn: 'firewalls' as const,
         };
       },
@@ -46,7 +48,7 @@ export class ExposureService {
 
   private async readMappings(): Promise<MappingsReading> {
     try {
-      return { ok: true, mappings: await this.o.mappings() };
+      return { ok: true, mappings: await this.o.mappings(), asked: true };
     } catch (err) {
       return { ok: false, reason: (err as Error).message.replace(/\.$/, '') };
     }

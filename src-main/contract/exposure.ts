@@ -56,8 +56,8 @@ export const ExposureReport = z.object({
   entries: z.array(ExposureEntry),
   /** Where the firewall was read from (e.g. "nftables 1.0.6", "iptables-legacy-save"), or why it could not be. */
   firewall: z.object({ readable: z.boolean(), sources: z.array(z.string()), note: z.string().optional() }),
-  /** Whether the router's mappings could be listed, and if not why. */
-  router: z.object({ listed: z.boolean(), note: z.string().optional() }),
+  /** Whether the router's mappings are known (`asked`: listed just now; else as last listed), and if not why. */
+  router: z.object({ listed: z.boolean(), asked: z.boolean(), note: z.string().optional() }),
   /** The Learn card that explains firewalls. */
   learn: z.literal('firewalls'),
 });
@@ -65,7 +65,10 @@ export type ExposureReport = z.infer<typeof ExposureReport>;
 
 /** What to include. */
 export const ExposureQuery = z.object({
-  /** Ask the router for its mappings (takes up to a few seconds when none answers). */
+  /**
+   * Ask the router for its mappings now (UPnP, NAT-PMP, PCP: up to a few seconds when none
+   * answers). False uses the mappings as last listed and Portolan's own, and sends nothing.
+   */
   router: z.boolean().default(true),
 });
 

@@ -15,7 +15,7 @@ const REACH: Record<ExposureEntry['reachableFrom'], string> = { machine: 'only t
 export function formatExposure(report: ExposureReport, why: boolean): string {
   const lines: string[] = [];
   lines.push(report.firewall.readable ? `Firewall read from ${report.firewall.sources.join(', ')}.${report.firewall.note ? ` ${report.firewall.note}` : ''}` : `Firewall not read: ${report.firewall.note ?? 'unknown reason'}.`);
-  lines.push(report.router.listed ? 'Router mappings listed.' : `Router mappings not known: ${report.router.note ?? ''}.`);
+  lines.push(report.router.listed ? (report.router.asked ? 'Router mappings listed by the router.' : 'Router not asked (--no-router): mappings as last known.') : `Router mappings not known: ${report.router.note ?? ''}.`);
   lines.push('');
   lines.push(`${'PROTO'.padEnd(5)} ${'ADDRESS:PORT'.padEnd(28)} ${'PROCESS'.padEnd(20)} ${'BIND'.padEnd(9)} ${'LAN'.padEnd(7)} ${'INTERNET'.padEnd(8)} REACHABLE FROM`);
   for (const e of report.entries) {

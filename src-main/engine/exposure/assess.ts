@@ -19,7 +19,8 @@ export interface InterfaceAddress {
 }
 
 /** The router's mappings, or why they are not known. */
-export type MappingsReading = { ok: true; mappings: Mapping[] } | { ok: false; reason: string };
+/** The router's mappings (`asked`: listed by the router just now, else as last known), or why they are not known. */
+export type MappingsReading = { ok: true; mappings: Mapping[]; asked: boolean } | { ok: false; reason: string };
 
 /** Everything the assessment needs. */
 export interface ExposureInputs {
@@ -123,7 +124,8 @@ function assessOne(row: SocketRow, inputs: ExposureInputs): ExposureEntry {
   const addresses = new Set(scope.entries.map((e) => e.daddr));
   const mapping = inputs.router.ok ? inputs.router.mappings.find((m) => m.protocol === protocol && m.internalPort === row.localPort && addresses.has(m.internalHost) && m.state !== 'removed') : undefined;
   if (!inputs.router.ok) reasons.push(`Router: mappings not known (${inputs.router.reason}).`);
-  else reasons.push(mapping ? `Router: mapping ${mappingText(mapping)} forwards the internet to it.` : `Router: no mapping forwards ${protocol}/${row.localPort} to this machine.`);
+  else if (mapping) reasons.push(`Router: mapping ${mappingText(mapping)} forwards the internet to it${inputs.router.asked ? '' : ' (as last listed)'}.`);
+  else reasons.push(inputs.router.asked ? `Router: no mapping forwards ${protocol}/${row.localPort} to this machine.` : `Router: no known mapping forwards ${protocol}/${row.localPort} here (the router was not asked just now).`);
 
   // Straight from the internet: a public IPv4 address on an interface the socket answers on.
   const publicV4 = scope.entries.find((e) => e.family === 4 && isInternetAddress(e.daddr));

@@ -45,7 +45,7 @@ const inputs = (rows: SocketRow[], extra: Partial<ExposureInputs> = {}): Exposur
   rows,
   interfaces: IFACES,
   firewall: { ok: true, ruleset, notes: [] },
-  router: { ok: true, mappings: [] },
+  router: { ok: true, mappings: [], asked: true },
   ...extra,
 });
 const one = (r: SocketRow, extra: Partial<ExposureInputs> = {}) => assessExposure(inputs([r], extra))[0]!;
@@ -100,16 +100,16 @@ describe('assessExposure', () => {
   });
 
   it('a router mapping to an allowed port: the internet, through the mapping', () => {
-    const e = one(row('tcp', '0.0.0.0', 443), { router: { ok: true, mappings: [mapping('192.168.1.10', 443, 8443)] } });
+    const e = one(row('tcp', '0.0.0.0', 443), { router: { ok: true, mappings: [mapping('192.168.1.10', 443, 8443)], asked: true } });
     expect(e).toMatchObject({ reachableFrom: 'internet', router: { id: 'tcp:8443', mapping: 'tcp 8443 -> 192.168.1.10:443 via UPnP IGD' } });
     expect(e.reasons.at(-1)).toBe('Verdict: the internet (through router mapping tcp 8443 -> 192.168.1.10:443 via UPnP IGD).');
   });
 
   it('a mapping to a port the firewall drops from the internet stays on this network; a mapping to another host does not count', () => {
-    expect(one(row('tcp', '0.0.0.0', 8080), { router: { ok: true, mappings: [mapping('192.168.1.10', 8080)] } })).toMatchObject({ reachableFrom: 'lan', firewall: { internet: 'drop' } });
-    expect(one(row('tcp', '0.0.0.0', 443), { router: { ok: true, mappings: [mapping('192.168.1.11', 443)] } })).toMatchObject({ reachableFrom: 'lan', router: null });
+    expect(one(row('tcp', '0.0.0.0', 8080), { router: { ok: true, mappings: [mapping('192.168.1.10', 8080)], asked: true } })).toMatchObject({ reachableFrom: 'lan', firewall: { internet: 'drop' } });
+    expect(one(row('tcp', '0.0.0.0', 443), { router: { ok: true, mappings: [mapping('192.168.1.11', 443)], asked: true } })).toMatchObject({ reachableFrom: 'lan', router: null });
     // A socket on one interface is not reached by a mapping to another of this machine's addresses.
-    expect(one(row('tcp', '172.17.0.1', 443), { router: { ok: true, mappings: [mapping('192.168.1.10', 443)] } }).router).toBeNull();
+    expect(one(row('tcp', '172.17.0.1', 443), { router: { ok: true, mappings: [mapping('192.168.1.10', 443)], asked: true } }).router).toBeNull();
   });
 
   it('a public address on an interface: the internet directly', () => {
