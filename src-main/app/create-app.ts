@@ -15,6 +15,7 @@ import { createSocketsService } from './sockets-service.js';
 import { dispatch, type CallResult } from './dispatch.js';
 import { removeOrphanTemps } from './atomic-write.js';
 import { EventBus } from './event-bus.js';
+import { ExposureService } from './exposure-service.js';
 import { ForwardsService, type ForwardsServiceOptions } from './forwards-service.js';
 import { KnockService } from './knock-service.js';
 import { loadLearnCards } from './learn-cards.js';
@@ -93,6 +94,9 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     return list.length ? { ...state, problems: list } : state;
   };
 
+  const listening = async () => (await requireSockets().snapshot()).rows.filter((r) => r.state === 'LISTEN' || r.state === 'UNCONN');
+  const exposure = new ExposureService({ listening, mappings: () => router.handlers['router.mappings']({}), knownMappings: () => router.engine.snapshot() });
+
   const handlers: Handlers = {
     'dictionary.lookup': async (q) => dictionary.lookup(q),
     'dictionary.card': async ({ port }) => dictionary.card(port, ephemeral),
@@ -122,6 +126,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     ...scanner.handlers,
     ...knock.handlers,
     ...forwards.handlers,
+    ...exposure.handlers,
   };
 
   const started = Date.now();

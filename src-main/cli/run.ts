@@ -6,6 +6,7 @@ import { connectCommand, usage as connectUsage } from './commands/connect.js';
 import { listenCommand, usage as listenUsage } from './commands/listen.js';
 import { guardCommand, guardUsage, knockCommand, usage as knockUsage } from './commands/knock.js';
 import { learnCommand, usage as learnUsage } from './commands/learn.js';
+import { exposureCommand, usage as exposureUsage } from './commands/exposure.js';
 import { forwardCommand, usage as forwardUsage } from './commands/forward.js';
 import { forwardsCommand, usage as forwardsUsage } from './commands/forwards.js';
 import { tunnelCommand, usage as tunnelUsage } from './commands/tunnel.js';
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<ExitCode>; us
   forward: { run: forwardCommand, usage: forwardUsage, summary: 'forward a local TCP or UDP port to host:port until Ctrl+C, printing each connection' },
   tunnel: { run: tunnelCommand, usage: tunnelUsage, summary: 'an SSH tunnel (-L, -R or -D SOCKS5) that reconnects by itself, until Ctrl+C' },
   forwards: { run: forwardsCommand, usage: forwardsUsage, summary: 'list saved forwards, run one in the foreground, or stop it' },
+  exposure: { run: exposureCommand, usage: exposureUsage, summary: 'who can reach each listening port here: bind, host firewall rule, router mapping, verdict' },
   learn: { run: learnCommand, usage: learnUsage, summary: 'read the short explanations of ports, sockets, scanning...' },
   serve: { run: serveCommand, usage: serveUsage, summary: 'show the Portolan UI in a browser on 127.0.0.1' },
 };

@@ -12,6 +12,7 @@ import {
   PortCard,
   PortSummary,
 } from './dictionary.js';
+import { exposureCalls } from './exposure.js';
 import { forwardCalls, forwardEvents } from './forwards.js';
 import { knockCalls, knockEvents } from './knock.js';
 import { LearnCard } from './learn.js';
@@ -202,6 +203,8 @@ export const calls = {
   ...knockCalls,
   /** Forwards: local TCP/UDP forwards and SSH tunnels (schemas and docs in forwards.ts). */
   ...forwardCalls,
+  /** Exposure: who can reach each listening port, and why (schemas and docs in exposure.ts). */
+  ...exposureCalls,
 } as const satisfies Record<string, CallSpec>;
 
 /** Every event the engine emits, by name, with its payload schema. */

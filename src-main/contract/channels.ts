@@ -65,6 +65,7 @@ export const CALL_NAMES = [
   'forwards.import',
   'forwards.connections',
   'forwards.hostKey.accept',
+  'exposure.list',
 ] as const;
 
 /** Names of every event in `events` of api.ts. */

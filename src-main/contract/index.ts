@@ -12,4 +12,5 @@ export * from './scan.js';
 export * from './knock.js';
 export * from './router.js';
 export * from './forwards.js';
+export * from './exposure.js';
 export * from './cidr.js';

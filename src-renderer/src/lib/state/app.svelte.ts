@@ -8,6 +8,7 @@ import type { Api } from '../api/client.js';
 import { ConnectionState } from './connection.svelte.js';
 import { ConsolesState } from './consoles.svelte.js';
 import { DictionaryState } from './dictionary.svelte.js';
+import { ExposureState } from './exposure.svelte.js';
 import { ForwardsState } from './forwards.svelte.js';
 import { KnockState } from './knock.svelte.js';
 import { RouterState } from './router.svelte.js';
@@ -25,6 +26,7 @@ export const VIEWS = [
   { id: 'scan', title: 'Scanner', hint: 'Scan hosts for open TCP and UDP ports, with services and history' },
   { id: 'knock', title: 'Knocking', hint: 'Send knock sequences, and guard a listener behind one' },
   { id: 'router', title: 'Router', hint: 'Map ports on the home router (UPnP IGD, NAT-PMP, PCP) and keep them mapped' },
+  { id: 'exposure', title: 'Exposure', hint: 'Who can reach each listening port: bind, firewall rule, router mapping' },
   { id: 'learn', title: 'Learn', hint: 'What ports, sockets and ranges are' },
 ] as const;
 export type View = (typeof VIEWS)[number]['id'];
@@ -36,6 +38,7 @@ const ACTION_VIEWS: readonly string[] = ['sockets', 'listen', 'forwards', 'scan'
 export type Route =
   | { view: 'dictionary'; port: number | null }
   | { view: ActionView; params: Record<string, string> }
+  | { view: 'exposure' }
   | { view: 'learn'; card: string | null };
 
 /**
@@ -93,6 +96,7 @@ export function parseRoute(hash: string): Route | null {
     return port === null ? null : { view: 'dictionary', port };
   }
   if (view === 'dictionary') return { view, port: null };
+  if (view === 'exposure') return { view };
   if (view && ACTION_VIEWS.includes(view)) return { view: view as ActionView, params: Object.fromEntries(new URLSearchParams(query)) };
   if (view === 'learn') return { view, card: arg ? decodeURIComponent(arg) : null };
   return null;
@@ -117,6 +121,7 @@ export class AppState {
   readonly scan: ScanState;
   readonly knock: KnockState;
   readonly router: RouterState;
+  readonly exposure: ExposureState;
 
   constructor(
     readonly api: Api,
@@ -144,6 +149,7 @@ export class AppState {
       onRemember,
       consent: { given: () => this.settings.settings.routerDiscovery, give: () => void this.settings.allowRouterDiscovery() },
     });
+    this.exposure = new ExposureState(api, { onRemember });
   }
 
   /** Starts following the engine and the location; returns a stop function. */
@@ -210,6 +216,7 @@ export class AppState {
       this.scan.restore(remembered);
       this.knock.restore(remembered);
       this.router.restore(remembered);
+      this.exposure.restore(remembered);
       if (this.sockets.loaded) this.alerts.onSnapshot(this.sockets.allRows());
       if (!parseRoute(location.hash)) {
         const last = VIEWS.find((v) => v.id === this.settings.settings.lastView);

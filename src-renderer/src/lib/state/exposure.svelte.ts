@@ -1,0 +1,80 @@
+/**
+ * The Exposure view's state: the report from `exposure.list`, the filter (remembered), the row
+ * selected, and whether the router is being asked. Loading sends nothing to the router unless
+ * the user asks ("Ask the router"): the engine then uses the mappings as last listed.
+ */
+import type { ExposureEntry, ExposureReport } from '../../../../src-main/contract/exposure.js';
+import { errorMessage, type Api } from '../api/client.js';
+import { decodeFilter, DEFAULT_FILTER, encodeFilter, filterEntries, REMEMBER_KEY, type ExposureFilter } from '../exposure/filter.js';
+
+export interface ExposureStateOptions {
+  /** Told of the filter to remember (key, encoded value). */
+  onRemember?: (key: string, value: string) => void;
+}
+
+export class ExposureState {
+  report = $state.raw<ExposureReport | null>(null);
+  loading = $state(false);
+  /** True while the router is being asked. */
+  askingRouter = $state(false);
+  problem = $state<string | null>(null);
+  filter = $state<ExposureFilter>({ ...DEFAULT_FILTER });
+  /** The socket id whose reason chain is shown. */
+  selectedId = $state<string | null>(null);
+
+  readonly visible = $derived(filterEntries(this.report?.entries ?? [], this.filter));
+  readonly selected = $derived<ExposureEntry | null>(this.report?.entries.find((e) => e.id === this.selectedId) ?? null);
+  /** How many sockets each verdict has (before filtering). */
+  readonly counts = $derived(
+    (this.report?.entries ?? []).reduce<Record<string, number>>((acc, e) => ((acc[e.reachableFrom] = (acc[e.reachableFrom] ?? 0) + 1), acc), {}),
+  );
+
+  private seq = 0;
+
+  constructor(
+    readonly api: Api,
+    readonly options: ExposureStateOptions = {},
+  ) {}
+
+  /** Takes the remembered filter. */
+  restore(get: (key: string) => string): void {
+    const text = get(REMEMBER_KEY);
+    if (text) this.filter = decodeFilter(text);
+  }
+
+  /** Changes the filter and remembers it. */
+  setFilter(patch: Partial<ExposureFilter>): void {
+    this.filter = { ...this.filter, ...patch };
+    this.options.onRemember?.(REMEMBER_KEY, encodeFilter(this.filter));
+  }
+
+  /** Shows or hides one verdict (none chosen shows all). */
+  toggleReach(reach: ExposureFilter['reach'][number]): void {
+    const has = this.filter.reach.includes(reach);
+    this.setFilter({ reach: has ? this.filter.reach.filter((r) => r !== reach) : [...this.filter.reach, reach] });
+  }
+
+  /** Reads the report again; `askRouter` asks the router for its mappings too (seconds when none answers). */
+  async load(askRouter = false): Promise<void> {
+    const seq = ++this.seq;
+    this.loading = true;
+    this.askingRouter = askRouter;
+    try {
+      const report = await this.api.call('exposure.list', { router: askRouter });
+      if (seq !== this.seq) return;
+      this.report = report;
+      this.problem = null;
+    } catch (err) {
+      if (seq === this.seq) this.problem = errorMessage(err);
+    } finally {
+      if (seq === this.seq) {
+        this.loading = false;
+        this.askingRouter = false;
+      }
+    }
+  }
+
+  select(id: string | null): void {
+    this.selectedId = this.selectedId === id ? null : id;
+  }
+}

@@ -1,0 +1,62 @@
+/** `portolan exposure`: one object per listener with --json, a table with --why. */
+import dgram from 'node:dgram';
+import { mkdtemp } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../src-main/cli/run.js';
+import { ExposureEntry } from '../../../src-main/contract/index.js';
+import { ASSETS_DIR } from '../../helpers/app.js';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, {
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    assetsDir: ASSETS_DIR,
+    staticDir: path.resolve('dist/renderer'),
+    dataDir: await mkdtemp(path.join(os.tmpdir(), 'portolan-cli-')),
+    interrupted: Promise.resolve(),
+  });
+  return { code, out, err };
+}
+
+let tcp: net.Server;
+let udp: dgram.Socket;
+beforeAll(async () => {
+  tcp = net.createServer();
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  // A UDP socket on every interface: its scope is "any" (the firewall decides the rest).
+  udp = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => udp.bind(0, '0.0.0.0', resolve));
+});
+afterAll(() => {
+  tcp.close();
+  udp.close();
+});
+
+describe('portolan exposure', () => {
+  it('--json prints one object per listener, in the contract shape, with the chain of reasons', async () => {
+    const { code, out } = await run('exposure', '--json', '--no-router');
+    expect(code).toBe(0);
+    const entries = (JSON.parse(out) as unknown[]).map((e) => ExposureEntry.parse(e));
+    const tcpPort = (tcp.address() as net.AddressInfo).port;
+    const mine = entries.find((e) => e.protocol === 'tcp' && e.port === tcpPort)!;
+    expect(mine).toMatchObject({ address: '127.0.0.1', bind: 'loopback', reachableFrom: 'machine', router: null, pid: process.pid });
+    const u = entries.find((e) => e.protocol === 'udp' && e.port === udp.address().port)!;
+    expect(u.bind).toBe('any');
+    expect(u.reasons[0]).toMatch(/^Bind: every IPv4 interface \(0\.0\.0\.0\)/);
+    expect(u.reasons.at(-1)).toMatch(/^Verdict: /);
+  });
+
+  it('prints a table, the reasons with --why, and the Learn card', async () => {
+    const { code, out } = await run('exposure', '--why', '--no-router');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^PROTO ADDRESS:PORT/m);
+    expect(out).toContain(`tcp   127.0.0.1:${(tcp.address() as net.AddressInfo).port}`);
+    expect(out).toMatch(/^ {6}Bind: loopback only/m);
+    expect(out).toContain('Learn more: portolan learn firewalls');
+  });
+});
