@@ -94,7 +94,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     return list.length ? { ...state, problems: list } : state;
   };
 
-  const listening = async () => (await requireSockets().snapshot()).rows.filter((r) => r.state === 'LISTEN' || r.state === 'UNCONN');
+  const listening = async () => (await sockets.handlers['sockets.snapshot']({ listeningOnly: true })).rows;
   const exposure = new ExposureService({ listening, mappings: () => router.handlers['router.mappings']({}), knownMappings: () => router.engine.snapshot() });
 
   const handlers: Handlers = {
