@@ -308,6 +308,12 @@ export const HostKeyPrompt = z.object({
   /** e.g. "ssh-ed25519". */
   keyType: z.string(),
   known: z.literal(false),
+  /**
+   * Keys of other types already on record for this host (a known ed25519 key while the server
+   * offered only ECDSA), as OpenSSH warns "keys of different type are already known for this
+   * host". Absent when the host is not on record at all.
+   */
+  otherKnownKeys: z.array(z.object({ keyType: z.string(), fingerprint: z.string(), source: z.string() })).optional(),
 });
 export type HostKeyPrompt = z.infer<typeof HostKeyPrompt>;
 

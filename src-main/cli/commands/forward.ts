@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { PortolanApp } from '../../app/create-app.js';
-import type { ConnectionInfo, ForwardInfo, ForwardSecrets } from '../../contract/index.js';
+import type { ConnectionInfo, ForwardInfo, ForwardSecrets, HostKeyPrompt } from '../../contract/index.js';
 import type { CliContext, ExitCode } from '../context.js';
 import { EXIT, exitCodeFor, UsageError } from '../context.js';
 import { callOrFail, type CliCallError } from './call.js';
@@ -54,6 +54,22 @@ export function describeForward(f: ForwardInfo): string {
     case 'ssh-dynamic':
       return `SSH -D SOCKS5 on ${listen}${via}`;
   }
+}
+
+/**
+ * What the terminal says about an unknown host key. As OpenSSH does, a key of another type on
+ * record for the host is named with its fingerprint: the server did not offer the key it is known by.
+ */
+export function hostKeyAbout(prompt: HostKeyPrompt): string {
+  const server = endpoint(prompt.host, prompt.port);
+  const others = prompt.otherKnownKeys ?? [];
+  if (others.length === 0) return `The SSH server ${server} is not known. Its ${prompt.keyType} key fingerprint is ${prompt.fingerprint}.`;
+  const known = others.map((k) => `  ${k.keyType} ${k.fingerprint} (${k.source})`).join('\n');
+  return (
+    `The SSH server ${server} offered its ${prompt.keyType} key (fingerprint ${prompt.fingerprint}) that is not on record, ` +
+    `but a key of a different type is on record for this host:\n${known}\n` +
+    `The server did not offer that key. It may have been reconfigured, or someone may be in the middle: ask its administrator which keys it has.`
+  );
 }
 
 /** How the foreground loop deals with SSH host keys. */
@@ -115,7 +131,7 @@ export async function runForeground(ctx: CliContext, app: PortolanApp, started: 
     app.bus.on('forwards.hostKey', (prompt) => {
       if (prompt.forwardId !== id) return;
       void (async () => {
-        const about = `The SSH server ${endpoint(prompt.host, prompt.port)} is not known. Its ${prompt.keyType} key fingerprint is ${prompt.fingerprint}.`;
+        const about = hostKeyAbout(prompt);
         let trust = false;
         if (hostKeys.acceptFingerprint) {
           trust = hostKeys.acceptFingerprint === prompt.fingerprint;

@@ -19,7 +19,8 @@ export interface KnownHostEntry {
 /** The verdict for a presented key. */
 export type HostKeyVerdict =
   | { status: 'known'; entry: KnownHostEntry }
-  | { status: 'unknown' }
+  /** `others`: entries on record for this host with keys of other types (the server offered a type not on record). */
+  | { status: 'unknown'; others: KnownHostEntry[] }
   | { status: 'mismatch'; entry: KnownHostEntry }
   | { status: 'revoked'; entry: KnownHostEntry };
 
@@ -83,6 +84,7 @@ export function entryMatches(entry: KnownHostEntry, host: string, port: number):
 export function checkHostKey(entries: readonly KnownHostEntry[], host: string, port: number, key: Buffer): HostKeyVerdict {
   const keyType = sshKeyType(key);
   let mismatch: KnownHostEntry | undefined;
+  const others: KnownHostEntry[] = [];
   for (const entry of entries) {
     if (entry.marker === 'cert-authority') continue;
     if (entry.marker === 'revoked') {
@@ -92,8 +94,9 @@ export function checkHostKey(entries: readonly KnownHostEntry[], host: string, p
     if (!entryMatches(entry, host, port)) continue;
     if (entry.key.equals(key)) return { status: 'known', entry };
     if (entry.keyType === keyType) mismatch ??= entry;
+    else if (!others.some((o) => o.key.equals(entry.key))) others.push(entry);
   }
-  return mismatch ? { status: 'mismatch', entry: mismatch } : { status: 'unknown' };
+  return mismatch ? { status: 'mismatch', entry: mismatch } : { status: 'unknown', others };
 }
 
 /** "SHA256:" and unpadded base64 of the key blob's SHA-256, as OpenSSH prints it. */

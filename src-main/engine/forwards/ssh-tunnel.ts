@@ -150,11 +150,16 @@ export class SshTunnel implements ForwardRunner {
     const fingerprint = fingerprintOf(key);
     if (verdict.status === 'known') return true;
     if (verdict.status === 'unknown') {
+      // As OpenSSH: a key of another type on record is said, since a server that no longer offers it is worth a question.
+      const otherKnownKeys = verdict.others.map((e) => ({ keyType: e.keyType, fingerprint: fingerprintOf(e.key), source: e.source }));
+      const onRecord = otherKnownKeys.length
+        ? ` A key of another type is on record for this server: ${otherKnownKeys.map((k) => `${k.keyType} ${k.fingerprint} (${k.source})`).join(', ')}; it did not offer that one.`
+        : '';
       this.fatal = {
         code: 'HOSTKEY_UNKNOWN',
-        message: `The SSH server ${this.server22} is not known yet. Its ${sshKeyType(key)} key has the fingerprint ${fingerprint}: accept it only if it is the one the server's administrator gives.`,
+        message: `The SSH server ${this.server22} is not known yet. Its ${sshKeyType(key)} key has the fingerprint ${fingerprint}: accept it only if it is the one the server's administrator gives.${onRecord}`,
       };
-      this.host.hostKey({ forwardId: this.host.id, host, port, fingerprint, keyType: sshKeyType(key), known: false }, key);
+      this.host.hostKey({ forwardId: this.host.id, host, port, fingerprint, keyType: sshKeyType(key), known: false, ...(otherKnownKeys.length ? { otherKnownKeys } : {}) }, key);
       return false;
     }
     this.fatal = {

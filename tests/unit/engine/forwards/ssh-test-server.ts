@@ -8,7 +8,7 @@ import net from 'node:net';
 import ssh2, { type Connection } from 'ssh2';
 
 const { Server, utils } = ssh2;
-import { fingerprintOf } from '../../../../src-main/engine/forwards/known-hosts.js';
+import { fingerprintOf, knownHostsLine } from '../../../../src-main/engine/forwards/known-hosts.js';
 
 export const SSH_USER = 'tester';
 export const SSH_PASSWORD = 'correct horse';
@@ -27,10 +27,10 @@ export interface TestSshServer {
   close(): Promise<void>;
 }
 
-function newKey(): { priv: string; blob: Buffer } {
+function newKey(type: 'ed25519' | 'ecdsa' = 'ed25519'): { priv: string; blob: Buffer } {
   // ssh2's generator now and then writes a key its own parser refuses ("Malformed OpenSSH private key"): try again.
   for (let i = 0; ; i++) {
-    const pair = utils.generateKeyPairSync('ed25519');
+    const pair = type === 'ecdsa' ? utils.generateKeyPairSync('ecdsa', { bits: 256 }) : utils.generateKeyPairSync('ed25519');
     let parsed: ReturnType<typeof utils.parseKey>;
     try {
       parsed = utils.parseKey(pair.private);
@@ -46,9 +46,12 @@ function newKey(): { priv: string; blob: Buffer } {
   }
 }
 
-/** Starts the server; `authorizedKey` (an OpenSSH public key line) also allows key login. */
-export async function startTestSshServer(options: { authorizedKey?: string; port?: number } = {}): Promise<TestSshServer> {
-  let key = newKey();
+/**
+ * Starts the server; `authorizedKey` (an OpenSSH public key line) also allows key login;
+ * `hostKeyType` is the type of its only host key (ed25519 unless said).
+ */
+export async function startTestSshServer(options: { authorizedKey?: string; port?: number; hostKeyType?: 'ed25519' | 'ecdsa' } = {}): Promise<TestSshServer> {
+  let key = newKey(options.hostKeyType);
   const allowed = options.authorizedKey ? utils.parseKey(options.authorizedKey) : undefined;
   const allowedBlob = allowed && !(allowed instanceof Error) ? (Array.isArray(allowed) ? allowed[0]! : allowed).getPublicSSH() : undefined;
   let server: InstanceType<typeof Server> | undefined;
@@ -143,10 +146,10 @@ export async function startTestSshServer(options: { authorizedKey?: string; port
     get fingerprint() {
       return fingerprintOf(key.blob);
     },
-    knownHostsLine: () => `[127.0.0.1]:${port} ssh-ed25519 ${key.blob.toString('base64')}\n`,
+    knownHostsLine: () => knownHostsLine('127.0.0.1', port, key.blob),
     stop,
     async restart(newHostKey = false) {
-      if (newHostKey) key = newKey();
+      if (newHostKey) key = newKey(options.hostKeyType);
       await listen();
     },
     close: stop,
