@@ -2,7 +2,7 @@
  * The user's saved files through the whole app: a burst of pipelined forwards.create calls is a
  * bounded number of writes (memory stays flat: each write serializes the list once), and damaged
  * or unreadable files are told on the CLI's stderr once per run and listed by settings.get (what
- * the app's status bar shows).
+ * the app's status bar shows), including once what an earlier CLI command found.
  */
 import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -47,7 +47,7 @@ describe('saved files through the app', () => {
     }
   });
 
-  it('damaged and unreadable files are told on the CLI stderr once per run, and listed by settings.get', async () => {
+  it('damaged and unreadable files are told on the CLI stderr once per run, and listed by settings.get, with what earlier commands found (once)', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'portolan-told-'));
     await writeFile(path.join(dataDir, 'settings.json'), '{"theme": "dark", "filt');
     await writeFile(path.join(dataDir, 'knock.json'), 'null');
@@ -78,14 +78,27 @@ describe('saved files through the app', () => {
     expect(second.lines).toHaveLength(1);
     expect(second.lines[0]).toMatch(/forwards file .* cannot be read \(EISDIR/);
 
-    const app = await createApp({ assetsDir: ASSETS_DIR, dataDir, transport: 'web', heartbeatMs: 0 });
-    try {
+    // The app's window (here serve's) lists what it finds itself, and once what earlier commands found.
+    const open = async () => {
+      const app = await createApp({ assetsDir: ASSETS_DIR, dataDir, transport: 'web', heartbeatMs: 0 });
       const state = await app.invoke('settings.get', {});
-      expect(state.ok && state.value).toMatchObject({ problems: [expect.stringMatching(/forwards file .* cannot be read \(EISDIR/)] });
+      return { app, problems: state.ok ? ((state.value as { problems?: string[] }).problems ?? []) : [] };
+    };
+    const { app, problems } = await open();
+    try {
+      expect(problems).toHaveLength(3);
+      expect(problems[0]).toMatch(/^Your forwards file .* cannot be read \(EISDIR/);
+      expect(problems.slice(1).sort()).toEqual([
+        expect.stringMatching(/^Found by an earlier portolan command: Your knock profiles file was damaged/),
+        expect.stringMatching(/^Found by an earlier portolan command: Your settings file was damaged/),
+      ]);
       const create = await app.invoke('forwards.create', { spec: { kind: 'tcp', name: 'x', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 }, save: true, start: false });
       expect(create).toMatchObject({ ok: false, error: { message: expect.stringMatching(/will not save over it/) } });
     } finally {
       await app.close();
     }
+    const again = await open();
+    await again.app.close();
+    expect(again.problems).toEqual([expect.stringMatching(/^Your forwards file .* cannot be read \(EISDIR/)]);
   });
 });
