@@ -70,22 +70,9 @@ const mapping = {
   removeOnQuit: false,
   state: 'active',
 };
+/** A finished scan of one closed port (the shape of ScanResults). */
 const scan = (id: string) => ({
-  info: {
-    id,
-    spec: { targets: '127.0.0.1', ports: '22', protocol: 'tcp', serviceDetection: false, timing: 4, confirmPublic: false },
-    state: 'done',
-    hosts: [{ target: '127.0.0.1', address: '127.0.0.1', addresses: ['127.0.0.1'] }],
-    portCount: 1,
-    portList: '22',
-    total: 1,
-    done: 1,
-    open: 0,
-    rate: 0,
-    etaMs: 0,
-    startedAt: 1,
-    finishedAt: 2,
-  },
+  info: { id, spec: { targets: '127.0.0.1', ports: '22', protocol: 'tcp', serviceDetection: false, timing: 4, confirmPublic: false }, state: 'done', hosts: [{ target: '127.0.0.1', address: '127.0.0.1', addresses: ['127.0.0.1'] }], portCount: 1, portList: '22', total: 1, done: 1, open: 0, rate: 0, etaMs: 0, startedAt: 1, finishedAt: 2 },
   results: [],
   counts: [{ host: '127.0.0.1', counts: { open: 0, closed: 1, filtered: 0, 'open|filtered': 0, error: 0 } }],
 });
