@@ -20,6 +20,7 @@ import { ForwardsService, type ForwardsServiceOptions } from './forwards-service
 import { KnockService } from './knock-service.js';
 import { loadLearnCards } from './learn-cards.js';
 import { ProblemLog } from './problem-log.js';
+import { carryProblems } from './problem-notices.js';
 import { RouterService, type RouterServiceOptions } from './router-service.js';
 import { ScanService } from './scan-service.js';
 import { EncryptedFileSecretStore } from './secret-file-store.js';
@@ -84,6 +85,8 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
   // Every file is read now, so that its problems are told at start (by the CLI, in the status bar),
   // not when a view first asks for it.
   await Promise.all([router.readFile(), knock.load(), forwards.secrets instanceof EncryptedFileSecretStore ? forwards.secrets.load() : undefined]);
+  // One CLI command keeps what it found for the next window; a window (or serve) shows what earlier commands found.
+  const noticesWritten = await carryProblems(options.dataDir, problems, options.transport === 'direct' ? 'keeps' : 'shows');
   // The engine's own sockets are tagged: listeners and their sessions precisely, the rest
   // (the web transport...) as 'portolan'.
   const sockets = createSocketsService(bus, selectSocketProvider(), (row) => (row.pid === process.pid ? (sessions.tag(row) ?? forwards.tag(row) ?? 'portolan') : undefined));
@@ -151,6 +154,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
       // Saves still pending land before the process goes.
       await Promise.all([
         settings.data.flush(),
+        noticesWritten(),
         forwards.store.data.flush(),
         forwards.secrets instanceof EncryptedFileSecretStore ? forwards.secrets.data.flush() : undefined,
       ]);

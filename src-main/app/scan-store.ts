@@ -118,7 +118,12 @@ export class ScanStore {
       index.set(scan.info.id, summarize(scan));
       const old = [...index.values()].sort((a, b) => b.startedAt - a.startedAt).slice(this.maxScans);
       for (const s of old) {
-        await unlink(this.file(s.id)).catch(() => undefined);
+        try {
+          await unlink(this.file(s.id));
+        } catch (err) {
+          // Gone already is fine; anything else leaves an old scan on disk, which loses nothing but is told.
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.report(`The old scan ${this.file(s.id)} could not be removed from the history (${(err as Error).message}).`);
+        }
         index.delete(s.id);
       }
     });

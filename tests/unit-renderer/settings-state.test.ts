@@ -99,3 +99,20 @@ describe('a view change', () => {
     expect(transport.callsOf('settings.update')).toHaveLength(1);
   });
 });
+
+describe('problems with saved files', () => {
+  it('takes the list the engine found (damaged files kept aside...) from settings.get and keeps it current on save', async () => {
+    let problems = ['Your knock profiles file was damaged (null). It was kept as /d/knock.json.corrupt-1; none loaded.'];
+    const settings = { theme: 'system', filters: {}, lastView: 'dictionary' };
+    const transport = new FakeTransport({
+      'settings.get': () => ok({ settings, path: '/d/settings.json', problems }),
+      'settings.update': () => ok({ settings, path: '/d/settings.json', problems }),
+    });
+    const state = new SettingsState(new Api(transport), { media: null });
+    await state.load();
+    expect(state.problems).toEqual(problems);
+    problems = [...problems, 'Your forwards file /d/forwards.json exists but cannot be read (EACCES: denied).'];
+    await state.setTheme('dark');
+    expect(state.problems).toHaveLength(2);
+  });
+});
