@@ -27,6 +27,7 @@ type ScanCalls =
   | 'scan.results'
   | 'scan.history'
   | 'scan.get'
+  | 'scan.wait'
   | 'scan.delete'
   | 'scan.diff'
   | 'scan.export'
@@ -50,6 +51,13 @@ export interface ScanServiceOptions {
   maxSockets?: number;
   /** Where problems with the saved scans and profiles go. */
   problems?: ProblemSink;
+}
+
+/** A started scan: its info at the start, and its final info once it has ended and been saved. */
+export interface ScanHandle {
+  info: ScanInfo;
+  /** Resolves when the scan is done, cancelled or failed, after its record was saved. */
+  finished: Promise<ScanInfo>;
 }
 
 /** Events of a scan are flushed this often at most. */
@@ -87,7 +95,8 @@ export class ScanService {
     this.profiles = new ProfileStore(path.join(options.dataDir, 'scan-profiles.json'), options.problems);
     this.detector = options.detector ?? new TcpServiceDetector();
     this.handlers = {
-      'scan.start': (spec) => this.start(spec),
+      'scan.start': async (spec) => (await this.start(spec)).info,
+      'scan.wait': ({ id }) => this.wait(id),
       'scan.pause': async ({ id }) => {
         this.live(id).scan.pause();
         return this.info(id);
@@ -182,7 +191,14 @@ export class ScanService {
     return this.unsaved.get(id) ?? this.store.get(id);
   }
 
-  private async start(spec: ScanSpec): Promise<ScanInfo> {
+  /** The final info of a scan: after it ends when it is running, at once when it already ended. */
+  private async wait(id: string): Promise<ScanInfo> {
+    await this.running.get(id)?.finished;
+    return this.info(id);
+  }
+
+  /** Starts a scan; the handle's `finished` resolves when it has ended (what scan.wait answers). */
+  async start(spec: ScanSpec): Promise<ScanHandle> {
     const hosts: ScanHost[] = await expandTargets(spec.targets, this.options.resolve ?? defaultResolve);
     const outside = hosts.filter((h) => !isPrivateAddress(h.address));
     if (outside.length > 0 && !spec.confirmPublic) {
@@ -220,7 +236,9 @@ export class ScanService {
     this.running.set(id, run);
     run.timer = setInterval(() => this.flush(run, false), FLUSH_MS);
     run.finished = scan.run().then(() => this.finish(run));
-    return this.snapshot(run);
+    const finished = run.finished.then(() => this.info(id));
+    finished.catch(() => undefined); // a handle nobody waits on must not be an unhandled rejection
+    return { info: this.snapshot(run), finished };
   }
 
   /** Emits pending results and the counters; `force` at state changes. */

@@ -17,6 +17,13 @@ export interface CliContext {
   stdin?: NodeJS.ReadableStream;
   /** Raw output of interactive commands (received bytes, unchanged); process.stdout when absent. */
   stdoutStream?: NodeJS.WritableStream;
+  /** True when stderr is a terminal: live progress lines (redrawn in place) go there only then. */
+  stderrIsTTY?: boolean;
+  /**
+   * Asks the user a question and resolves with the typed answer; absent when nobody can answer
+   * (stdin or stderr is not a terminal), so commands refuse instead of waiting.
+   */
+  prompt?: (question: string) => Promise<string>;
 }
 
 /** A command's exit status: 0 for success; see EXIT for the others. */

@@ -1,4 +1,5 @@
 /** Entry point of the bundled CLI (dist/main/cli.js), run by bin/portolan.js. */
+import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { EXIT } from './context.js';
 import { bundledPaths, defaultDataDir } from './paths.js';
@@ -35,9 +36,21 @@ process.once('exit', () => {
   process.exitCode = EXIT.internal;
 });
 
+/** A question on the terminal (asked on stderr, so that stdout stays the command's output). */
+async function prompt(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
 const code = await runCli(process.argv.slice(2), {
   stdout: (text) => void (stdoutClosed || process.stdout.write(text)),
   stderr: (text) => process.stderr.write(text),
+  stderrIsTTY: process.stderr.isTTY === true,
+  ...(process.stdin.isTTY && process.stderr.isTTY ? { prompt } : {}),
   ...bundledPaths(fileURLToPath(import.meta.url)),
   dataDir: defaultDataDir(),
   interrupted,

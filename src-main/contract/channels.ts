@@ -37,6 +37,7 @@ export const CALL_NAMES = [
   'scan.results',
   'scan.history',
   'scan.get',
+  'scan.wait',
   'scan.delete',
   'scan.diff',
   'scan.export',

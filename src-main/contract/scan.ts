@@ -308,6 +308,12 @@ export const scanCalls = {
   'scan.results': { input: ScanRef, output: ScanResults, doc: "A scan's open, filtered and error ports, with counts of every state per host." },
   /** Saved scans, newest first (at most 200 are kept). */
   'scan.history': { input: z.object({}).strict().default({}), output: ScanHistory, doc: 'The saved scans, newest first.' },
+  /**
+   * The other half of the handle scan.start returns: answers once the scan has ended (done,
+   * cancelled or failed) and its record is saved, so scan.results and scan.export read the whole
+   * scan; at once for a scan that already ended. A paused scan is waited for until it ends.
+   */
+  'scan.wait': { input: ScanRef, output: ScanInfo, doc: 'Wait until a scan ends (done, cancelled or failed); its final info.' },
   /** One scan's info (running or saved). */
   'scan.get': { input: ScanRef, output: ScanInfo, doc: "One scan's spec, hosts, counters and state." },
   /** Deletes a saved scan (a running one is cancelled first). */

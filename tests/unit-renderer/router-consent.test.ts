@@ -34,9 +34,11 @@ describe('no traffic beyond this machine without the user asking', () => {
   it('starts the app and shows the Router view without a call past loopback; "Look for my router" asks once and is remembered', async () => {
     const { t, saved } = engine();
     const app = new AppState(new Api(t), { settings: { media: null } });
+    expect(app.router.consentKnown).toBe(false); // no "Look for my router" before the settings say
     const stop = app.start();
     await settle();
     expect(app.settings.loaded).toBe(true);
+    expect(app.router.consentKnown).toBe(true);
     app.router.ensureLoaded(); // what the Router view does when shown
     await settle();
     expect(t.calls.filter((c) => OUTWARD.includes(c.name))).toEqual([]);

@@ -1,10 +1,10 @@
 /**
  * `portolan scan <targets> -p <ports> [--udp] [--service] [--json] [--timing N] [--yes] [--rate N]
  * [--export xml|csv|json --out FILE]`: a port scan with live progress on a terminal and an
- * nmap-like table of results.
+ * nmap-like table of results. Progress and the confirmation prompt go through the CLI context
+ * (stderr, prompt), so stdout holds only the results, or only the export when it has no --out.
  */
 import { writeFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import type { PortolanApp } from '../../app/create-app.js';
 import type { ScanInfo, ScanResults, ScanSpecInput } from '../../contract/index.js';
@@ -13,8 +13,6 @@ import { UsageError } from '../context.js';
 import { CliCallError, callOrFail } from './call.js';
 
 export const usage = 'portolan scan <targets> [-p PORTS] [--udp] [--service] [--timing 0-5] [--rate N] [--yes] [--json] [--export xml|csv|json [--out FILE]]';
-
-const FINAL = new Set(['done', 'cancelled', 'failed']);
 
 const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : ms < 120000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`);
 
@@ -55,30 +53,47 @@ export function formatScan(scan: ScanResults): string {
   return `${out.join('\n')}\n`;
 }
 
-async function askYesNo(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-}
-
-/** Starts the scan; a public target asks on a terminal, and is refused otherwise. */
-async function start(app: PortolanApp, ctx: CliContext, spec: ScanSpecInput): Promise<ScanInfo | undefined> {
+/**
+ * Starts the scan. A public target asks the user through the CLI context's prompt, and is refused
+ * where nobody can answer (no terminal); 'interrupted' when Ctrl+C comes while asking.
+ */
+async function start(app: PortolanApp, ctx: CliContext, spec: ScanSpecInput): Promise<ScanInfo | 'declined' | 'interrupted'> {
   try {
     return await callOrFail(app, 'scan.start', spec);
   } catch (err) {
     if (!(err instanceof CliCallError) || err.code !== 'CONFIRM_REQUIRED') throw err;
-    if (process.stdin.isTTY && process.stderr.isTTY && (await askYesNo(`${err.message}\nScan anyway? [y/N] `))) {
-      return callOrFail(app, 'scan.start', { ...spec, confirmPublic: true });
+    if (ctx.prompt) {
+      const answer = await Promise.race([ctx.prompt(`${err.message}\nScan anyway? [y/N] `), ctx.interrupted.then(() => undefined)]);
+      if (answer === undefined) return 'interrupted';
+      if (/^y(es)?$/i.test(answer.trim())) return callOrFail(app, 'scan.start', { ...spec, confirmPublic: true });
     }
     ctx.stderr(`portolan scan: ${err.message}\n`);
-    return undefined;
+    return 'declined';
   }
 }
 
-/** Runs a scan and prints its results. */
+/** The live progress line and "Discovered open port" lines, on a terminal's stderr; returns a stop function. */
+function showProgress(app: PortolanApp, ctx: CliContext, id: string): () => void {
+  const offProgress = app.bus.on('scan.progress', (p) => {
+    if (p.id !== id) return;
+    const eta = p.etaMs > 0 ? `, about ${duration(p.etaMs)} left` : '';
+    ctx.stderr(`\r\x1b[2K${p.done}/${p.total} ports (${Math.round((p.done / Math.max(1, p.total)) * 100)}%), ${p.open} open, ${Math.round(p.rate)}/s${eta}`);
+  });
+  const offFound = app.bus.on('scan.found', (f) => {
+    if (f.id !== id) return;
+    for (const r of f.results) if (r.state === 'open' && !r.service) ctx.stderr(`\r\x1b[2KDiscovered open port ${r.port}/${r.protocol} on ${r.host}\n`);
+  });
+  return () => {
+    offProgress();
+    offFound();
+    ctx.stderr('\r\x1b[2K');
+  };
+}
+
+/**
+ * Runs a scan and prints its results. With `--export FORMAT` and no `--out`, stdout holds the
+ * export alone (as nmap's `-oX -`), and the report goes to stderr.
+ */
 export async function scanCommand(ctx: CliContext): Promise<ExitCode> {
   const { values, positionals } = parseArgs({
     args: ctx.args,
@@ -103,6 +118,7 @@ export async function scanCommand(ctx: CliContext): Promise<ExitCode> {
   const format = values.export === undefined ? undefined : ({ xml: 'nmap-xml', 'nmap-xml': 'nmap-xml', csv: 'csv', json: 'json' } as const)[values.export as 'xml'];
   if (values.export !== undefined && !format) throw new UsageError('--export takes xml, csv or json.');
   if (values.out && !format) throw new UsageError('--out needs --export xml|csv|json.');
+  if (values.json && format && !values.out) throw new UsageError('--json and --export both print to stdout: add --out FILE to write the export to a file.');
 
   const app = await ctx.openApp('direct');
   try {
@@ -115,53 +131,41 @@ export async function scanCommand(ctx: CliContext): Promise<ExitCode> {
       confirmPublic: values.yes,
       ...(rate ? { rateLimit: rate } : {}),
     };
-    const live = !values.json && process.stderr.isTTY === true;
-    let finalState: string | undefined;
-    let wake: () => void = () => undefined;
-    const ended = new Promise<void>((resolve) => (wake = resolve));
-    const current = { id: '' };
-    const off = app.bus.on('scan.progress', (p) => {
-      if (p.id !== current.id) return;
-      if (live) {
-        const eta = p.etaMs > 0 ? `, about ${duration(p.etaMs)} left` : '';
-        process.stderr.write(`\r\x1b[2K${p.done}/${p.total} ports (${Math.round((p.done / Math.max(1, p.total)) * 100)}%), ${p.open} open, ${Math.round(p.rate)}/s${eta}`);
-      }
-      if (FINAL.has(p.state)) {
-        finalState = p.state;
-        wake();
-      }
-    });
-    const offFound = app.bus.on('scan.found', (f) => {
-      if (!live || f.id !== current.id) return;
-      for (const r of f.results) if (r.state === 'open' && !r.service) process.stderr.write(`\r\x1b[2KDiscovered open port ${r.port}/${r.protocol} on ${r.host}\n`);
-    });
     const info = await start(app, ctx, spec);
-    if (!info) return 1;
-    current.id = info.id;
-    const stop = () => void app.invoke('scan.cancel', { id: info.id });
-    void ctx.interrupted.then(stop);
-    // The final event may have gone out before `id` was known (tiny scans).
-    const now = await callOrFail(app, 'scan.get', { id: info.id });
-    if (FINAL.has(now.state)) finalState = now.state;
-    else await ended;
-    off();
-    offFound();
-    if (live) process.stderr.write('\r\x1b[2K');
+    if (info === 'interrupted') return 130;
+    if (info === 'declined') return 1;
+    const stopProgress = !values.json && ctx.stderrIsTTY ? showProgress(app, ctx, info.id) : () => undefined;
+    let ended = false;
+    // Ctrl+C cancels: what was found so far is printed and saved, and the exit status is 130.
+    void ctx.interrupted.then(() => {
+      if (!ended) void app.invoke('scan.cancel', { id: info.id });
+    });
+    let final: ScanInfo;
+    try {
+      // scan.start's handle: scan.wait answers once the scan ended and was saved (no event to miss).
+      final = await callOrFail(app, 'scan.wait', { id: info.id });
+    } finally {
+      ended = true;
+      stopProgress();
+    }
     const results = await callOrFail(app, 'scan.results', { id: info.id });
-    if (values.json) ctx.stdout(`${JSON.stringify(results, null, 2)}\n`);
-    else ctx.stdout(formatScan(results));
+    const report = values.json ? `${JSON.stringify(results, null, 2)}\n` : formatScan(results);
     if (format) {
       const file = await callOrFail(app, 'scan.export', { id: info.id, format });
       if (values.out) {
+        ctx.stdout(report);
         await writeFile(values.out, file.content);
         ctx.stderr(`Exported to ${values.out}\n`);
-      } else if (!values.json) ctx.stdout(file.content);
-    }
-    if (finalState === 'failed') {
-      ctx.stderr(`portolan scan: ${results.info.message ?? 'the scan failed'}\n`);
+      } else {
+        ctx.stderr(report);
+        ctx.stdout(file.content);
+      }
+    } else ctx.stdout(report);
+    if (final.state === 'failed') {
+      ctx.stderr(`portolan scan: ${final.message ?? 'the scan failed'}\n`);
       return 1;
     }
-    return finalState === 'cancelled' ? 130 : 0;
+    return final.state === 'cancelled' ? 130 : 0;
   } finally {
     await app.close();
   }

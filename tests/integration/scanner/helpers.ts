@@ -104,14 +104,10 @@ async function call(app: PortolanApp, name: string, input: unknown): Promise<any
   return r.value;
 }
 
-/** Starts a scan through the contract and waits for it to end; returns its results. */
-export async function scanToEnd(app: PortolanApp, spec: Record<string, unknown>, timeoutMs = 60000): Promise<ScanResults> {
+/** Starts a scan through the contract and waits for it to end (scan.wait); returns its results. */
+export async function scanToEnd(app: PortolanApp, spec: Record<string, unknown>): Promise<ScanResults> {
   const { id } = await call(app, 'scan.start', spec);
-  const until = Date.now() + timeoutMs;
-  while ((await call(app, 'scan.get', { id })).state === 'running') {
-    if (Date.now() > until) throw new Error('scan did not end');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await call(app, 'scan.wait', { id });
   return call(app, 'scan.results', { id });
 }
 

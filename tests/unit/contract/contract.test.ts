@@ -31,7 +31,7 @@ async function echoSession(): Promise<{ id: string }> {
 /** The id of a finished scan of three loopback ports (saved to the history). */
 async function finishedScan(): Promise<string> {
   const { id } = await value('scan.start', { targets: '127.0.0.1', ports: '1-3', timing: 5 });
-  for (let i = 0; i < 200 && (await value('scan.get', { id })).state === 'running'; i++) await new Promise((r) => setTimeout(r, 20));
+  await value('scan.wait', { id });
   return id;
 }
 
@@ -104,6 +104,7 @@ const SAMPLES: Record<CallName, unknown | (() => Promise<unknown>)> = {
   'scan.results': async () => ({ id: await finishedScan() }),
   'scan.history': {},
   'scan.get': async () => ({ id: await finishedScan() }),
+  'scan.wait': async () => ({ id: (await value('scan.start', { targets: '127.0.0.1', ports: '1-2', timing: 5 })).id }),
   'scan.delete': async () => ({ id: await finishedScan() }),
   'scan.diff': async () => ({ a: await finishedScan(), b: await finishedScan() }),
   'scan.export': async () => ({ id: await finishedScan(), format: 'nmap-xml' }),

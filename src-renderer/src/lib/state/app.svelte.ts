@@ -147,7 +147,11 @@ export class AppState {
     this.knock = new KnockState(api, { onRemember });
     this.router = new RouterState(api, {
       onRemember,
-      consent: { given: () => this.settings.settings.routerDiscovery, give: () => void this.settings.allowRouterDiscovery() },
+      consent: {
+        given: () => this.settings.settings.routerDiscovery,
+        give: () => void this.settings.allowRouterDiscovery(),
+        known: () => this.settings.loaded || this.settings.error !== null,
+      },
     });
     this.exposure = new ExposureState(api, { onRemember });
   }

@@ -28,6 +28,8 @@ export interface RouterConsent {
   given(): boolean;
   /** Remembers that the user asked. */
   give(): void;
+  /** False while the settings are still being read (the answer is not known yet). */
+  known?(): boolean;
 }
 
 /** A failure of a call, with the engine's code and sentence. */
@@ -108,6 +110,11 @@ export class RouterState {
    */
   get allowed(): boolean {
     return this.askedHere || (this.options.consent?.given() ?? false);
+  }
+
+  /** True once it is known whether the user allowed it (the settings were read, or could not be). */
+  get consentKnown(): boolean {
+    return this.allowed || (this.options.consent?.known?.() ?? true);
   }
 
   /**
