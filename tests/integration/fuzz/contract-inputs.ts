@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import type { z } from 'zod';
+import { withoutUndefined } from '../../../src-main/app/dispatch.js';
 import { calls } from '../../../src-main/contract/index.js';
 
 /** Calls whose valid input is never sent: running them reaches beyond this machine. */
@@ -46,14 +47,15 @@ export type Decision = { send: true; input: unknown; valid: boolean } | { send: 
 /** Decides what to do with `input` for `call`, by the rules above. */
 export function decide(call: string, input: unknown): Decision {
   const schema = (calls as Record<string, { input: z.ZodType }>)[call]?.input;
-  if (!schema || !schema.safeParse(input ?? {}).success) return { send: true, input, valid: false };
+  // Judged as dispatch judges it (keys set to undefined count as not given).
+  if (!schema || !schema.safeParse(withoutUndefined(input ?? {})).success) return { send: true, input, valid: false };
   const notSent = VALID_INPUT_NOT_SENT[call];
   if (notSent) return { send: false, reason: notSent };
   const confine = CONFINE[call];
   if (!confine) return { send: true, input, valid: true };
   const confined = confine(typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {});
   // A rewrite that makes the input invalid is fine to send too: it is refused at the boundary.
-  return { send: true, input: confined, valid: schema.safeParse(confined).success };
+  return { send: true, input: confined, valid: schema.safeParse(withoutUndefined(confined)).success };
 }
 
 /** Values that break careless code: extremes, wrong types, prototype keys, huge and odd strings. */

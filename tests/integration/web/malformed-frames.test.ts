@@ -24,12 +24,17 @@ function closeFrame(code: number): Buffer {
 }
 
 /** Each case: the bytes to send and what the server must do (close with a code, or reply with an error). */
-const CASES: { name: string; bytes: () => Buffer; expect: { close: number } | { errorCode: string } }[] = [
+const CASES: { name: string; bytes: () => Buffer; expect: { close: number } | { errorCode: string; message: RegExp } }[] = [
   { name: 'the text frame null', bytes: () => textFrame('null'), expect: { close: 1008 } },
   { name: 'a JSON number', bytes: () => textFrame('42'), expect: { close: 1008 } },
   { name: 'a JSON string', bytes: () => textFrame('"system.info"'), expect: { close: 1008 } },
   { name: 'a JSON array', bytes: () => textFrame('[{"id":1,"call":"system.info"}]'), expect: { close: 1008 } },
-  { name: 'a call with an id but no name', bytes: () => textFrame('{"id":7,"input":{}}'), expect: { errorCode: 'INVALID_INPUT' } },
+  { name: 'a call with an id but no name', bytes: () => textFrame('{"id":7,"input":{}}'), expect: { errorCode: 'INVALID_INPUT', message: /"call": "<name>"/ } },
+  {
+    name: 'input nested 400,000 deep',
+    bytes: () => textFrame(`{"id":7,"call":"dictionary.lookup","input":${'['.repeat(400_000)}${']'.repeat(400_000)}}`),
+    expect: { errorCode: 'INVALID_INPUT', message: /expected object/i },
+  },
   { name: 'text that is not JSON', bytes: () => textFrame('{"id":1,'), expect: { close: 1007 } },
   { name: 'a 2 MiB frame over the payload cap', bytes: () => textFrame(Buffer.alloc(2 << 20, 0x20)), expect: { close: 1009 } },
   { name: 'bad UTF-8', bytes: () => textFrame(Buffer.from([0x22, 0xc3, 0x28, 0x22])), expect: { close: 1007 } },
@@ -74,7 +79,7 @@ describe('portolan serve survives malformed WebSocket messages', () => {
     } else {
       const reply = JSON.parse(frame!.payload.toString());
       expect(reply).toMatchObject({ id: 7, ok: false, error: { code: expected.errorCode } });
-      expect(reply.error.message).toMatch(/"call": "<name>"/);
+      expect(reply.error.message).toMatch(expected.message);
       ws.destroy();
     }
     expect(serve.exited()).toBeNull();
