@@ -1,6 +1,7 @@
 /**
  * How long the fuzz layer runs. `npm test` runs a short, fixed seed; a long run:
- *   FUZZ_RUNS=20000 FUZZ_SEED=$RANDOM npx vitest run --project integration tests/integration/fuzz
+ *   FUZZ_RUNS=2000 FUZZ_SEED=$RANDOM npx vitest run --project integration tests/integration/fuzz
+ * (FUZZ_RUNS is the number of cases per property: per call of the contract, per WebSocket test.)
  * A failure prints its seed and path; set FUZZ_SEED (and FUZZ_PATH) to replay it exactly.
  */
 import v8 from 'node:v8';
@@ -18,9 +19,9 @@ export function fuzzParameters(defaultRuns: number): { seed: number; numRuns: nu
   return { seed: FUZZ_SEED, numRuns: FUZZ_RUNS ?? defaultRuns, ...(FUZZ_PATH ? { path: FUZZ_PATH } : {}), endOnFailure: true };
 }
 
-/** The test timeout for a property: long runs get time in proportion. */
-export function fuzzTimeout(defaultRuns: number, msPerRun: number): number {
-  return Math.max(60_000, (FUZZ_RUNS ?? defaultRuns) * msPerRun);
+/** The test timeout for a test that runs `properties` properties of `defaultRuns` cases each (FUZZ_RUNS replaces the count). */
+export function fuzzTimeout(properties: number, defaultRuns: number, msPerRun: number): number {
+  return Math.max(60_000, properties * (FUZZ_RUNS ?? defaultRuns) * msPerRun);
 }
 
 /** Heap in use after a full garbage collection, in bytes. */

@@ -1,8 +1,9 @@
 /**
- * One WebSocket message must never end `portolan serve`: each case writes its frame bytes by hand
+ * One WebSocket message or HTTP request must never end `portolan serve`: each case writes its bytes by hand
  * to a real `portolan serve` process over TCP, expects a clear error reply or a close with the
  * right code, then checks that the process is still up and answers a good call on a fresh socket.
  */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeCode, encodeFrame, openRawSocket, textFrame, type RawSocket } from '../../helpers/raw-ws.js';
 import { startServeProcess, type ServeProcess } from '../../helpers/serve-process.js';
@@ -85,5 +86,31 @@ describe('portolan serve survives malformed WebSocket messages', () => {
     expect(serve.exited()).toBeNull();
     expect(await goodCall()).toMatchObject({ id: 1, ok: true, value: { transport: 'web' } });
     expect(serve.stderr()).not.toMatch(/Error|at /);
+  });
+});
+
+/** Writes one raw HTTP request and resolves with the status line of the answer ('' if none). */
+function rawRequest(head: string): Promise<string> {
+  return new Promise((resolve) => {
+    let out = '';
+    const socket = net.connect({ host: '127.0.0.1', port: serve.port }, () => socket.write(head));
+    socket.on('error', () => undefined);
+    socket.on('data', (c: Buffer) => {
+      out += c.toString('latin1');
+      if (out.includes('\r\n')) socket.destroy();
+    });
+    socket.once('close', () => resolve(out.split('\r\n')[0]!));
+  });
+}
+
+describe('portolan serve survives malformed HTTP requests', () => {
+  const upgrade = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+  it.each(['http://[', 'http://:99999/', 'http://[::1/ws'])('answers 400 to the target %s, as a page request and as an upgrade', async (target) => {
+    for (const extra of ['', upgrade]) {
+      const status = await rawRequest(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${serve.port}\r\nAuthorization: Bearer ${serve.token}\r\n${extra}\r\n`);
+      expect(status).toMatch(/^HTTP\/1\.1 400 /);
+      expect(serve.exited()).toBeNull();
+    }
+    expect(await goodCall()).toMatchObject({ id: 1, ok: true });
   });
 });
