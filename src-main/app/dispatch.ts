@@ -17,7 +17,7 @@ export async function dispatch(handlers: Handlers, name: string, input: unknown)
   if (!isCallName(name)) {
     return { ok: false, error: { code: 'UNKNOWN_CALL', message: `There is no call named "${name}".` } };
   }
-  const parsed = calls[name].input.safeParse(input ?? {});
+  const parsed = calls[name].input.safeParse(withoutUndefined(input ?? {}));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
@@ -29,4 +29,23 @@ export async function dispatch(handlers: Handlers, name: string, input: unknown)
   } catch (err) {
     return { ok: false, error: toWireError(err) };
   }
+}
+
+/**
+ * The input with every `key: undefined` of its plain objects removed, at any depth. A key set to
+ * undefined (IPC's structured clone keeps them; JSON drops them) means "not given": left in,
+ * it would pass an optional field and then overwrite a setting when the patch is spread
+ * (`sockets.configure {intervalMs: undefined}` made the socket monitor tick without pause).
+ */
+export function withoutUndefined(value: unknown, depth = 0): unknown {
+  // No call's input nests this deep; deeper values go to the schema as they are (and are refused).
+  if (typeof value !== 'object' || value === null || depth > 32) return value;
+  if (Array.isArray(value)) return value.map((item) => withoutUndefined(item, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item !== undefined) Object.defineProperty(out, key, { value: withoutUndefined(item, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }

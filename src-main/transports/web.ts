@@ -70,16 +70,28 @@ const MAX_MESSAGE_BYTES = 1 << 20;
 /** A client that stops reading gets disconnected instead of growing the server's memory. */
 const MAX_BUFFERED_BYTES = 16 << 20;
 
+/** The answer to a request whose target is not a URL at all (an absolute form such as `http://[`). */
+const BAD_TARGET = { status: 400, reason: 'The request target is not a valid URL: ask for a path such as /.' };
+
+/** The request's target as a URL, or undefined when it cannot be parsed (which would otherwise throw). */
+function requestUrl(req: http.IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://placeholder.invalid');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts the server and resolves once it listens. */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(24).toString('base64url');
   const session = randomBytes(24).toString('base64url');
   const staticDir = path.resolve(options.staticDir);
+  let port = 0;
   let hosts = new Set<string>();
   // A wildcard bind follows the machine's addresses as they come and go (Wi-Fi, VPN, DHCP).
   const currentHosts = () => (isWildcardAddress(host) ? allowedHosts(host, port) : hosts);
-  let port = 0;
 
   const refuse = (res: http.ServerResponse, refusal: NonNullable<Refusal>) => {
     res.writeHead(refusal.status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
@@ -93,11 +105,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     sameSecret(url.searchParams.get('token') ?? undefined, token);
 
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
-  const server = http.createServer(serverOptions(limits), async (req, res) => {
+  const handleRequest = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const hostRefusal = checkHostAndOrigin(req.headers, currentHosts());
     if (hostRefusal) return refuse(res, hostRefusal);
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, { status: 405, reason: 'Only GET is served here.' });
-    const url = new URL(req.url ?? '/', 'http://placeholder.invalid');
+    const url = requestUrl(req);
+    if (!url) return refuse(res, BAD_TARGET);
     if (url.searchParams.has('token')) {
       if (!sameSecret(url.searchParams.get('token') ?? undefined, token)) {
         return refuse(res, { status: 401, reason: 'This link has a wrong token. Open the exact URL that `portolan serve` printed.' });
@@ -108,23 +121,32 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         Location: sameOriginPath(url.pathname),
         ...SECURITY_HEADERS,
       });
-      return res.end();
+      res.end();
+      return;
     }
     if (!authorized(req, url)) {
       return refuse(res, { status: 401, reason: 'Portolan needs the token link: open the URL that `portolan serve` printed (it ends in ?token=...).' });
     }
     await serveStatic(staticDir, url.pathname, res);
-  });
+  };
+  // Whatever goes wrong with one request ends that request, never the process.
+  const server = http.createServer(serverOptions(limits), (req, res) => void handleRequest(req, res).catch(() => res.destroy()));
 
   const connections = guardConnections(server, limits);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
     connections.upgraded(socket as Socket);
-    const url = new URL(req.url ?? '/', 'http://placeholder.invalid');
-    let refusal = checkHostAndOrigin(req.headers, currentHosts());
-    if (!refusal && url.pathname !== '/ws') refusal = { status: 404, reason: 'No WebSocket here.' };
-    if (!refusal && !authorized(req, url)) refusal = { status: 401, reason: 'Missing or wrong token.' };
+    const url = requestUrl(req);
+    const refusal =
+      checkHostAndOrigin(req.headers, currentHosts()) ??
+      (!url
+        ? BAD_TARGET
+        : url.pathname !== '/ws'
+          ? { status: 404, reason: 'No WebSocket here.' }
+          : !authorized(req, url)
+            ? { status: 401, reason: 'Missing or wrong token.' }
+            : undefined);
     if (refusal) {
       socket.end(`HTTP/1.1 ${refusal.status} Refused\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refusal.reason}\n`);
       return;
@@ -232,5 +254,8 @@ async function serveStatic(root: string, pathname: string, res: http.ServerRespo
     'Cache-Control': isIndex ? 'no-store' : 'max-age=3600',
     ...SECURITY_HEADERS,
   });
-  createReadStream(file).pipe(res);
+  // A file removed between stat and open ends this response, not the process.
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }
