@@ -19,6 +19,7 @@ import {
 } from '../../contract/forwards.js';
 import { forwardExposure } from '../../contract/net-notes.js';
 import type { AccessGate } from '../access-gate.js';
+import { ChangeBatcher, ChangeSet } from '../change-batcher.js';
 import { knownHostsLine } from './known-hosts.js';
 import { hasSecret, type SecretStore } from './secret-store.js';
 import { SshTunnel } from './ssh-tunnel.js';
@@ -72,9 +73,9 @@ const zero = (): ForwardCounters => ({ activeConnections: 0, totalConnections: 0
 /** The running side of forwards. */
 export class ForwardEngine {
   private readonly entries = new Map<string, Entry>();
-  private readonly dirty = new Set<string>();
-  private readonly removed = new Set<string>();
-  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly changes = new ChangeSet();
+  /** State changes go out on the next turn; counter-only changes at most every 250 ms. */
+  private readonly batcher = new ChangeBatcher(() => this.flush(), 250);
   private trafficTimer: NodeJS.Timeout | undefined;
   private readonly logSize: number;
   /** Access gates by forward id (a knock guard's); kept across restarts of the forward, dropped with it. */
@@ -124,9 +125,8 @@ export class ForwardEngine {
     await this.stop(id);
     this.entries.delete(id);
     this.gates.delete(id);
-    this.dirty.delete(id);
-    this.removed.add(id);
-    this.scheduleFlush(true);
+    this.changes.remove(id);
+    this.batcher.schedule(true);
   }
 
   /**
@@ -261,9 +261,8 @@ export class ForwardEngine {
   async close(): Promise<void> {
     await Promise.all([...this.entries.keys()].map((id) => this.stop(id).catch(() => undefined)));
     if (this.trafficTimer) clearInterval(this.trafficTimer);
-    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.trafficTimer = undefined;
-    this.flushTimer = undefined;
+    this.batcher.stop();
   }
 
   private get(id: string): Entry {
@@ -366,26 +365,13 @@ export class ForwardEngine {
   }
 
   private markDirty(id: string, soon: boolean): void {
-    this.dirty.add(id);
-    this.scheduleFlush(soon);
-  }
-
-  /** State changes go out on the next turn; counter-only changes at most every 250 ms. */
-  private scheduleFlush(soon: boolean): void {
-    if (this.flushTimer) {
-      if (!soon) return;
-      clearTimeout(this.flushTimer);
-    }
-    this.flushTimer = setTimeout(() => this.flush(), soon ? 0 : 250);
-    this.flushTimer.unref?.();
+    this.changes.mark(id);
+    this.batcher.schedule(soon);
   }
 
   private flush(): void {
-    this.flushTimer = undefined;
-    const forwards = [...this.dirty].filter((id) => this.entries.has(id)).map((id) => this.info(id));
-    const removed = [...this.removed];
-    this.dirty.clear();
-    this.removed.clear();
+    const { changed, removed } = this.changes.take();
+    const forwards = changed.filter((id) => this.entries.has(id)).map((id) => this.info(id));
     if (forwards.length || removed.length) this.options.emit('forwards.changed', { forwards, removed });
   }
 

@@ -12,6 +12,7 @@ import net from 'node:net';
 import type { KnockAttempt, KnockProtocol, ParsedGuardSpec } from '../../contract/index.js';
 import { plainAddress } from '../net/address.js';
 import { listenError } from '../net/errors.js';
+import { bindUdpExclusive, listenExclusive } from '../net/listen.js';
 import type { AccessGate } from '../access-gate.js';
 import { SequenceMachine, type Knock, type MachineEvent } from './sequence-machine.js';
 
@@ -109,33 +110,13 @@ export class KnockGuard {
       socket.destroy();
       if (source) this.knock(source, { port, protocol: 'tcp' });
     });
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host, port, exclusive: true, backlog: 511 }, () => {
-        server.off('error', reject);
-        server.on('error', () => undefined);
-        this.servers.push(server);
-        resolve();
-      });
+    return listenExclusive(server, host, port, 511).then(() => {
+      this.servers.push(server);
     });
   }
 
-  private bindUdp(host: string, port: number): Promise<void> {
-    const socket = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4' });
-    return new Promise((resolve, reject) => {
-      const fail = (err: Error) => {
-        socket.close();
-        reject(err);
-      };
-      socket.once('error', fail);
-      socket.bind({ address: host, port, exclusive: true }, () => {
-        socket.off('error', fail);
-        socket.on('error', () => undefined);
-        socket.on('message', (_msg, rinfo) => this.knock(rinfo.address, { port, protocol: 'udp' }));
-        this.udps.push(socket);
-        resolve();
-      });
-    });
+  private async bindUdp(host: string, port: number): Promise<void> {
+    this.udps.push(await bindUdpExclusive(host, port, (_msg, rinfo) => this.knock(rinfo.address, { port, protocol: 'udp' })));
   }
 
   /** One knock from `address` (also what tests without sockets call). */
