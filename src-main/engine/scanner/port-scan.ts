@@ -19,6 +19,7 @@ import type { ServiceDetector } from './service-detect.js';
 import { createTcpConnector, type TcpConnector, type TcpProbe } from './tcp-connect.js';
 import { isLoopbackAddress } from '../net/address.js';
 import { CongestionWindow, loopbackPreset, RateLimiter, RttEstimator, shardPreset, TIMING_PRESETS, type TimingPreset } from './timing.js';
+import { portStrategy, type PortOrder, type PortStrategy } from './port-strategy.js';
 import { decodeUdpReply, udpProbeFor, type UdpProbe } from './udp-probes.js';
 
 /** What a scan needs. */
@@ -38,6 +39,10 @@ export interface PortScanOptions {
   onState?: (state: ScanState) => void;
   /** Most sockets at once; by default read from the open-file limit. */
   maxSockets?: number;
+  /** The order probes go out in (port-strategy.ts): host by host in port order (default), or random. */
+  order?: PortOrder;
+  /** The random order's key; a random one by default (shards get their owner's, so they share one order). */
+  seed?: number;
   /** 'net' forces the net.Socket connector (tests compare both). */
   connector?: 'raw' | 'net';
   /**
@@ -104,8 +109,11 @@ export class PortScan {
   private readonly inflight = new Set<Probe>();
   private readonly retries: Probe[] = [];
   private readonly families: (4 | 6)[];
-  /** Next probe index (host-major), every `stride`-th up to `all` (the whole scan's probe count). */
+  /** Next position in the probe order, every `stride`-th up to `all` (the whole scan's probe count). */
   private next = 0;
+  /** Which probe (host-major number) goes out at each position. */
+  private readonly strategy: PortStrategy;
+  private readonly seed: number;
   private readonly stride: number;
   private readonly all: number;
   private readonly shards: ShardSlot[] = [];
@@ -133,6 +141,8 @@ export class PortScan {
     const { shard } = options;
     this.preset = shard ? shardPreset(preset, shard.count) : preset;
     this.all = options.hosts.length * options.ports.length;
+    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+    this.strategy = portStrategy(options.order ?? 'sequential', this.all, this.seed);
     this.stride = shard?.count ?? 1;
     this.next = shard?.index ?? 0;
     this.total = shard ? Math.max(0, Math.ceil((this.all - shard.index) / shard.count)) : this.all;
@@ -256,7 +266,7 @@ export class PortScan {
       }
       let probe = this.retries.pop();
       if (!probe) {
-        const i = this.next;
+        const i = this.strategy.probeAt(this.next);
         this.next += this.stride;
         const hostIndex = (i / nPorts) | 0;
         probe = { host: hosts[hostIndex]!.address, family: this.families[hostIndex]!, port: ports[i - hostIndex * nPorts]!, hostIndex, attempt: 1, sentAt: 0, deadline: 0, handle: undefined };
@@ -481,7 +491,7 @@ export class PortScan {
     const { hosts, ports, timing, connector } = this.options;
     for (let index = 0; index < count; index++) {
       this.shardsRunning++;
-      const spec: ShardSpec = { hosts, ports, timing, maxSockets, index, count, ...(connector ? { connector } : {}) };
+      const spec: ShardSpec = { hosts, ports, timing, maxSockets, index, count, order: this.strategy.order, seed: this.seed, ...(connector ? { connector } : {}) };
       const slot: ShardSlot = { done: 0, counts: new Int32Array(this.counts.length), ready: false, ended: false, send: () => undefined };
       this.shards.push(slot);
       let thread: ScanThread | null = null;
@@ -622,6 +632,8 @@ export function runShard(spec: ShardSpec, post: (message: ShardMessage) => void)
     ...(spec.connector ? { connector: spec.connector } : {}),
     workers: 1,
     shard: { index: spec.index, count: spec.count },
+    ...(spec.order ? { order: spec.order } : {}),
+    ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
     onResult: (result) => pending.push(result),
   });
   post({ t: 'ready', connector: scan.connectorKind === 'net' ? 'net' : 'raw' });
