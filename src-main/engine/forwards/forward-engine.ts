@@ -24,7 +24,7 @@ import { knownHostsLine } from './known-hosts.js';
 import { hasSecret, type SecretStore } from './secret-store.js';
 import { SshTunnel } from './ssh-tunnel.js';
 import { TcpForward } from './tcp-forward.js';
-import type { ForwardCounters, ForwardError, ForwardHost, ForwardRunner } from './types.js';
+import type { ForwardCounters, ForwardError, ForwardOwner, ForwardRunner } from './types.js';
 import { UdpForward } from './udp-forward.js';
 
 /** The events the engine emits, with their payloads. */
@@ -274,15 +274,15 @@ export class ForwardEngine {
   private makeRunner(entry: Entry, secrets: ForwardSecrets | undefined): ForwardRunner {
     let runner: ForwardRunner | undefined;
     // State reports of a runner that was replaced (stopped, restarted) are ignored.
-    const host = this.hostFor(entry, () => entry.runner === runner);
+    const owner = this.ownerFor(entry, () => entry.runner === runner);
     const spec = entry.spec;
     switch (spec.kind) {
       case 'tcp':
-        return (runner = new TcpForward(spec, host));
+        return (runner = new TcpForward(spec, owner));
       case 'udp':
-        return (runner = new UdpForward(spec, host));
+        return (runner = new UdpForward(spec, owner));
       default:
-        return (runner = new SshTunnel(spec, host, {
+        return (runner = new SshTunnel(spec, owner, {
           knownHostsFiles: this.options.knownHostsFiles,
           secrets,
           ...(this.options.sshReadyTimeoutMs ? { readyTimeoutMs: this.options.sshReadyTimeoutMs } : {}),
@@ -290,7 +290,7 @@ export class ForwardEngine {
     }
   }
 
-  private hostFor(entry: Entry, isCurrentRunner: () => boolean): ForwardHost {
+  private ownerFor(entry: Entry, isCurrentRunner: () => boolean): ForwardOwner {
     const current = () => this.entries.get(entry.id) === entry && isCurrentRunner();
     const gates = this.gates;
     return {

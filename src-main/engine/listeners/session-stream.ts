@@ -73,7 +73,7 @@ export class SessionTable {
   private dataTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly o: SessionStreamOptions,
+    private readonly options: SessionStreamOptions,
     private readonly host: SessionStreamHost,
   ) {}
 
@@ -83,7 +83,7 @@ export class SessionTable {
     const session: Session = {
       info: { id, ...fields, bytesIn: 0, bytesOut: 0, openedAt: Date.now(), state: 'open', unackedBytes: 0, paused: false, droppedDatagrams: 0 },
       io,
-      credit: new FlowCredit(this.o.highWatermark, this.o.lowWatermark),
+      credit: new FlowCredit(this.options.highWatermark, this.options.lowWatermark),
       pending: [],
       pendingBytes: 0,
       seq: 0,
@@ -135,10 +135,10 @@ export class SessionTable {
     session.pendingBytes += chunk.length;
     if (session.credit.receive(chunk.length)) session.io.pause();
     this.host.changed(session.info.id, false);
-    if (session.pendingBytes >= this.o.flushBytes) this.flush(session);
+    if (session.pendingBytes >= this.options.flushBytes) this.flush(session);
     else {
       this.dataDue.add(session);
-      this.dataTimer ??= setTimeout(() => this.flushAll(), this.o.flushMs);
+      this.dataTimer ??= setTimeout(() => this.flushAll(), this.options.flushMs);
     }
   }
 
@@ -234,7 +234,7 @@ export class SessionTable {
     session.info.closedAt = Date.now();
     this.host.changed(session.info.id, true);
     this.closedOrder.push(session.info.id);
-    while (this.closedOrder.length > this.o.maxClosedSessions) {
+    while (this.closedOrder.length > this.options.maxClosedSessions) {
       const old = this.sessions.get(this.closedOrder[0]!);
       if (old) this.forget(old);
       else this.closedOrder.shift();
