@@ -218,6 +218,7 @@ export class ScanService {
       protocol: spec.protocol,
       timing: spec.timing,
       ...(spec.rateLimit ? { rateLimit: spec.rateLimit } : {}),
+      ...(spec.portOrder ? { order: spec.portOrder } : {}),
       ...(spec.serviceDetection && spec.protocol === 'tcp' ? { detector: this.detector } : {}),
       ...(this.options.maxSockets ? { maxSockets: this.options.maxSockets } : {}),
       expected: (port, protocol) => this.expectedService(port, protocol),

@@ -48,6 +48,8 @@ export const ScanSpec = z.object({
   timing: ScanTiming.default(4),
   /** At most this many probes per second (retries included); none by default. */
   rateLimit: z.number().int().min(1, 'The rate limit is in probes per second, 1 or more.').max(1_000_000).optional(),
+  /** The order probes go out in: host by host in port order (when not given), or random (every host and port once, interleaved, as nmap does). */
+  portOrder: z.enum(['sequential', 'random']).optional(),
   /** The user confirmed scanning addresses outside private, loopback and link-local ranges. */
   confirmPublic: z.boolean().default(false),
 });

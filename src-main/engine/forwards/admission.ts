@@ -6,7 +6,7 @@
 import type net from 'node:net';
 import { CidrAllowlist } from '../../contract/cidr.js';
 import { plainAddress } from '../net/address.js';
-import type { ForwardHost } from './types.js';
+import type { ForwardOwner } from './types.js';
 
 /** Admits or refuses a forward's new clients. */
 export class ClientAdmission {
@@ -14,7 +14,7 @@ export class ClientAdmission {
 
   constructor(
     allow: readonly string[],
-    private readonly host: ForwardHost,
+    private readonly owner: ForwardOwner,
   ) {
     this.allowlist = new CidrAllowlist([...allow]);
   }
@@ -39,7 +39,7 @@ export class ClientAdmission {
 
   /** The gate alone, for a client the allowlist has already let in (a UDP relay checks that itself). */
   passesGate(address: string, port: number, counted = false): boolean {
-    const gate = this.host.gate;
+    const gate = this.owner.gate;
     const source = plainAddress(address);
     if (!gate || gate.isAllowed(source)) return true;
     gate.refused?.(source);
@@ -56,7 +56,7 @@ export class ClientAdmission {
   }
 
   private refuse(source: string, port: number, counted: boolean, reason?: { code: string; message: string }): void {
-    if (!counted) this.host.counters.refused++;
-    this.host.refusedClient(source, port, reason);
+    if (!counted) this.owner.counters.refused++;
+    this.owner.refusedClient(source, port, reason);
   }
 }

@@ -19,11 +19,12 @@ import {
 } from '../../contract/forwards.js';
 import { forwardExposure } from '../../contract/net-notes.js';
 import type { AccessGate } from '../access-gate.js';
+import { ChangeBatcher, ChangeSet } from '../change-batcher.js';
 import { knownHostsLine } from './known-hosts.js';
 import { hasSecret, type SecretStore } from './secret-store.js';
 import { SshTunnel } from './ssh-tunnel.js';
 import { TcpForward } from './tcp-forward.js';
-import type { ForwardCounters, ForwardError, ForwardHost, ForwardRunner } from './types.js';
+import type { ForwardCounters, ForwardError, ForwardOwner, ForwardRunner } from './types.js';
 import { UdpForward } from './udp-forward.js';
 
 /** The events the engine emits, with their payloads. */
@@ -72,9 +73,9 @@ const zero = (): ForwardCounters => ({ activeConnections: 0, totalConnections: 0
 /** The running side of forwards. */
 export class ForwardEngine {
   private readonly entries = new Map<string, Entry>();
-  private readonly dirty = new Set<string>();
-  private readonly removed = new Set<string>();
-  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly changes = new ChangeSet();
+  /** State changes go out on the next turn; counter-only changes at most every 250 ms. */
+  private readonly batcher = new ChangeBatcher(() => this.flush(), 250);
   private trafficTimer: NodeJS.Timeout | undefined;
   private readonly logSize: number;
   /** Access gates by forward id (a knock guard's); kept across restarts of the forward, dropped with it. */
@@ -124,9 +125,8 @@ export class ForwardEngine {
     await this.stop(id);
     this.entries.delete(id);
     this.gates.delete(id);
-    this.dirty.delete(id);
-    this.removed.add(id);
-    this.scheduleFlush(true);
+    this.changes.remove(id);
+    this.batcher.schedule(true);
   }
 
   /**
@@ -261,9 +261,8 @@ export class ForwardEngine {
   async close(): Promise<void> {
     await Promise.all([...this.entries.keys()].map((id) => this.stop(id).catch(() => undefined)));
     if (this.trafficTimer) clearInterval(this.trafficTimer);
-    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.trafficTimer = undefined;
-    this.flushTimer = undefined;
+    this.batcher.stop();
   }
 
   private get(id: string): Entry {
@@ -275,15 +274,15 @@ export class ForwardEngine {
   private makeRunner(entry: Entry, secrets: ForwardSecrets | undefined): ForwardRunner {
     let runner: ForwardRunner | undefined;
     // State reports of a runner that was replaced (stopped, restarted) are ignored.
-    const host = this.hostFor(entry, () => entry.runner === runner);
+    const owner = this.ownerFor(entry, () => entry.runner === runner);
     const spec = entry.spec;
     switch (spec.kind) {
       case 'tcp':
-        return (runner = new TcpForward(spec, host));
+        return (runner = new TcpForward(spec, owner));
       case 'udp':
-        return (runner = new UdpForward(spec, host));
+        return (runner = new UdpForward(spec, owner));
       default:
-        return (runner = new SshTunnel(spec, host, {
+        return (runner = new SshTunnel(spec, owner, {
           knownHostsFiles: this.options.knownHostsFiles,
           secrets,
           ...(this.options.sshReadyTimeoutMs ? { readyTimeoutMs: this.options.sshReadyTimeoutMs } : {}),
@@ -291,7 +290,7 @@ export class ForwardEngine {
     }
   }
 
-  private hostFor(entry: Entry, isCurrentRunner: () => boolean): ForwardHost {
+  private ownerFor(entry: Entry, isCurrentRunner: () => boolean): ForwardOwner {
     const current = () => this.entries.get(entry.id) === entry && isCurrentRunner();
     const gates = this.gates;
     return {
@@ -366,28 +365,15 @@ export class ForwardEngine {
   }
 
   private markDirty(id: string, soon: boolean): void {
-    this.dirty.add(id);
-    this.scheduleFlush(soon);
-  }
-
-  /** State changes go out on the next turn; counter-only changes at most every 250 ms. */
-  private scheduleFlush(soon: boolean): void {
-    if (this.flushTimer) {
-      if (!soon) return;
-      clearTimeout(this.flushTimer);
-    }
-    this.flushTimer = setTimeout(() => this.flush(), soon ? 0 : 250);
-    // Counter updates may wait for a live process; a state change must go out even when it is the
-    // last thing left (a failed tunnel whose socket just closed: the CLI waits for that event).
-    if (!soon) this.flushTimer.unref?.();
+    // A state change goes out on the next turn through a ref'd setImmediate, so it is sent even
+    // when it is the last thing left (a failed tunnel whose socket just closed: the CLI waits for it).
+    this.changes.mark(id);
+    this.batcher.schedule(soon);
   }
 
   private flush(): void {
-    this.flushTimer = undefined;
-    const forwards = [...this.dirty].filter((id) => this.entries.has(id)).map((id) => this.info(id));
-    const removed = [...this.removed];
-    this.dirty.clear();
-    this.removed.clear();
+    const { changed, removed } = this.changes.take();
+    const forwards = changed.filter((id) => this.entries.has(id)).map((id) => this.info(id));
     if (forwards.length || removed.length) this.options.emit('forwards.changed', { forwards, removed });
   }
 

@@ -21,7 +21,7 @@ import { ClientAdmission } from './admission.js';
 import { closeServer, listenTcp } from './listen.js';
 import { countIn, countOut, pump } from './relay.js';
 import { greetingReply, parseGreeting, parseRequest, requestReply, SocksReply } from './socks5.js';
-import { connectionId, socketError, type ForwardError, type ForwardHost, type ForwardRunner } from './types.js';
+import { connectionId, socketError, type ForwardError, type ForwardOwner, type ForwardRunner } from './types.js';
 
 type SshSpec = Extract<ForwardSpec, { kind: 'ssh-local' | 'ssh-remote' | 'ssh-dynamic' }>;
 
@@ -59,13 +59,13 @@ export class SshTunnel implements ForwardRunner {
 
   constructor(
     private readonly spec: SshSpec,
-    private readonly host: ForwardHost,
+    private readonly owner: ForwardOwner,
     private readonly options: SshTunnelOptions,
   ) {
-    this.admission = new ClientAdmission(spec.allow, host);
+    this.admission = new ClientAdmission(spec.allow, owner);
   }
 
-  private get server22(): string {
+  private get sshServer(): string {
     return hostPort(this.spec.ssh.host, this.spec.ssh.port);
   }
 
@@ -83,7 +83,7 @@ export class SshTunnel implements ForwardRunner {
     const { ssh } = this.spec;
     const secrets = this.options.secrets ?? {};
     if (ssh.auth === 'password') {
-      if (!secrets.password) return { code: 'AUTH_FAILED', message: `A password is needed to log in to ${this.server22} as ${ssh.username}; give it when starting the forward.` };
+      if (!secrets.password) return { code: 'AUTH_FAILED', message: `A password is needed to log in to ${this.sshServer} as ${ssh.username}; give it when starting the forward.` };
       return { password: secrets.password };
     }
     if (ssh.auth === 'agent') {
@@ -110,7 +110,7 @@ export class SshTunnel implements ForwardRunner {
       this.fail(auth as ForwardError);
       return;
     }
-    this.host.setState('connecting');
+    this.owner.setState('connecting');
     const { ssh } = this.spec;
     const client = new Client();
     this.client = client;
@@ -118,11 +118,11 @@ export class SshTunnel implements ForwardRunner {
     client.on('error', (err: Error & { level?: string }) => {
       if (this.fatal) return;
       if (err.level === 'client-authentication') {
-        this.fatal = { code: 'AUTH_FAILED', message: `The SSH server ${this.server22} refused the login of ${ssh.username} (${ssh.auth === 'password' ? 'wrong password?' : 'is the key in its authorized_keys?'}).` };
+        this.fatal = { code: 'AUTH_FAILED', message: `The SSH server ${this.sshServer} refused the login of ${ssh.username} (${ssh.auth === 'password' ? 'wrong password?' : 'is the key in its authorized_keys?'}).` };
       } else if (/passphrase|privateKey|parse/i.test(err.message) && !err.level) {
         this.fatal = { code: 'AUTH_FAILED', message: `The private key could not be used: ${err.message}. Give its passphrase, or another key.` };
       } else {
-        this.lastError = socketError(err, `SSH ${this.server22}`);
+        this.lastError = socketError(err, `SSH ${this.sshServer}`);
       }
     });
     client.on('close', () => this.onClose(client));
@@ -157,17 +157,17 @@ export class SshTunnel implements ForwardRunner {
         : '';
       this.fatal = {
         code: 'HOSTKEY_UNKNOWN',
-        message: `The SSH server ${this.server22} is not known yet. Its ${sshKeyType(key)} key has the fingerprint ${fingerprint}: accept it only if it is the one the server's administrator gives.${onRecord}`,
+        message: `The SSH server ${this.sshServer} is not known yet. Its ${sshKeyType(key)} key has the fingerprint ${fingerprint}: accept it only if it is the one the server's administrator gives.${onRecord}`,
       };
-      this.host.hostKey({ forwardId: this.host.id, host, port, fingerprint, keyType: sshKeyType(key), known: false, ...(otherKnownKeys.length ? { otherKnownKeys } : {}) }, key);
+      this.owner.hostKey({ forwardId: this.owner.id, host, port, fingerprint, keyType: sshKeyType(key), known: false, ...(otherKnownKeys.length ? { otherKnownKeys } : {}) }, key);
       return false;
     }
     this.fatal = {
       code: 'HOSTKEY_MISMATCH',
       message:
         verdict.status === 'revoked'
-          ? `The SSH server ${this.server22} presented a revoked key (${fingerprint}, ${verdict.entry.source}). Refused.`
-          : `WARNING: the SSH server ${this.server22} presented a different host key (${fingerprint}) than the one on record in ${verdict.entry.source}. ` +
+          ? `The SSH server ${this.sshServer} presented a revoked key (${fingerprint}, ${verdict.entry.source}). Refused.`
+          : `WARNING: the SSH server ${this.sshServer} presented a different host key (${fingerprint}) than the one on record in ${verdict.entry.source}. ` +
             'Someone could be intercepting the connection, or the server was reinstalled. Refused: check with its administrator, then remove the old line.',
     };
     return false;
@@ -178,7 +178,7 @@ export class SshTunnel implements ForwardRunner {
     this.attempt = 0;
     if (this.spec.kind !== 'ssh-remote') {
       this.up = true;
-      this.host.setState('up');
+      this.owner.setState('up');
       return;
     }
     client.forwardIn(this.spec.listenHost, this.spec.listenPort, (err, port) => {
@@ -190,7 +190,7 @@ export class SshTunnel implements ForwardRunner {
       }
       this.boundPort = port || this.spec.listenPort;
       this.up = true;
-      this.host.setState('up');
+      this.owner.setState('up');
     });
   }
 
@@ -204,8 +204,8 @@ export class SshTunnel implements ForwardRunner {
       return;
     }
     const delay = backoffDelay(this.attempt++, this.options.random);
-    const error = this.lastError ?? { code: 'DISCONNECTED', message: `The SSH session with ${this.server22} ended.` };
-    this.host.setState('retrying', { retryInMs: delay, error });
+    const error = this.lastError ?? { code: 'DISCONNECTED', message: `The SSH session with ${this.sshServer} ended.` };
+    this.owner.setState('retrying', { retryInMs: delay, error });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.connect();
@@ -213,13 +213,13 @@ export class SshTunnel implements ForwardRunner {
   }
 
   private fail(error: ForwardError): void {
-    this.host.setState('failed', { error });
+    this.owner.setState('failed', { error });
   }
 
   private newConnection(sock: { address: string; port: number }, local: { address: string; port: number } | undefined, target: { host: string; port: number }): ConnectionInfo {
     return {
       id: connectionId(),
-      forwardId: this.host.id,
+      forwardId: this.owner.id,
       client: sock,
       ...(local ? { localClientSide: local } : {}),
       target,
@@ -231,7 +231,7 @@ export class SshTunnel implements ForwardRunner {
 
   /** Refuses a local client before a channel exists, and logs why. */
   private refuseLocal(sock: net.Socket, connection: ConnectionInfo, error: ForwardError): void {
-    this.host.counters.targetErrors++;
+    this.owner.counters.targetErrors++;
     connection.error = error;
     sock.destroy();
   }
@@ -245,9 +245,9 @@ export class SshTunnel implements ForwardRunner {
     sock.once('close', () => {
       this.sockets.delete(sock);
       connection.closedAt = Date.now();
-      this.host.closed(connection);
+      this.owner.closed(connection);
     });
-    this.host.opened(connection);
+    this.owner.opened(connection);
   }
 
   private endpoints(sock: net.Socket) {
@@ -259,7 +259,7 @@ export class SshTunnel implements ForwardRunner {
 
   /** Relays a local socket and an SSH channel both ways until both have ended. */
   private relayChannel(sock: net.Socket, channel: ClientChannel, connection: ConnectionInfo, head?: Buffer): void {
-    const { counters } = this.host;
+    const { counters } = this.owner;
     if (head?.length) {
       countIn(connection, counters)(head.length);
       channel.write(head);
@@ -289,7 +289,7 @@ export class SshTunnel implements ForwardRunner {
     sock.pause();
     const ssh = this.client;
     if (!ssh || !this.up) {
-      this.refuseLocal(sock, connection, { code: 'DISCONNECTED', message: `The SSH tunnel to ${this.server22} is not up (${this.lastError?.message ?? 'connecting'}).` });
+      this.refuseLocal(sock, connection, { code: 'DISCONNECTED', message: `The SSH tunnel to ${this.sshServer} is not up (${this.lastError?.message ?? 'connecting'}).` });
       return;
     }
     ssh.forwardOut(client.address, client.port, targetHost, targetPort, (err, channel) => {
@@ -340,14 +340,14 @@ export class SshTunnel implements ForwardRunner {
       connection.target = { host, port };
       const ssh = this.client;
       if (!ssh || !this.up) {
-        this.host.counters.targetErrors++;
-        connection.error = { code: 'DISCONNECTED', message: `The SSH tunnel to ${this.server22} is not up.` };
+        this.owner.counters.targetErrors++;
+        connection.error = { code: 'DISCONNECTED', message: `The SSH tunnel to ${this.sshServer} is not up.` };
         sock.end(requestReply(SocksReply.generalFailure));
         return;
       }
       ssh.forwardOut(client.address, client.port, host, port, (err, channel) => {
         if (err) {
-          this.host.counters.targetErrors++;
+          this.owner.counters.targetErrors++;
           connection.error = { code: 'ECONNREFUSED', message: `The SSH server could not connect to ${hostPort(host, port)}: ${err.message}.` };
           sock.end(requestReply(/refused/i.test(err.message) ? SocksReply.connectionRefused : SocksReply.hostUnreachable));
           return;
@@ -367,7 +367,7 @@ export class SshTunnel implements ForwardRunner {
     reject: () => void,
   ): void {
     if (this.spec.kind !== 'ssh-remote') return reject();
-    const { counters } = this.host;
+    const { counters } = this.owner;
     if (!this.admission.admit(info.srcIP, info.srcPort)) return reject();
     const { targetHost, targetPort } = this.spec;
     const connection = this.newConnection({ address: info.srcIP, port: info.srcPort }, { address: info.destIP, port: info.destPort }, { host: targetHost, port: targetPort });

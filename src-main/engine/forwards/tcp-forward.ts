@@ -5,7 +5,7 @@ import { plainAddress } from '../net/address.js';
 import { ClientAdmission } from './admission.js';
 import { closeServer, listenTcp } from './listen.js';
 import { connectAndRelay } from './relay.js';
-import { connectionId, socketError, type ForwardHost, type ForwardRunner } from './types.js';
+import { connectionId, socketError, type ForwardOwner, type ForwardRunner } from './types.js';
 
 type TcpSpec = Extract<ForwardSpec, { kind: 'tcp' }>;
 
@@ -18,24 +18,24 @@ export class TcpForward implements ForwardRunner {
 
   constructor(
     private readonly spec: TcpSpec,
-    private readonly host: ForwardHost,
+    private readonly owner: ForwardOwner,
   ) {
-    this.admission = new ClientAdmission(spec.allow, host);
+    this.admission = new ClientAdmission(spec.allow, owner);
   }
 
   async start(): Promise<void> {
     this.server = await listenTcp(this.spec.listenHost, this.spec.listenPort, (client) => this.accept(client), true);
     this.boundPort = (this.server.address() as net.AddressInfo).port;
-    this.host.setState('listening');
+    this.owner.setState('listening');
   }
 
   private accept(accepted: net.Socket): void {
     // Refused before any connection to the target is made: the target never sees this client.
     if (!this.admission.admitSocket(accepted)) return;
-    const { counters } = this.host;
+    const { counters } = this.owner;
     const connection: ConnectionInfo = {
       id: connectionId(),
-      forwardId: this.host.id,
+      forwardId: this.owner.id,
       client: { address: plainAddress(accepted.remoteAddress), port: accepted.remotePort ?? 0 },
       localClientSide: { address: plainAddress(accepted.localAddress), port: accepted.localPort ?? 0 },
       target: { host: this.spec.targetHost, port: this.spec.targetPort },
@@ -47,13 +47,13 @@ export class TcpForward implements ForwardRunner {
     const { client, target } = pair;
     this.sockets.add(client);
     this.sockets.add(target);
-    this.host.opened(connection);
+    this.owner.opened(connection);
     let connected = false;
     let open = 2;
     const closed = () => {
       if (--open > 0) return;
       connection.closedAt = Date.now();
-      this.host.closed(connection);
+      this.owner.closed(connection);
     };
     target.once('connect', () => {
       connected = true;

@@ -19,7 +19,7 @@ export interface ForwardError {
 }
 
 /** The engine's side of a running forward: counters to update and where to report. */
-export interface ForwardHost {
+export interface ForwardOwner {
   readonly id: string;
   readonly counters: ForwardCounters;
   /** The gate on new clients (a knock guard's), read at each accept; none lets every allowed client in. */

@@ -17,7 +17,7 @@ import { workerEntry, type WorkerEntry } from '../worker-script.js';
 import { plainAddress } from '../net/address.js';
 import { listenError } from '../net/errors.js';
 import { ClientAdmission } from './admission.js';
-import { connectionId, type ForwardHost, type ForwardRunner } from './types.js';
+import { connectionId, type ForwardOwner, type ForwardRunner } from './types.js';
 import { MAX_UDP_FLOWS, TOTAL, TOTALS_LENGTH, UdpRelay, type UdpRelayCommand, type UdpRelayMessage, type UdpRelayOptions } from './udp-relay.js';
 
 export { MAX_UDP_FLOWS } from './udp-relay.js';
@@ -57,11 +57,11 @@ export class UdpForward implements ForwardRunner {
    */
   constructor(
     private readonly spec: UdpSpec,
-    private readonly host: ForwardHost,
+    private readonly owner: ForwardOwner,
     private readonly maxFlows = MAX_UDP_FLOWS,
     private readonly thread = true,
   ) {
-    this.admission = new ClientAdmission(spec.allow, host);
+    this.admission = new ClientAdmission(spec.allow, owner);
   }
 
   /** Whether the datagrams are relayed by a worker thread (false: on the engine's thread). */
@@ -71,7 +71,7 @@ export class UdpForward implements ForwardRunner {
 
   async start(): Promise<void> {
     const { listenHost, listenPort, targetHost, targetPort, allow, udpIdleMs } = this.spec;
-    const options: UdpRelayOptions = { listenHost, listenPort, targetHost, targetPort, allow, udpIdleMs, maxFlows: this.maxFlows, gated: !!this.host.gate };
+    const options: UdpRelayOptions = { listenHost, listenPort, targetHost, targetPort, allow, udpIdleMs, maxFlows: this.maxFlows, gated: !!this.owner.gate };
     const entry = this.thread ? udpWorkerEntry() : null;
     let bound: number;
     try {
@@ -80,7 +80,7 @@ export class UdpForward implements ForwardRunner {
       throw await listenError(err as NodeJS.ErrnoException, 'udp', listenHost, listenPort);
     }
     this.boundPort = bound;
-    this.host.setState('listening');
+    this.owner.setState('listening');
   }
 
   /** A thread that could not start (not a bind error, which has a code) leaves the relay to this thread. */
@@ -126,7 +126,7 @@ export class UdpForward implements ForwardRunner {
         if (this.worker !== worker) return;
         this.exited = true;
         if (!this.stopping) {
-          this.host.setState('failed', { error: { code: 'INTERNAL', message: `The UDP forward's thread stopped: ${why}. Start the forward again.` } });
+          this.owner.setState('failed', { error: { code: 'INTERNAL', message: `The UDP forward's thread stopped: ${why}. Start the forward again.` } });
         }
       };
       worker.on('error', (err) => lost(err.message));
@@ -141,7 +141,7 @@ export class UdpForward implements ForwardRunner {
       case 'opened': {
         const connection: ConnectionInfo = {
           id: connectionId(),
-          forwardId: this.host.id,
+          forwardId: this.owner.id,
           client: { address: plainAddress(message.address), port: message.port },
           localClientSide: { address: plainAddress(this.spec.listenHost), port: this.boundPort ?? 0 },
           target: { host: this.spec.targetHost, port: this.spec.targetPort },
@@ -150,7 +150,7 @@ export class UdpForward implements ForwardRunner {
           openedAt: Date.now(),
         };
         this.flows.set(message.flow, connection);
-        this.host.opened(connection);
+        this.owner.opened(connection);
         break;
       }
       case 'connected': {
@@ -174,11 +174,11 @@ export class UdpForward implements ForwardRunner {
         connection.bytesOut = message.bytesOut;
         if (message.error) connection.error = message.error;
         connection.closedAt = Date.now();
-        this.host.closed(connection);
+        this.owner.closed(connection);
         break;
       }
       case 'refused':
-        this.host.refusedClient(plainAddress(message.address), message.port);
+        this.owner.refusedClient(plainAddress(message.address), message.port);
         break;
       case 'admit':
         // The relay counts a refusal in the shared totals; the log entry says it was the gate.
@@ -194,7 +194,7 @@ export class UdpForward implements ForwardRunner {
 
   /** The engine put a gate on this forward or took it off: new clients wait for admission from now on, or no longer. */
   gateChanged(): void {
-    this.command({ t: 'gate', on: !!this.host.gate });
+    this.command({ t: 'gate', on: !!this.owner.gate });
   }
 
   /** A command for the relay, in its thread or on this one. */
@@ -207,7 +207,7 @@ export class UdpForward implements ForwardRunner {
 
   /** Copies the totals the relay keeps (exact at this moment) into the forward's counters. */
   syncCounters(): void {
-    const c = this.host.counters;
+    const c = this.owner.counters;
     c.bytesIn = this.totals[TOTAL.bytesIn]!;
     c.bytesOut = this.totals[TOTAL.bytesOut]!;
     c.refused = this.totals[TOTAL.refused]!;

@@ -12,6 +12,7 @@ import net from 'node:net';
 import type { KnockAttempt, KnockProtocol, ParsedGuardSpec } from '../../contract/index.js';
 import { plainAddress } from '../net/address.js';
 import { listenError } from '../net/errors.js';
+import { bindUdpExclusive, listenExclusive } from '../net/listen.js';
 import type { AccessGate } from '../access-gate.js';
 import { SequenceMachine, type Knock, type MachineEvent } from './sequence-machine.js';
 
@@ -60,18 +61,18 @@ export class KnockGuard {
     isAllowed: (address) => this.machine.isOpen(plainAddress(address), this.now()),
     refused: () => {
       this.refused++;
-      this.o.onChange();
+      this.options.onChange();
     },
   };
 
-  constructor(private readonly o: KnockGuardOptions) {
-    this.now = o.now ?? Date.now;
+  constructor(private readonly options: KnockGuardOptions) {
+    this.now = options.now ?? Date.now;
     this.machine = this.newMachine();
   }
 
   private newMachine(): SequenceMachine {
-    const { sequence, windowMs, openForMs } = this.o.spec;
-    return new SequenceMachine({ sequence, windowMs, openForMs, maxSources: this.o.maxSources });
+    const { sequence, windowMs, openForMs } = this.options.spec;
+    return new SequenceMachine({ sequence, windowMs, openForMs, maxSources: this.options.maxSources });
   }
 
   /** Open sources now. */
@@ -84,7 +85,7 @@ export class KnockGuard {
     await this.stop();
     this.machine = this.newMachine();
     const unique = new Map<string, Knock>();
-    for (const s of this.o.spec.sequence) unique.set(`${s.protocol}/${s.port}`, s);
+    for (const s of this.options.spec.sequence) unique.set(`${s.protocol}/${s.port}`, s);
     try {
       for (const k of unique.values()) {
         if (k.protocol === 'tcp') await this.bindTcp(host, k.port);
@@ -96,7 +97,7 @@ export class KnockGuard {
       await this.stop();
       throw await listenError(err as NodeJS.ErrnoException, failed.protocol, host, failed.port);
     }
-    const sweepMs = this.o.sweepMs ?? Math.max(50, Math.min(1000, Math.floor(this.o.spec.windowMs / 4)));
+    const sweepMs = this.options.sweepMs ?? Math.max(50, Math.min(1000, Math.floor(this.options.spec.windowMs / 4)));
     this.timer = setInterval(() => this.sweep(), sweepMs);
     this.timer.unref();
   }
@@ -109,33 +110,13 @@ export class KnockGuard {
       socket.destroy();
       if (source) this.knock(source, { port, protocol: 'tcp' });
     });
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host, port, exclusive: true, backlog: 511 }, () => {
-        server.off('error', reject);
-        server.on('error', () => undefined);
-        this.servers.push(server);
-        resolve();
-      });
+    return listenExclusive(server, host, port, 511).then(() => {
+      this.servers.push(server);
     });
   }
 
-  private bindUdp(host: string, port: number): Promise<void> {
-    const socket = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4' });
-    return new Promise((resolve, reject) => {
-      const fail = (err: Error) => {
-        socket.close();
-        reject(err);
-      };
-      socket.once('error', fail);
-      socket.bind({ address: host, port, exclusive: true }, () => {
-        socket.off('error', fail);
-        socket.on('error', () => undefined);
-        socket.on('message', (_msg, rinfo) => this.knock(rinfo.address, { port, protocol: 'udp' }));
-        this.udps.push(socket);
-        resolve();
-      });
-    });
+  private async bindUdp(host: string, port: number): Promise<void> {
+    this.udps.push(await bindUdpExclusive(host, port, (_msg, rinfo) => this.knock(rinfo.address, { port, protocol: 'udp' })));
   }
 
   /** One knock from `address` (also what tests without sockets call). */
@@ -145,31 +126,31 @@ export class KnockGuard {
     for (const e of events) this.report(e);
     if (events.some((e) => e.outcome === 'opened')) {
       this.opened++;
-      this.o.onChange();
+      this.options.onChange();
       this.runCommand(source);
     }
   }
 
   private report(e: MachineEvent): void {
-    this.o.onAttempt({ at: e.at, source: e.source, guardId: this.o.spec.id, ...(e.step ? { step: e.step } : {}), stepsMatched: e.stepsMatched, outcome: e.outcome });
+    this.options.onAttempt({ at: e.at, source: e.source, guardId: this.options.spec.id, ...(e.step ? { step: e.step } : {}), stepsMatched: e.stepsMatched, outcome: e.outcome });
   }
 
   private runCommand(source: string): void {
-    const cmd = this.o.spec.command;
+    const cmd = this.options.spec.command;
     if (!cmd?.enabled) return;
     try {
       execFile(cmd.path, commandArgs(cmd.args, source), { timeout: 30_000, windowsHide: true }, (err) => {
-        if (err) this.o.onCommandError?.(`The guard's command ${cmd.path} failed for ${source}: ${err.message}`);
+        if (err) this.options.onCommandError?.(`The guard's command ${cmd.path} failed for ${source}: ${err.message}`);
       });
     } catch (err) {
-      this.o.onCommandError?.(`The guard's command ${cmd.path} could not start: ${(err as Error).message}`);
+      this.options.onCommandError?.(`The guard's command ${cmd.path} could not start: ${(err as Error).message}`);
     }
   }
 
   private sweep(): void {
     const { expired, closed } = this.machine.sweep(this.now());
     for (const e of expired) this.report(e);
-    if (closed.length) this.o.onChange();
+    if (closed.length) this.options.onChange();
   }
 
   /** Closes the knock ports; the machine keeps open sources until they expire (the gate decides). */

@@ -51,15 +51,15 @@ export class SequenceMachine {
   readonly maxSources: number;
   readonly maxOpen: number;
 
-  constructor(private readonly o: MachineOptions) {
-    if (o.sequence.length === 0) throw new Error('empty sequence');
-    this.maxSources = o.maxSources ?? 4096;
-    this.maxOpen = o.maxOpen ?? 1024;
+  constructor(private readonly options: MachineOptions) {
+    if (options.sequence.length === 0) throw new Error('empty sequence');
+    this.maxSources = options.maxSources ?? 4096;
+    this.maxOpen = options.maxOpen ?? 1024;
   }
 
   /** True when the knock is one of the sequence's (port, protocol) pairs. */
   isKnockPort(k: Knock): boolean {
-    return this.o.sequence.some((s) => same(s, k));
+    return this.options.sequence.some((s) => same(s, k));
   }
 
   /** Feeds one knock from `source`; returns what it did (one or two entries: a reset may restart). */
@@ -67,12 +67,12 @@ export class SequenceMachine {
     const events: MachineEvent[] = [];
     const step = { port: knock.port, protocol: knock.protocol };
     let p = this.progress.get(source);
-    if (p && now - p.startedAt > this.o.windowMs) {
+    if (p && now - p.startedAt > this.options.windowMs) {
       this.progress.delete(source);
       events.push({ source, outcome: 'expired', stepsMatched: p.stage, at: now });
       p = undefined;
     }
-    const seq = this.o.sequence;
+    const seq = this.options.sequence;
     if (p && same(seq[p.stage]!, knock)) {
       p.stage++;
       // Most recently seen last: eviction takes the oldest first.
@@ -106,7 +106,7 @@ export class SequenceMachine {
 
   private openFor(source: string, now: number): void {
     this.open.delete(source);
-    this.open.set(source, now + this.o.openForMs);
+    this.open.set(source, now + this.options.openForMs);
     while (this.open.size > this.maxOpen) this.open.delete(this.open.keys().next().value!);
   }
 
@@ -125,7 +125,7 @@ export class SequenceMachine {
   sweep(now: number): { expired: MachineEvent[]; closed: string[] } {
     const expired: MachineEvent[] = [];
     for (const [source, p] of this.progress) {
-      if (now - p.startedAt > this.o.windowMs) {
+      if (now - p.startedAt > this.options.windowMs) {
         this.progress.delete(source);
         expired.push({ source, outcome: 'expired', stepsMatched: p.stage, at: now });
       }

@@ -11,15 +11,17 @@
  * and results; the PortScan the caller holds then only adds them up, runs service detection and
  * relays pause / resume / cancel, so its API and events are the same either way.
  */
-import dgram from 'node:dgram';
 import type { PortReason, PortResult, PortState, ScanHost, ScanProtocol, ScanState, ServiceInfo, StateCounts } from '../../contract/scan.js';
 import { socketBudget } from './fd-limit.js';
-import { FDS_PER_WORKER, leaseScanThread, planWorkers, scanWorkerEntry, SHARD_FLUSH_MS, type ScanThread, type ShardCommand, type ShardMessage, type ShardProgress, type ShardSpec } from './scan-workers.js';
+import { FDS_PER_WORKER, planWorkers, scanWorkerEntry, SHARD_FLUSH_MS, type ShardCommand, type ShardMessage, type ShardProgress, type ShardSpec } from './scan-workers.js';
+import { ShardCoordinator } from './shard-coordinator.js';
 import type { ServiceDetector } from './service-detect.js';
 import { createTcpConnector, type TcpConnector, type TcpProbe } from './tcp-connect.js';
 import { isLoopbackAddress } from '../net/address.js';
 import { CongestionWindow, loopbackPreset, RateLimiter, RttEstimator, shardPreset, TIMING_PRESETS, type TimingPreset } from './timing.js';
-import { decodeUdpReply, udpProbeFor, type UdpProbe } from './udp-probes.js';
+import { portStrategy, type PortOrder, type PortStrategy } from './port-strategy.js';
+import { decodeUdpReply, type UdpProbe } from './udp-probes.js';
+import { closeUdpProbe, resendUdpProbe, startUdpProbe } from './udp-probing.js';
 
 /** What a scan needs. */
 export interface PortScanOptions {
@@ -38,6 +40,10 @@ export interface PortScanOptions {
   onState?: (state: ScanState) => void;
   /** Most sockets at once; by default read from the open-file limit. */
   maxSockets?: number;
+  /** The order probes go out in (port-strategy.ts): host by host in port order (default), or random. */
+  order?: PortOrder;
+  /** The random order's key; a random one by default (shards get their owner's, so they share one order). */
+  seed?: number;
   /** 'net' forces the net.Socket connector (tests compare both). */
   connector?: 'raw' | 'net';
   /**
@@ -70,17 +76,6 @@ interface Probe extends TcpProbe {
 
 const STATE_INDEX: Record<PortState, number> = { open: 0, closed: 1, filtered: 2, 'open|filtered': 3, error: 4 };
 
-/** One shard of a scan shared between threads, as its owner sees it. */
-interface ShardSlot {
-  /** Its last counters (totals, not deltas). */
-  done: number;
-  counts: Int32Array;
-  /** It posted `ready` (its scan exists, no probe sent yet); a thread lost before that moves the shard onto this thread. */
-  ready: boolean;
-  ended: boolean;
-  send: (command: ShardCommand) => void;
-}
-
 /** A scan in progress. Create it, call run(), and await the promise. */
 export class PortScan {
   state: ScanState = 'running';
@@ -104,12 +99,14 @@ export class PortScan {
   private readonly inflight = new Set<Probe>();
   private readonly retries: Probe[] = [];
   private readonly families: (4 | 6)[];
-  /** Next probe index (host-major), every `stride`-th up to `all` (the whole scan's probe count). */
+  /** Next position in the probe order, every `stride`-th up to `all` (the whole scan's probe count). */
   private next = 0;
+  /** Which probe (host-major number) goes out at each position. */
+  private readonly strategy: PortStrategy;
+  private readonly seed: number;
   private readonly stride: number;
   private readonly all: number;
-  private readonly shards: ShardSlot[] = [];
-  private shardsRunning = 0;
+  private readonly shards: ShardCoordinator;
   private blockedUntil = 0;
   private backoffMs = 20;
   private resourceSince = 0;
@@ -133,6 +130,8 @@ export class PortScan {
     const { shard } = options;
     this.preset = shard ? shardPreset(preset, shard.count) : preset;
     this.all = options.hosts.length * options.ports.length;
+    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+    this.strategy = portStrategy(options.order ?? 'sequential', this.all, this.seed);
     this.stride = shard?.count ?? 1;
     this.next = shard?.index ?? 0;
     this.total = shard ? Math.max(0, Math.ceil((this.all - shard.index) / shard.count)) : this.all;
@@ -150,6 +149,26 @@ export class PortScan {
     this.connector = options.protocol === 'tcp' ? createTcpConnector<Probe>((p, code, la, lp) => this.onTcpDone(p, code, la, lp), options.connector) : undefined;
     this.connectorKind = this.connector?.kind ?? 'udp';
     this.finished = new Promise((resolve) => (this.finish = resolve));
+    this.shards = new ShardCoordinator(
+      {
+        counts: this.counts,
+        isFinal: () => this.isFinal(),
+        isPaused: () => this.state === 'paused',
+        add: (done, open) => {
+          this.done += done;
+          this.open += open;
+        },
+        keep: (result) => this.keep(result),
+        note: (message) => (this.message ??= message),
+        usedNetConnector: () => (this.connectorKind = 'net'),
+        fail: (message) => {
+          this.message = message;
+          this.end('failed');
+        },
+        progressed: () => this.maybeFinish(),
+      },
+      runShard,
+    );
   }
 
   /** Starts probing; resolves when the scan is done, cancelled or failed. */
@@ -169,7 +188,7 @@ export class PortScan {
   pause(): void {
     if (this.state !== 'running') return;
     this.state = 'paused';
-    this.tellShards('pause');
+    this.shards.tell('pause');
     this.options.onState?.('paused');
   }
 
@@ -177,7 +196,7 @@ export class PortScan {
   resume(): void {
     if (this.state !== 'paused') return;
     this.state = 'running';
-    this.tellShards('resume');
+    this.shards.tell('resume');
     this.options.onState?.('running');
     this.pump();
     this.maybeFinish();
@@ -188,7 +207,7 @@ export class PortScan {
     if (this.state === 'done' || this.state === 'cancelled' || this.state === 'failed') return;
     for (const probe of this.inflight) this.abandon(probe);
     this.inflight.clear();
-    this.tellShards('cancel');
+    this.shards.tell('cancel');
     this.end('cancelled');
   }
 
@@ -256,7 +275,7 @@ export class PortScan {
       }
       let probe = this.retries.pop();
       if (!probe) {
-        const i = this.next;
+        const i = this.strategy.probeAt(this.next);
         this.next += this.stride;
         const hostIndex = (i / nPorts) | 0;
         probe = { host: hosts[hostIndex]!.address, family: this.families[hostIndex]!, port: ports[i - hostIndex * nPorts]!, hostIndex, attempt: 1, sentAt: 0, deadline: 0, handle: undefined };
@@ -292,43 +311,15 @@ export class PortScan {
     }
     probe.deadline = now + Math.max(timeout, this.preset.udpWaitMs);
     this.inflight.add(probe);
-    this.startUdp(probe);
-  }
-
-  private startUdp(probe: Probe): void {
-    probe.udp ??= udpProbeFor(probe.port, probe.host, (probe.port * 7919 + probe.hostIndex) & 0xffff);
-    let socket: dgram.Socket;
-    try {
-      socket = dgram.createSocket(probe.family === 6 ? 'udp6' : 'udp4');
-    } catch (err) {
+    startUdpProbe(probe, (code, reply) => {
       this.inflight.delete(probe);
-      return this.onUdpDone(probe, (err as NodeJS.ErrnoException).code ?? 'EIO');
-    }
-    probe.handle = socket;
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (probe.handle !== socket) return;
-      this.closeUdp(probe);
-      this.onUdpDone(probe, err.code ?? 'EIO');
-    });
-    socket.on('message', (msg) => {
-      if (probe.handle !== socket) return;
-      this.closeUdp(probe);
-      this.onUdpDone(probe, 'OK', msg);
-    });
-    socket.connect(probe.port, probe.host, () => {
-      if (probe.handle === socket) socket.send(probe.udp!.payload);
+      this.onUdpDone(probe, code, reply);
     });
   }
 
   private closeUdp(probe: Probe): void {
-    const socket = probe.handle as dgram.Socket | undefined;
-    probe.handle = undefined;
     this.inflight.delete(probe);
-    try {
-      socket?.close();
-    } catch {
-      // already closed
-    }
+    closeUdpProbe(probe);
   }
 
   private abandon(probe: Probe): void {
@@ -356,11 +347,10 @@ export class PortScan {
           probe.attempt++;
           this.retries.push(probe);
         } else this.record(probe, 'filtered', 'no-response');
-      } else if (probe.attempt < 2 && probe.handle) {
-        // UDP: send the datagram again on the same socket, wait once more.
+      } else if (probe.attempt < 2 && resendUdpProbe(probe)) {
+        // UDP: the datagram went again on the same socket; wait once more.
         probe.attempt++;
         probe.deadline = now + Math.max(this.rtt[probe.hostIndex]!.timeoutMs(), this.preset.udpWaitMs);
-        (probe.handle as dgram.Socket).send(probe.udp!.payload);
       } else {
         this.closeUdp(probe);
         this.record(probe, 'open|filtered', 'no-response');
@@ -471,7 +461,7 @@ export class PortScan {
     }
   }
 
-  /** Shares the scan between worker threads (see scan-workers.ts); this thread only adds up. */
+  /** Shares the scan between worker threads (see scan-workers.ts and shard-coordinator.ts); this thread only adds up. */
   private startShards(): void {
     this.next = this.all;
     const count = this.threads;
@@ -479,85 +469,18 @@ export class PortScan {
     // what a worker thread holds itself. EMFILE back-off stays per shard, as the safety net.
     const maxSockets = Math.max(1, Math.floor((this.window.cap - FDS_PER_WORKER * count) / count));
     const { hosts, ports, timing, connector } = this.options;
-    for (let index = 0; index < count; index++) {
-      this.shardsRunning++;
-      const spec: ShardSpec = { hosts, ports, timing, maxSockets, index, count, ...(connector ? { connector } : {}) };
-      const slot: ShardSlot = { done: 0, counts: new Int32Array(this.counts.length), ready: false, ended: false, send: () => undefined };
-      this.shards.push(slot);
-      let thread: ScanThread | null = null;
-      try {
-        thread = leaseScanThread();
-      } catch {
-        thread = null;
-      }
-      if (!thread) {
-        this.runShardHere(slot, spec);
-        continue;
-      }
-      const t = thread;
-      slot.send = (command) => t.send(command);
-      t.start(
-        spec,
-        (message) => this.onShardMessage(slot, message),
-        (why) => {
-          if (slot.ended) return;
-          // The thread died before its shard began (no script, no loader): scan the shard here.
-          if (!slot.ready && !this.isFinal()) return this.runShardHere(slot, spec);
-          slot.ended = true;
-          this.shardsRunning--;
-          if (this.isFinal()) return;
-          this.message = `The scan stopped: one of its threads failed (${why}).`;
-          this.tellShards('cancel');
-          this.end('failed');
-        },
-      );
-      if (this.state === 'paused') slot.send('pause');
-    }
-  }
-
-  /** Runs a shard on this thread (its worker could not start): same messages, posted directly. */
-  private runShardHere(slot: ShardSlot, spec: ShardSpec): void {
-    const shard = runShard(spec, (message) => this.onShardMessage(slot, message));
-    slot.send = (command) => shard.command(command);
-    if (this.state === 'paused') shard.command('pause');
-  }
-
-  private tellShards(command: ShardCommand): void {
-    for (const slot of this.shards) if (!slot.ended) slot.send(command);
-  }
-
-  /** Adds a shard's counters (totals, so a lost message costs nothing) and keeps its results. */
-  private onShardMessage(slot: ShardSlot, message: ShardMessage): void {
-    if (message.t === 'ready') {
-      slot.ready = true;
-      if (message.connector === 'net') this.connectorKind = 'net';
-      return;
-    }
-    if (message.t === 'end') {
-      slot.ended = true;
-      this.shardsRunning--;
-    }
-    if (this.isFinal()) return;
-    this.done += message.done - slot.done;
-    slot.done = message.done;
-    const counts = this.counts;
-    const prev = slot.counts;
-    const next = message.counts;
-    for (let j = 0; j < next.length; j++) {
-      const delta = next[j]! - prev[j]!;
-      if (delta === 0) continue;
-      counts[j] = counts[j]! + delta;
-      if (j % 5 === STATE_INDEX.open) this.open += delta;
-    }
-    slot.counts = next;
-    for (const result of message.results) this.keep(result);
-    if (message.message) this.message ??= message.message;
-    if (message.t === 'end' && message.state === 'failed') {
-      this.message = message.message ?? 'The scan stopped: one of its threads failed.';
-      this.tellShards('cancel');
-      return this.end('failed');
-    }
-    this.maybeFinish();
+    const specs = Array.from({ length: count }, (_, index): ShardSpec => ({
+      hosts,
+      ports,
+      timing,
+      maxSockets,
+      index,
+      count,
+      order: this.strategy.order,
+      seed: this.seed,
+      ...(connector ? { connector } : {}),
+    }));
+    this.shards.start(specs);
   }
 
   private runDetections(): void {
@@ -585,7 +508,7 @@ export class PortScan {
 
   private maybeFinish(): void {
     if (this.state !== 'running') return;
-    if (this.done >= this.total && this.inflight.size === 0 && this.shardsRunning === 0 && this.detections === 0 && this.detectQueue.length === 0) this.end('done');
+    if (this.done >= this.total && this.inflight.size === 0 && this.shards.running === 0 && this.detections === 0 && this.detectQueue.length === 0) this.end('done');
   }
 
   private end(state: 'done' | 'cancelled' | 'failed'): void {
@@ -622,6 +545,8 @@ export function runShard(spec: ShardSpec, post: (message: ShardMessage) => void)
     ...(spec.connector ? { connector: spec.connector } : {}),
     workers: 1,
     shard: { index: spec.index, count: spec.count },
+    ...(spec.order ? { order: spec.order } : {}),
+    ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
     onResult: (result) => pending.push(result),
   });
   post({ t: 'ready', connector: scan.connectorKind === 'net' ? 'net' : 'raw' });

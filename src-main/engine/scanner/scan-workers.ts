@@ -24,6 +24,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { PortResult, ScanHost, ScanState } from '../../contract/scan.js';
 import { workerEntry, type WorkerEntry } from '../worker-script.js';
+import type { PortOrder } from './port-strategy.js';
 
 /** Fewest probes per worker: below this, starting a thread costs more than it saves. */
 export const MIN_PROBES_PER_WORKER = 8192;
@@ -44,6 +45,9 @@ export interface ShardSpec {
   connector?: 'raw' | 'net';
   index: number;
   count: number;
+  /** The scan's probe order and its key: every shard walks the same order (port-strategy.ts). */
+  order?: PortOrder;
+  seed?: number;
 }
 
 /** Counters of a shard so far (not deltas): probes finished and the per-host counts (5 per host, in STATE_INDEX order). */

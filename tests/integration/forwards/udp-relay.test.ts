@@ -6,7 +6,7 @@
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionInfo, ForwardSpec } from '../../../src-main/contract/forwards.js';
-import type { ForwardCounters, ForwardHost } from '../../../src-main/engine/forwards/types.js';
+import type { ForwardCounters, ForwardOwner } from '../../../src-main/engine/forwards/types.js';
 import { UdpForward } from '../../../src-main/engine/forwards/udp-forward.js';
 import { FLOW_REPORT_MS } from '../../../src-main/engine/forwards/udp-relay.js';
 import { until } from './helpers.js';
@@ -33,7 +33,7 @@ function recorder() {
   const closed: ConnectionInfo[] = [];
   const refused: [string, number][] = [];
   const states: string[] = [];
-  const host: ForwardHost = {
+  const host: ForwardOwner = {
     id: 'fwd',
     counters,
     setState: (state) => void states.push(state),

@@ -6,31 +6,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src-main/app/create-app.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
-import { freeKnockPorts } from '../../helpers/knock.js';
+import { freeKnockPorts, relays } from '../../helpers/knock.js';
 import { call, closeServer, server, startCli } from '../forwards/helpers.js';
 import { until } from '../listeners/helpers.js';
-
-/** Connects through the forward: true when the bytes come back from the echo target, false when it is closed at once. */
-function relays(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.on('connect', () => socket.write('ping'));
-    socket.on('data', (d) => d.toString() === 'ping' && done(true));
-    socket.on('close', () => done(false));
-    socket.on('error', () => done(false));
-    setTimeout(() => done(false), 2000);
-  });
-}
 
 let dataDir: string;
 let target: Awaited<ReturnType<typeof server>>;

@@ -13,24 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuardInfo, KnockAttempt, KnockStepEvent } from '../../../src-main/contract/index.js';
 import { runCli } from '../../../src-main/cli/run.js';
 import { ASSETS_DIR, testApp } from '../../helpers/app.js';
-import { freeKnockPorts } from '../../helpers/knock.js';
+import { freeKnockPorts, relays as echoes } from '../../helpers/knock.js';
 import { call, callError, until } from '../listeners/helpers.js';
-
-/** True when a TCP connection from `localAddress` is kept and echoes; false when it is closed at once. */
-function echoes(port: number, localAddress = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port, localAddress });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.on('connect', () => socket.write('ping'));
-    socket.on('data', (d) => d.toString() === 'ping' && done(true));
-    socket.on('close', () => done(false));
-    socket.on('error', () => done(false));
-    setTimeout(() => done(false), 2000);
-  });
-}
 
 /** An open connection that keeps echoing, for "existing connections stay". */
 async function keptConnection(port: number): Promise<{ echo(): Promise<boolean>; close(): void }> {
