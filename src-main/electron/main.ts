@@ -10,20 +10,33 @@ import { EncryptedFileSecretStore } from '../app/secret-file-store.js';
 import { registerIpc } from '../transports/ipc.js';
 import { installMenu } from './menu.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
+import { cliArguments, runCliMode } from './cli-mode.js';
+import { applyStartAtLogin, startedHidden } from './login-item.js';
 import { installSecurity, isTrustedSender } from './security.js';
 import { describeActive, isForwardRunning, PortolanTray, readTrayState } from './tray.js';
 import { createMainWindow, defaultPaths } from './window.js';
 
-// Sandbox every renderer, whatever its webPreferences say (must run before `ready`).
-app.enableSandbox();
-// The renderer's origin, app://portolan, must be declared privileged before `ready`.
-registerAppScheme();
-
-if (!app.requestSingleInstanceLock()) {
-  // Another Portolan is running; it gets our `second-instance` event and shows its window.
-  app.quit();
+const cliArgs = cliArguments(process.argv, process.defaultApp === true);
+if (cliArgs) {
+  // `portolan <command>`: the CLI in this process, no window, no single-instance lock.
+  void runCliMode(cliArgs, __dirname).then(
+    (code) => app.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`portolan: ${err instanceof Error ? err.message : String(err)}\n`);
+      app.exit(1);
+    },
+  );
 } else {
-  startShell();
+  // Sandbox every renderer, whatever its webPreferences say (must run before `ready`).
+  app.enableSandbox();
+  // The renderer's origin, app://portolan, must be declared privileged before `ready`.
+  registerAppScheme();
+  if (!app.requestSingleInstanceLock()) {
+    // Another Portolan is running; it gets our `second-instance` event and shows its window.
+    app.quit();
+  } else {
+    startShell();
+  }
 }
 
 /**
@@ -57,6 +70,21 @@ async function confirmQuit(portolan: PortolanApp): Promise<boolean> {
     detail: 'To keep them running, cancel and close the window instead: Portolan stays in the tray.',
   });
   return response === 0;
+}
+
+/**
+ * Keeps the OS's login start equal to the setting: once at start (the CLI may have changed the
+ * file) and whenever it changes.
+ */
+function followStartAtLogin(portolan: PortolanApp): void {
+  let applied: boolean | undefined;
+  const apply = (on: boolean) => {
+    if (on === applied) return;
+    applied = on;
+    void applyStartAtLogin(on).catch((err: unknown) => notice('Start at login', `Portolan could not change its login start: ${(err as Error).message}`));
+  };
+  void portolan.handlers['settings.get']({}).then((state) => apply(state.settings.startAtLogin));
+  portolan.bus.on('settings.changed', (settings) => apply(settings.startAtLogin));
 }
 
 /** Shows a one-line message as a system notification, or a message box where there are none. */
@@ -162,7 +190,9 @@ function startShell(): void {
         targets: () => BrowserWindow.getAllWindows().map((win) => win.webContents),
       });
       tray = new PortolanTray(portolan, { openWindow: showWindow, quit: () => app.quit(), report: (message) => notice('Portolan', message) }, path.join(paths.iconsDir, 'tray'));
-      openWindow();
+      followStartAtLogin(portolan);
+      // A login start stays in the tray; its "start with app" forwards already run (createApp).
+      if (!startedHidden()) openWindow();
     })
     .catch((err: unknown) => {
       // Say why instead of leaving a process with no window.

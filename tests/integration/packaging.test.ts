@@ -9,7 +9,7 @@
  */
 import { extractAll, extractFile, listPackage } from '@electron/asar';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,7 +48,7 @@ const STOCK_WIRE = '101100011';
 function makeElectronDistStandin(dir: string): void {
   mkdirSync(path.join(dir, 'resources'), { recursive: true });
   const wire = `${FUSE_SENTINEL}\x01${String.fromCharCode(STOCK_WIRE.length)}${STOCK_WIRE}`;
-  writeFileSync(path.join(dir, 'electron'), `#!/bin/sh\n# ${wire}\necho "stand-in for the Electron binary" >&2\nexit 1\n`, 'latin1');
+  writeFileSync(path.join(dir, 'electron'), `#!/bin/sh\n# ${wire}\necho "stand-in for the Electron binary: $*" >&2\nexit 1\n`, 'latin1');
   chmodSync(path.join(dir, 'electron'), 0o755);
   writeFileSync(path.join(dir, 'version'), ELECTRON_VERSION);
   writeFileSync(path.join(dir, 'LICENSE'), 'stand-in\n');
@@ -185,10 +185,26 @@ describe('packaging (electron-builder --dir --linux, stand-in electronDist)', ()
     expect(stdout).toBe('ssh-ed25519 function');
   });
 
+  it("ships the `portolan` command, which runs the app's own executable in CLI mode (no ELECTRON_RUN_AS_NODE)", async () => {
+    const launcher = path.join(unpacked, 'resources', 'bin', 'portolan');
+    expect(statSync(launcher).mode & 0o111).not.toBe(0);
+    expect(existsSync(path.join(unpacked, 'resources', 'bin', 'portolan.cmd'))).toBe(true);
+    // Called through a link elsewhere on the PATH, as users install it.
+    const link = path.join(work, 'on-path', 'portolan');
+    mkdirSync(path.dirname(link), { recursive: true });
+    symlinkSync(launcher, link);
+    const failed = await run(link, ['sockets', '--json']).catch((err: { stderr: string; code: number }) => err);
+    expect(failed).toMatchObject({ code: 1 });
+    expect((failed as { stderr: string }).stderr.trim()).toBe('stand-in for the Electron binary: --ozone-platform=headless --portolan-cli sockets --json');
+    const code = readFileSync(launcher, 'utf8').split('\n').filter((line) => !line.startsWith('#'));
+    expect(code.join('\n')).not.toContain('ELECTRON_RUN_AS_NODE');
+  });
+
   it('keeps app.asar small, and says how big it is', () => {
     const size = statSync(asarPath).size;
     // Measured with this test's setup: 9,100,186 bytes before zod and ws were bundled and ssh2's
-    // native parts, sources and docs were left out; 3,802,790 bytes after.
+    // native parts, sources and docs were left out; 3,802,790 bytes after; 4,127,798 once the
+    // main bundle carries the CLI as well (CLI mode).
     console.info(`app.asar: ${size} bytes (${(size / 1024 / 1024).toFixed(2)} MiB), ${files.size} entries`);
     expect(size).toBeLessThan(4.5 * 1024 * 1024);
   });

@@ -160,6 +160,11 @@ function createStandin() {
     whenReady: () => readyPromise,
     getAppPath: () => app.appPath,
     getPath: vi.fn((name: string) => (name === 'userData' ? app.userData : `/nonexistent/${name}`)),
+    disableHardwareAcceleration: vi.fn(),
+    /** What getLoginItemSettings answers (macOS: wasOpenedAtLogin). */
+    loginItem: { openAtLogin: false, wasOpenedAtLogin: false },
+    setLoginItemSettings: vi.fn((settings: { openAtLogin: boolean }) => void (app.loginItem.openAtLogin = settings.openAtLogin)),
+    getLoginItemSettings: vi.fn(() => ({ ...app.loginItem })),
   });
 
   const ipcMain = {
@@ -223,6 +228,7 @@ function createStandin() {
       app.listeners.clear();
       app.lockGranted = true;
       app.isPackaged = false;
+      app.loginItem = { openAtLogin: false, wasOpenedAtLogin: false };
       protocol.handlers.clear();
       app.appPath = process.cwd();
       app.userData = '/nonexistent/portolan-userdata';
