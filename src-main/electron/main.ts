@@ -6,6 +6,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage } from 'electron';
 import path from 'node:path';
 import { createApp, type PortolanApp } from '../app/create-app.js';
+import type { WindowState } from '../contract/index.js';
 import { EncryptedFileSecretStore } from '../app/secret-file-store.js';
 import { registerIpc } from '../transports/ipc.js';
 import { installMenu } from './menu.js';
@@ -15,6 +16,7 @@ import { applyStartAtLogin, startedHidden } from './login-item.js';
 import { installSecurity, isTrustedSender } from './security.js';
 import { describeActive, isForwardRunning, PortolanTray, readTrayState } from './tray.js';
 import { createMainWindow, defaultPaths } from './window.js';
+import { windowStateOf } from './window-state.js';
 
 const cliArgs = cliArguments(process.argv, process.defaultApp === true);
 if (cliArgs) {
@@ -100,8 +102,18 @@ function startShell(): void {
   let tray: PortolanTray | undefined;
   let closed = false;
   let quitting = false;
+  let lastWindowState: WindowState | undefined;
 
-  const openWindow = () => createMainWindow(paths);
+  /** Opens the window where it was last, and remembers where it is when it closes. */
+  const openWindow = () => {
+    const app = portolan;
+    const win = createMainWindow(paths, lastWindowState);
+    win.on('close', () => {
+      lastWindowState = windowStateOf(win);
+      void app?.handlers['settings.update']({ windowState: lastWindowState }).catch(() => undefined);
+    });
+    return win;
+  };
   const firstWindow = () => BrowserWindow.getAllWindows()[0];
   /** Shows the window, creating it when it was closed to the tray. */
   const showWindow = () => {
@@ -156,12 +168,15 @@ function startShell(): void {
           quitting = false;
           return;
         }
+        // Remember the window's place now: its own 'close' comes after the app is closed.
+        const win = firstWindow();
+        const saving = win ? closing.handlers['settings.update']({ windowState: windowStateOf(win) }).catch(() => undefined) : Promise.resolve();
         portolan = undefined;
         disposeIpc?.();
         tray?.destroy();
         tray = undefined;
-        return closing
-          .close()
+        return saving
+          .then(() => closing.close())
           .catch(() => undefined)
           .finally(() => {
             closed = true;
@@ -191,6 +206,7 @@ function startShell(): void {
       });
       tray = new PortolanTray(portolan, { openWindow: showWindow, quit: () => app.quit(), report: (message) => notice('Portolan', message) }, path.join(paths.iconsDir, 'tray'));
       followStartAtLogin(portolan);
+      lastWindowState = (await portolan.handlers['settings.get']({})).settings.windowState;
       // A login start stays in the tray; its "start with app" forwards already run (createApp).
       if (!startedHidden()) openWindow();
     })

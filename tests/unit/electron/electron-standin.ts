@@ -79,15 +79,27 @@ export class FakeBrowserWindow extends Emitter {
   readonly focus = vi.fn();
   readonly restore = vi.fn();
   minimized = false;
+  maximized = false;
   closed = false;
+  /** Where the window is (the options' bounds; tests move it). */
+  bounds: { x: number; y: number; width: number; height: number };
+  readonly maximize = vi.fn(() => void (this.maximized = true));
   constructor(readonly options: Record<string, any>) {
     super();
+    this.bounds = { x: options.x ?? 100, y: options.y ?? 100, width: options.width, height: options.height };
     FakeBrowserWindow.instances.push(this);
+  }
+  getNormalBounds() {
+    return { ...this.bounds };
+  }
+  isMaximized() {
+    return this.maximized;
   }
   isMinimized() {
     return this.minimized;
   }
   close() {
+    this.emit('close', { preventDefault: vi.fn() });
     this.closed = true;
     this.emit('closed');
   }
@@ -183,6 +195,11 @@ function createStandin() {
   const shell = { openExternal: vi.fn(async (_url: string) => undefined) };
   const session = { defaultSession: new FakeSession() };
   const nativeTheme = { shouldUseDarkColors: false };
+  /** The displays' work areas (screen.getAllDisplays); tests change them. */
+  const screen = {
+    displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1050 } }],
+    getAllDisplays: () => screen.displays,
+  };
   const Menu = {
     applicationMenu: undefined as unknown,
     buildFromTemplate: vi.fn((template: unknown[]) => ({ template })),
@@ -212,7 +229,7 @@ function createStandin() {
     decryptString: vi.fn((data: Buffer) => Buffer.from(data.map((b) => 255 - b)).toString('utf8')),
   };
 
-  const electron = { app, BrowserWindow: FakeBrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, session, nativeTheme, Menu, dialog, safeStorage, protocol, Tray: FakeTray, Notification: FakeNotification, nativeImage };
+  const electron = { app, BrowserWindow: FakeBrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, session, nativeTheme, Menu, dialog, safeStorage, protocol, Tray: FakeTray, Notification: FakeNotification, nativeImage, screen };
 
   return {
     electron,
@@ -237,6 +254,7 @@ function createStandin() {
       for (const key of Object.keys(exposed)) delete exposed[key];
       session.defaultSession = new FakeSession();
       nativeTheme.shouldUseDarkColors = false;
+      screen.displays = [{ workArea: { x: 0, y: 0, width: 1920, height: 1050 } }];
       safeStorage.available = true;
       Menu.applicationMenu = undefined;
       FakeBrowserWindow.instances.length = 0;

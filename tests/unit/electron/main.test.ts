@@ -289,6 +289,31 @@ describe('Electron composition root', { timeout: 30_000 }, () => {
     expect(FakeBrowserWindow.instances).toHaveLength(0);
   });
 
+  it('remembers the window across runs: size, place and maximized state', async () => {
+    const first = await startShell();
+    first.bounds = { x: 300, y: 200, width: 1000, height: 700 };
+    first.maximized = true;
+    await quit();
+    expect(JSON.parse(readFileSync(path.join(userData, 'settings.json'), 'utf8')).windowState).toEqual({ x: 300, y: 200, width: 1000, height: 700, maximized: true });
+    resetStandin();
+    app.userData = userData;
+    const second = await startShell();
+    expect(second.options).toMatchObject({ x: 300, y: 200, width: 1000, height: 700 });
+    second.emit('ready-to-show');
+    expect(second.maximize).toHaveBeenCalledOnce();
+    // Closing the window (not quitting) remembers too.
+    second.bounds = { x: 50, y: 60, width: 900, height: 600 };
+    second.maximized = false;
+    second.close();
+    await eventually(() => expect(JSON.parse(readFileSync(path.join(userData, 'settings.json'), 'utf8')).windowState).toMatchObject({ x: 50, maximized: false }));
+    // The display it was on is gone: the default size, not off-screen.
+    standin.electron.screen.displays = [{ workArea: { x: 2000, y: 0, width: 1280, height: 800 } }];
+    FakeTray.instances[0]!.item('Open Portolan').click();
+    const third = FakeBrowserWindow.instances.at(-1)!;
+    expect(third.options.x).toBeUndefined();
+    expect(third.options).toMatchObject({ width: 1280, height: 820 });
+  });
+
   it('shows an error and exits when the app cannot start', async () => {
     app.appPath = path.join(userData, 'no-such-app');
     await loadMain();
