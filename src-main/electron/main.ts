@@ -10,10 +10,11 @@ import type { WindowState } from '../contract/index.js';
 import { EncryptedFileSecretStore } from '../app/secret-file-store.js';
 import { registerIpc } from '../transports/ipc.js';
 import { installMenu } from './menu.js';
-import { registerAppScheme, serveRenderer } from './app-protocol.js';
+import { APP_INDEX_URL, registerAppScheme, serveRenderer } from './app-protocol.js';
 import { cliArguments, runCliMode } from './cli-mode.js';
 import { applyStartAtLogin, startedHidden } from './login-item.js';
 import { installSecurity, isTrustedSender } from './security.js';
+import { DesktopNotifications } from './notifications.js';
 import { describeActive, isForwardRunning, PortolanTray, readTrayState } from './tray.js';
 import { createMainWindow, defaultPaths } from './window.js';
 import { windowStateOf } from './window-state.js';
@@ -100,14 +101,15 @@ function startShell(): void {
   let portolan: PortolanApp | undefined;
   let disposeIpc: (() => void) | undefined;
   let tray: PortolanTray | undefined;
+  let notifications: DesktopNotifications | undefined;
   let closed = false;
   let quitting = false;
   let lastWindowState: WindowState | undefined;
 
-  /** Opens the window where it was last, and remembers where it is when it closes. */
-  const openWindow = () => {
+  /** Opens the window where it was last (at `hash`, a place in the app), and remembers where it is when it closes. */
+  const openWindow = (hash?: string) => {
     const app = portolan;
-    const win = createMainWindow(paths, lastWindowState);
+    const win = createMainWindow(paths, lastWindowState, hash);
     win.on('close', () => {
       lastWindowState = windowStateOf(win);
       void app?.handlers['settings.update']({ windowState: lastWindowState }).catch(() => undefined);
@@ -115,13 +117,15 @@ function startShell(): void {
     return win;
   };
   const firstWindow = () => BrowserWindow.getAllWindows()[0];
-  /** Shows the window, creating it when it was closed to the tray. */
-  const showWindow = () => {
+  /** Shows the window (at `hash`, when given), creating it when it was closed to the tray. */
+  const showWindow = (hash?: string) => {
     const win = firstWindow();
     if (!win) {
-      if (portolan) openWindow();
+      if (portolan) openWindow(hash);
       return;
     }
+    // Only the fragment changes: a same-document navigation, the page is not reloaded.
+    if (hash) void win.loadURL(`${APP_INDEX_URL}${hash}`);
     if (win.isMinimized()) win.restore();
     win.show();
     win.focus();
@@ -143,7 +147,7 @@ function startShell(): void {
     await portolan.handlers['settings.update']({ trayNoticeShown: true }).catch(() => undefined);
   }
 
-  app.on('second-instance', showWindow);
+  app.on('second-instance', () => showWindow());
 
   app.on('window-all-closed', () => {
     // macOS apps stay open without windows; elsewhere, the tray keeps what runs running.
@@ -175,6 +179,8 @@ function startShell(): void {
         disposeIpc?.();
         tray?.destroy();
         tray = undefined;
+        notifications?.dispose();
+        notifications = undefined;
         return saving
           .then(() => closing.close())
           .catch(() => undefined)
@@ -204,7 +210,9 @@ function startShell(): void {
         isTrustedSender,
         targets: () => BrowserWindow.getAllWindows().map((win) => win.webContents),
       });
-      tray = new PortolanTray(portolan, { openWindow: showWindow, quit: () => app.quit(), report: (message) => notice('Portolan', message) }, path.join(paths.iconsDir, 'tray'));
+      notifications = new DesktopNotifications(portolan, showWindow);
+      await notifications.start();
+      tray = new PortolanTray(portolan, { openWindow: () => showWindow(), quit: () => app.quit(), report: (message) => notice('Portolan', message) }, path.join(paths.iconsDir, 'tray'));
       followStartAtLogin(portolan);
       lastWindowState = (await portolan.handlers['settings.get']({})).settings.windowState;
       // A login start stays in the tray; its "start with app" forwards already run (createApp).

@@ -33,9 +33,9 @@ export const BACKGROUND = { dark: '#11151c', light: '#f7f8fa' } as const;
 
 /**
  * Creates and loads the main window; it is shown once the first frame is ready, where it was last
- * (`remembered`) when that place is still on a display.
+ * (`remembered`) when that place is still on a display, at a place in the app (`hash`, "#/forwards?...").
  */
-export function createMainWindow(paths: WindowPaths, remembered?: WindowState): BrowserWindow {
+export function createMainWindow(paths: WindowPaths, remembered?: WindowState, hash = ''): BrowserWindow {
   const bounds = restoredBounds(remembered, remembered ? screen.getAllDisplays().map((d) => d.workArea) : []);
   const win = new BrowserWindow({
     title: 'Portolan',
@@ -64,6 +64,6 @@ export function createMainWindow(paths: WindowPaths, remembered?: WindowState): 
     if (bounds && remembered?.maximized) win.maximize();
     win.show();
   });
-  void win.loadURL(APP_INDEX_URL);
+  void win.loadURL(`${APP_INDEX_URL}${hash}`);
   return win;
 }

@@ -149,6 +149,10 @@ export class FakeNotification extends Emitter {
     super();
     FakeNotification.instances.push(this);
   }
+  /** Clicks the notification, as the user would. */
+  click() {
+    this.emit('click', {});
+  }
   show() {
     this.shown = true;
   }

@@ -314,6 +314,22 @@ describe('Electron composition root', { timeout: 30_000 }, () => {
     expect(third.options).toMatchObject({ width: 1280, height: 820 });
   });
 
+  it('a notification click shows the window at the row (same page, new link), or opens one there', async () => {
+    const win = await startShell();
+    const from = { senderFrame: { url: win.loadURL.mock.calls[0]![0] } };
+    const one = (await ipcMain.handlers.get('forwards.create')!(from, { spec: { kind: 'tcp', name: 'one', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 }, start: true })) as any;
+    const two = (await ipcMain.handlers.get('forwards.create')!(from, { spec: { kind: 'tcp', name: 'two', listenPort: one.value.boundPort, targetHost: '127.0.0.1', targetPort: 9 }, start: false })) as any;
+    await ipcMain.handlers.get('forwards.start')!(from, { id: two.value.id });
+    await eventually(() => expect(FakeNotification.instances.map((n) => n.options.title)).toContain('Forward "two" failed'));
+    const note = FakeNotification.instances.find((n) => n.options.title === 'Forward "two" failed')!;
+    note.click();
+    expect(win.loadURL).toHaveBeenLastCalledWith(`app://portolan/index.html#/forwards?focus=${two.value.id}`);
+    expect(win.show).toHaveBeenCalled();
+    win.close();
+    note.click();
+    expect(FakeBrowserWindow.getAllWindows()[0]!.loadURL).toHaveBeenCalledWith(`app://portolan/index.html#/forwards?focus=${two.value.id}`);
+  });
+
   it('shows an error and exits when the app cannot start', async () => {
     app.appPath = path.join(userData, 'no-such-app');
     await loadMain();
