@@ -108,11 +108,11 @@ function startShell(): void {
 
   /** Opens the window where it was last (at `hash`, a place in the app), and remembers where it is when it closes. */
   const openWindow = (hash?: string) => {
-    const app = portolan;
+    const engine = portolan;
     const win = createMainWindow(paths, lastWindowState, hash);
     win.on('close', () => {
       lastWindowState = windowStateOf(win);
-      void app?.handlers['settings.update']({ windowState: lastWindowState }).catch(() => undefined);
+      void engine?.handlers['settings.update']({ windowState: lastWindowState }).catch(() => undefined);
     });
     return win;
   };
