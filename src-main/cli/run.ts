@@ -14,6 +14,7 @@ import { portCommand, usage as portUsage } from './commands/port.js';
 import { routerCommand, usage as routerUsage } from './commands/router.js';
 import { scanCommand, usage as scanUsage } from './commands/scan.js';
 import { serveCommand, usage as serveUsage } from './commands/serve.js';
+import { settingsCommand, usage as settingsUsage } from './commands/settings.js';
 import { socketsCommand, usage as socketsUsage } from './commands/sockets.js';
 import { EXIT, EXIT_HELP, exitCodeFor, UsageError, type CliContext, type ExitCode } from './context.js';
 
@@ -33,12 +34,14 @@ const COMMANDS: Record<string, { run: (ctx: CliContext) => Promise<ExitCode>; us
   exposure: { run: exposureCommand, usage: exposureUsage, summary: 'who can reach each listening port here: bind, host firewall rule, router mapping, verdict' },
   learn: { run: learnCommand, usage: learnUsage, summary: 'read the short explanations of ports, sockets, scanning...' },
   serve: { run: serveCommand, usage: serveUsage, summary: 'show the Portolan UI in a browser on 127.0.0.1' },
+  settings: { run: settingsCommand, usage: settingsUsage, summary: "show the settings, or turn the desktop app's start at login on or off" },
 };
 
 /** The help text. */
 export function helpText(): string {
   const lines = Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`);
-  return `Portolan ${APP_VERSION}: a toolkit for network ports.\n\nUsage:\n${lines.join('\n')}\n\nAdd --json to print machine-readable output.\n\n${EXIT_HELP}`;
+  const desktop = '  portolan    (no arguments, installed app)\n      open the Portolan window; it keeps forwards, guards and listeners running in the tray';
+  return `Portolan ${APP_VERSION}: a toolkit for network ports.\n\nUsage:\n${lines.join('\n')}\n\nDesktop app:\n${desktop}\n\nAdd --json to print machine-readable output.\n\n${EXIT_HELP}`;
 }
 
 /** Everything runCli needs besides the arguments. */

@@ -7,6 +7,7 @@
 import { protocol } from 'electron';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { contentTypeOf } from '../transports/content-types.js';
 
 /** The scheme of the app's pages. */
 export const APP_SCHEME = 'app';
@@ -51,30 +52,13 @@ export function rendererFileFor(rendererDir: string, url: string): string | unde
   return file.startsWith(root + path.sep) ? file : undefined;
 }
 
-/** Content types of the files Vite writes into dist/renderer. */
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-};
-
 /** Answers one request of the scheme: the file, 404 when there is none, 403 when the URL is refused. */
 export async function serveRendererRequest(rendererDir: string, url: string): Promise<Response> {
   const file = rendererFileFor(rendererDir, url);
   if (!file) return new Response('Forbidden', { status: 403, headers: { 'content-type': 'text/plain' } });
   try {
     const body = await readFile(file);
-    const type = TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-    return new Response(body, { status: 200, headers: { 'content-type': type, 'x-content-type-options': 'nosniff' } });
+    return new Response(body, { status: 200, headers: { 'content-type': contentTypeOf(file), 'x-content-type-options': 'nosniff' } });
   } catch {
     return new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain' } });
   }

@@ -6,24 +6,40 @@
 import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage } from 'electron';
 import path from 'node:path';
 import { createApp, type PortolanApp } from '../app/create-app.js';
+import type { WindowState } from '../contract/index.js';
 import { EncryptedFileSecretStore } from '../app/secret-file-store.js';
 import { registerIpc } from '../transports/ipc.js';
 import { installMenu } from './menu.js';
-import { registerAppScheme, serveRenderer } from './app-protocol.js';
+import { APP_INDEX_URL, registerAppScheme, serveRenderer } from './app-protocol.js';
+import { cliArguments, runCliMode } from './cli-mode.js';
+import { applyStartAtLogin, startedHidden } from './login-item.js';
 import { installSecurity, isTrustedSender } from './security.js';
+import { DesktopNotifications } from './notifications.js';
 import { describeActive, isForwardRunning, PortolanTray, readTrayState } from './tray.js';
 import { createMainWindow, defaultPaths } from './window.js';
+import { windowStateOf } from './window-state.js';
 
-// Sandbox every renderer, whatever its webPreferences say (must run before `ready`).
-app.enableSandbox();
-// The renderer's origin, app://portolan, must be declared privileged before `ready`.
-registerAppScheme();
-
-if (!app.requestSingleInstanceLock()) {
-  // Another Portolan is running; it gets our `second-instance` event and shows its window.
-  app.quit();
+const cliArgs = cliArguments(process.argv, process.defaultApp === true);
+if (cliArgs) {
+  // `portolan <command>`: the CLI in this process, no window, no single-instance lock.
+  void runCliMode(cliArgs, __dirname).then(
+    (code) => app.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`portolan: ${err instanceof Error ? err.message : String(err)}\n`);
+      app.exit(1);
+    },
+  );
 } else {
-  startShell();
+  // Sandbox every renderer, whatever its webPreferences say (must run before `ready`).
+  app.enableSandbox();
+  // The renderer's origin, app://portolan, must be declared privileged before `ready`.
+  registerAppScheme();
+  if (!app.requestSingleInstanceLock()) {
+    // Another Portolan is running; it gets our `second-instance` event and shows its window.
+    app.quit();
+  } else {
+    startShell();
+  }
 }
 
 /**
@@ -59,6 +75,21 @@ async function confirmQuit(portolan: PortolanApp): Promise<boolean> {
   return response === 0;
 }
 
+/**
+ * Keeps the OS's login start equal to the setting: once at start (the CLI may have changed the
+ * file) and whenever it changes.
+ */
+function followStartAtLogin(portolan: PortolanApp): void {
+  let applied: boolean | undefined;
+  const apply = (on: boolean) => {
+    if (on === applied) return;
+    applied = on;
+    void applyStartAtLogin(on).catch((err: unknown) => notice('Start at login', `Portolan could not change its login start: ${(err as Error).message}`));
+  };
+  void portolan.handlers['settings.get']({}).then((state) => apply(state.settings.startAtLogin));
+  portolan.bus.on('settings.changed', (settings) => apply(settings.startAtLogin));
+}
+
 /** Shows a one-line message as a system notification, or a message box where there are none. */
 function notice(title: string, body: string): void {
   if (Notification.isSupported()) new Notification({ title, body }).show();
@@ -70,18 +101,31 @@ function startShell(): void {
   let portolan: PortolanApp | undefined;
   let disposeIpc: (() => void) | undefined;
   let tray: PortolanTray | undefined;
+  let notifications: DesktopNotifications | undefined;
   let closed = false;
   let quitting = false;
+  let lastWindowState: WindowState | undefined;
 
-  const openWindow = () => createMainWindow(paths);
+  /** Opens the window where it was last (at `hash`, a place in the app), and remembers where it is when it closes. */
+  const openWindow = (hash?: string) => {
+    const engine = portolan;
+    const win = createMainWindow(paths, lastWindowState, hash);
+    win.on('close', () => {
+      lastWindowState = windowStateOf(win);
+      void engine?.handlers['settings.update']({ windowState: lastWindowState }).catch(() => undefined);
+    });
+    return win;
+  };
   const firstWindow = () => BrowserWindow.getAllWindows()[0];
-  /** Shows the window, creating it when it was closed to the tray. */
-  const showWindow = () => {
+  /** Shows the window (at `hash`, when given), creating it when it was closed to the tray. */
+  const showWindow = (hash?: string) => {
     const win = firstWindow();
     if (!win) {
-      if (portolan) openWindow();
+      if (portolan) openWindow(hash);
       return;
     }
+    // Only the fragment changes: a same-document navigation, the page is not reloaded.
+    if (hash) void win.loadURL(`${APP_INDEX_URL}${hash}`);
     if (win.isMinimized()) win.restore();
     win.show();
     win.focus();
@@ -103,7 +147,7 @@ function startShell(): void {
     await portolan.handlers['settings.update']({ trayNoticeShown: true }).catch(() => undefined);
   }
 
-  app.on('second-instance', showWindow);
+  app.on('second-instance', () => showWindow());
 
   app.on('window-all-closed', () => {
     // macOS apps stay open without windows; elsewhere, the tray keeps what runs running.
@@ -128,12 +172,17 @@ function startShell(): void {
           quitting = false;
           return;
         }
+        // Remember the window's place now: its own 'close' comes after the app is closed.
+        const win = firstWindow();
+        const saving = win ? closing.handlers['settings.update']({ windowState: windowStateOf(win) }).catch(() => undefined) : Promise.resolve();
         portolan = undefined;
         disposeIpc?.();
         tray?.destroy();
         tray = undefined;
-        return closing
-          .close()
+        notifications?.dispose();
+        notifications = undefined;
+        return saving
+          .then(() => closing.close())
           .catch(() => undefined)
           .finally(() => {
             closed = true;
@@ -161,8 +210,13 @@ function startShell(): void {
         isTrustedSender,
         targets: () => BrowserWindow.getAllWindows().map((win) => win.webContents),
       });
-      tray = new PortolanTray(portolan, { openWindow: showWindow, quit: () => app.quit(), report: (message) => notice('Portolan', message) }, path.join(paths.iconsDir, 'tray'));
-      openWindow();
+      notifications = new DesktopNotifications(portolan, showWindow);
+      await notifications.start();
+      tray = new PortolanTray(portolan, { openWindow: () => showWindow(), quit: () => app.quit(), report: (message) => notice('Portolan', message) }, path.join(paths.iconsDir, 'tray'));
+      followStartAtLogin(portolan);
+      lastWindowState = (await portolan.handlers['settings.get']({})).settings.windowState;
+      // A login start stays in the tray; its "start with app" forwards already run (createApp).
+      if (!startedHidden()) openWindow();
     })
     .catch((err: unknown) => {
       // Say why instead of leaving a process with no window.

@@ -1,8 +1,10 @@
 /** The main window: hardened webPreferences, the sandboxed preload, the built renderer from app://portolan. */
-import { BrowserWindow, nativeTheme } from 'electron';
+import { BrowserWindow, nativeTheme, screen } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { WindowState } from '../contract/index.js';
 import { APP_INDEX_URL } from './app-protocol.js';
+import { restoredBounds } from './window-state.js';
 
 /** Where the window finds its files. The shell passes paths relative to dist/main. */
 export interface WindowPaths {
@@ -29,12 +31,17 @@ export function defaultPaths(mainDir: string, appDir: string): WindowPaths {
 /** Background colours matching the renderer's themes, so the window never flashes white. */
 export const BACKGROUND = { dark: '#11151c', light: '#f7f8fa' } as const;
 
-/** Creates and loads the main window; it is shown once the first frame is ready. */
-export function createMainWindow(paths: WindowPaths): BrowserWindow {
+/**
+ * Creates and loads the main window; it is shown once the first frame is ready, where it was last
+ * (`remembered`) when that place is still on a display, at a place in the app (`hash`, "#/forwards?...").
+ */
+export function createMainWindow(paths: WindowPaths, remembered?: WindowState, hash = ''): BrowserWindow {
+  const bounds = restoredBounds(remembered, remembered ? screen.getAllDisplays().map((d) => d.workArea) : []);
   const win = new BrowserWindow({
     title: 'Portolan',
     width: 1280,
     height: 820,
+    ...bounds,
     minWidth: 880,
     minHeight: 560,
     show: false,
@@ -53,7 +60,10 @@ export function createMainWindow(paths: WindowPaths): BrowserWindow {
       spellcheck: false,
     },
   });
-  win.once('ready-to-show', () => win.show());
-  void win.loadURL(APP_INDEX_URL);
+  win.once('ready-to-show', () => {
+    if (bounds && remembered?.maximized) win.maximize();
+    win.show();
+  });
+  void win.loadURL(`${APP_INDEX_URL}${hash}`);
   return win;
 }

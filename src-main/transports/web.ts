@@ -15,6 +15,7 @@ import type { PortolanApp } from '../app/create-app.js';
 import { DEFAULT_CONNECTION_LIMITS, guardConnections, serverOptions, type ConnectionLimits } from './web-connections.js';
 import { readWireMessage } from './web-wire.js';
 import { SESSION_COOKIE, allowedHosts, isWildcardAddress, checkHostAndOrigin, readCookie, sameSecret, type Refusal } from './web-guard.js';
+import { contentTypeOf } from './content-types.js';
 
 /** How to start the web transport. */
 export interface WebServerOptions {
@@ -44,18 +45,6 @@ export interface WebServer {
   connectionCount(): number;
   close(): Promise<void>;
 }
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
 
 const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
@@ -249,7 +238,7 @@ async function serveStatic(root: string, pathname: string, res: http.ServerRespo
   }
   const isIndex = file.endsWith('index.html');
   res.writeHead(200, {
-    'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
+    'Content-Type': contentTypeOf(file),
     'Content-Length': info.size,
     'Cache-Control': isIndex ? 'no-store' : 'max-age=3600',
     ...SECURITY_HEADERS,

@@ -79,15 +79,27 @@ export class FakeBrowserWindow extends Emitter {
   readonly focus = vi.fn();
   readonly restore = vi.fn();
   minimized = false;
+  maximized = false;
   closed = false;
+  /** Where the window is (the options' bounds; tests move it). */
+  bounds: { x: number; y: number; width: number; height: number };
+  readonly maximize = vi.fn(() => void (this.maximized = true));
   constructor(readonly options: Record<string, any>) {
     super();
+    this.bounds = { x: options.x ?? 100, y: options.y ?? 100, width: options.width, height: options.height };
     FakeBrowserWindow.instances.push(this);
+  }
+  getNormalBounds() {
+    return { ...this.bounds };
+  }
+  isMaximized() {
+    return this.maximized;
   }
   isMinimized() {
     return this.minimized;
   }
   close() {
+    this.emit('close', { preventDefault: vi.fn() });
     this.closed = true;
     this.emit('closed');
   }
@@ -137,6 +149,10 @@ export class FakeNotification extends Emitter {
     super();
     FakeNotification.instances.push(this);
   }
+  /** Clicks the notification, as the user would. */
+  click() {
+    this.emit('click', {});
+  }
   show() {
     this.shown = true;
   }
@@ -160,6 +176,11 @@ function createStandin() {
     whenReady: () => readyPromise,
     getAppPath: () => app.appPath,
     getPath: vi.fn((name: string) => (name === 'userData' ? app.userData : `/nonexistent/${name}`)),
+    disableHardwareAcceleration: vi.fn(),
+    /** What getLoginItemSettings answers (macOS: wasOpenedAtLogin). */
+    loginItem: { openAtLogin: false, wasOpenedAtLogin: false },
+    setLoginItemSettings: vi.fn((settings: { openAtLogin: boolean }) => void (app.loginItem.openAtLogin = settings.openAtLogin)),
+    getLoginItemSettings: vi.fn(() => ({ ...app.loginItem })),
   });
 
   const ipcMain = {
@@ -178,6 +199,11 @@ function createStandin() {
   const shell = { openExternal: vi.fn(async (_url: string) => undefined) };
   const session = { defaultSession: new FakeSession() };
   const nativeTheme = { shouldUseDarkColors: false };
+  /** The displays' work areas (screen.getAllDisplays); tests change them. */
+  const screen = {
+    displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1050 } }],
+    getAllDisplays: () => screen.displays,
+  };
   const Menu = {
     applicationMenu: undefined as unknown,
     buildFromTemplate: vi.fn((template: unknown[]) => ({ template })),
@@ -207,7 +233,7 @@ function createStandin() {
     decryptString: vi.fn((data: Buffer) => Buffer.from(data.map((b) => 255 - b)).toString('utf8')),
   };
 
-  const electron = { app, BrowserWindow: FakeBrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, session, nativeTheme, Menu, dialog, safeStorage, protocol, Tray: FakeTray, Notification: FakeNotification, nativeImage };
+  const electron = { app, BrowserWindow: FakeBrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, session, nativeTheme, Menu, dialog, safeStorage, protocol, Tray: FakeTray, Notification: FakeNotification, nativeImage, screen };
 
   return {
     electron,
@@ -223,6 +249,7 @@ function createStandin() {
       app.listeners.clear();
       app.lockGranted = true;
       app.isPackaged = false;
+      app.loginItem = { openAtLogin: false, wasOpenedAtLogin: false };
       protocol.handlers.clear();
       app.appPath = process.cwd();
       app.userData = '/nonexistent/portolan-userdata';
@@ -231,6 +258,7 @@ function createStandin() {
       for (const key of Object.keys(exposed)) delete exposed[key];
       session.defaultSession = new FakeSession();
       nativeTheme.shouldUseDarkColors = false;
+      screen.displays = [{ workArea: { x: 0, y: 0, width: 1920, height: 1050 } }];
       safeStorage.available = true;
       Menu.applicationMenu = undefined;
       FakeBrowserWindow.instances.length = 0;

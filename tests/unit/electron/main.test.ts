@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -6,6 +6,9 @@ import { CALL_NAMES } from '../../../src-main/contract/channels.js';
 import { FakeBrowserWindow, FakeNotification, FakeTray, resetStandin, standin } from './electron-standin.js';
 
 vi.mock('electron', async () => (await import('./electron-standin.js')).electron);
+
+/** Waits for an expectation; generous, since the machine running the tests may be busy. */
+const eventually = (check: () => void) => vi.waitFor(check, { timeout: 15_000, interval: 20 });
 
 const { app, ipcMain, Menu } = standin.electron;
 let userData: string;
@@ -20,7 +23,8 @@ async function loadMain(): Promise<void> {
 async function startShell(): Promise<FakeBrowserWindow> {
   await loadMain();
   standin.fireReady();
-  await vi.waitFor(() => expect(FakeBrowserWindow.instances).toHaveLength(1));
+  // Generous: createApp loads the dictionary, and the machine may be busy.
+  await eventually(() => expect(FakeBrowserWindow.instances).toHaveLength(1));
   return FakeBrowserWindow.instances[0]!;
 }
 
@@ -28,7 +32,7 @@ async function startShell(): Promise<FakeBrowserWindow> {
 async function quit(): Promise<{ preventDefault: ReturnType<typeof vi.fn> }> {
   const event = { preventDefault: vi.fn() };
   app.emit('before-quit', event);
-  await vi.waitFor(() => expect(app.quit).toHaveBeenCalled());
+  await eventually(() => expect(app.quit).toHaveBeenCalled());
   app.emit('before-quit', { preventDefault: vi.fn() });
   return event;
 }
@@ -43,13 +47,18 @@ function withPlatform(platform: NodeJS.Platform, fn: () => void): void {
   }
 }
 
-describe('Electron composition root', () => {
+describe('Electron composition root', { timeout: 30_000 }, () => {
+  const savedXdg = process.env.XDG_CONFIG_HOME;
   beforeEach(() => {
     resetStandin();
     userData = mkdtempSync(path.join(os.tmpdir(), 'portolan-main-'));
     app.userData = userData;
+    // The shell keeps the login start equal to the setting: never touch the real ~/.config/autostart.
+    process.env.XDG_CONFIG_HOME = path.join(userData, 'xdg');
   });
   afterEach(async () => {
+    if (savedXdg === undefined) delete process.env.XDG_CONFIG_HOME;
+    else process.env.XDG_CONFIG_HOME = savedXdg;
     // Close the real app (its timers) of the scenarios that started one.
     if (FakeBrowserWindow.instances.length > 0 && !app.quit.mock.calls.length) await quit();
     rmSync(userData, { recursive: true, force: true });
@@ -90,7 +99,7 @@ describe('Electron composition root', () => {
       expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }),
     ]);
     standin.fireReady();
-    await vi.waitFor(() => expect(FakeBrowserWindow.instances).toHaveLength(1));
+    await eventually(() => expect(FakeBrowserWindow.instances).toHaveLength(1));
     const handle = standin.electron.protocol.handlers.get('app')!;
     // (What it serves is app-protocol.test.ts's business; here: it is wired, and refuses escapes.)
     expect((await handle(new Request('app://portolan/..%2f..%2f..%2fpackage.json'))).status).toBe(403);
@@ -151,7 +160,7 @@ describe('Electron composition root', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(app.quit).not.toHaveBeenCalled();
     withPlatform('linux', () => app.emit('window-all-closed'));
-    await vi.waitFor(() => expect(app.quit).toHaveBeenCalledOnce());
+    await eventually(() => expect(app.quit).toHaveBeenCalledOnce());
     app.quit.mockClear();
   });
 
@@ -163,11 +172,11 @@ describe('Electron composition root', () => {
     expect(FakeTray.instances).toHaveLength(1);
     win.close();
     withPlatform('linux', () => app.emit('window-all-closed'));
-    await vi.waitFor(() => expect(FakeNotification.instances).toHaveLength(1));
+    await eventually(() => expect(FakeNotification.instances).toHaveLength(1));
     expect(FakeNotification.instances[0]!.options.body).toMatch(/^1 forward keep running; open or quit Portolan from its icon in the (tray|menu bar)\.$/);
     expect(FakeNotification.instances[0]!.shown).toBe(true);
     expect(app.quit).not.toHaveBeenCalled();
-    await vi.waitFor(() => expect(JSON.parse(readFileSync(path.join(userData, 'settings.json'), 'utf8')).trayNoticeShown).toBe(true));
+    await eventually(() => expect(JSON.parse(readFileSync(path.join(userData, 'settings.json'), 'utf8')).trayNoticeShown).toBe(true));
     // The tray's "Open Portolan" brings a window back; closing it again: no second notice.
     FakeTray.instances[0]!.item('Open Portolan').click();
     expect(FakeBrowserWindow.getAllWindows()).toHaveLength(1);
@@ -186,7 +195,7 @@ describe('Electron composition root', () => {
     await ipcMain.handlers.get('settings.update')!(from, { quitOnWindowClose: true });
     win.close();
     withPlatform('linux', () => app.emit('window-all-closed'));
-    await vi.waitFor(() => expect(app.quit).toHaveBeenCalled());
+    await eventually(() => expect(app.quit).toHaveBeenCalled());
     expect(FakeNotification.instances).toHaveLength(0);
     // The quit still asks, since a forward would stop: let it go.
     standin.electron.dialog.response = 0;
@@ -199,7 +208,7 @@ describe('Electron composition root', () => {
     standin.electron.dialog.response = 1;
     const cancelled = { preventDefault: vi.fn() };
     app.emit('before-quit', cancelled);
-    await vi.waitFor(() => expect(standin.electron.dialog.showMessageBox).toHaveBeenCalledOnce());
+    await eventually(() => expect(standin.electron.dialog.showMessageBox).toHaveBeenCalledOnce());
     expect(standin.electron.dialog.showMessageBox.mock.calls[0]![0]).toMatchObject({ buttons: ['Quit', 'Cancel'], message: 'Quit Portolan? This forward stops: web.' });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(cancelled.preventDefault).toHaveBeenCalled();
@@ -229,11 +238,103 @@ describe('Electron composition root', () => {
     expect(app.quit).toHaveBeenCalledOnce();
   });
 
+  it('started at login (--hidden): no window, the tray, and "start with app" forwards running', async () => {
+    writeFileSync(path.join(userData, 'forwards.json'), JSON.stringify({ version: 1, forwards: [{ id: 'f-boot', spec: { kind: 'tcp', name: 'boot', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9, startWithApp: true } }] }));
+    process.argv.push('--hidden');
+    try {
+      await loadMain();
+      standin.fireReady();
+      await eventually(() => expect(FakeTray.instances[0]?.tooltip).toBe('Portolan — 1 forward'));
+      expect(FakeBrowserWindow.instances).toHaveLength(0);
+      // The tray opens the window on demand.
+      FakeTray.instances[0]!.item('Open Portolan').click();
+      expect(FakeBrowserWindow.instances).toHaveLength(1);
+    } finally {
+      process.argv.splice(process.argv.indexOf('--hidden'), 1);
+    }
+  });
+
+  it('keeps the login start equal to the setting: at start and when it changes', async () => {
+    const entry = path.join(userData, 'xdg', 'autostart', 'portolan.desktop');
+    const win = await startShell();
+    const from = { senderFrame: { url: win.loadURL.mock.calls[0]![0] } };
+    await ipcMain.handlers.get('settings.update')!(from, { startAtLogin: true });
+    if (process.platform === 'linux') {
+      await eventually(() => expect(readFileSync(entry, 'utf8')).toContain('--hidden'));
+      await ipcMain.handlers.get('settings.update')!(from, { startAtLogin: false });
+      await eventually(() => expect(existsSync(entry)).toBe(false));
+    }
+  });
+
+  it('as `portolan <command>`: runs the CLI and exits with its status, no window, no lock', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(((_c: unknown, cb?: () => void) => {
+      if (typeof cb === 'function') cb();
+      return true;
+    }) as typeof process.stdout.write);
+    process.env.PORTOLAN_DATA_DIR = userData;
+    process.argv.push('--portolan-cli', 'port', '443', '--json');
+    try {
+      await loadMain();
+      await eventually(() => expect(app.exit).toHaveBeenCalledWith(0));
+      expect(out.mock.calls.map((c) => String(c[0])).join('')).toContain('"port": 443');
+    } finally {
+      process.argv.splice(process.argv.indexOf('--portolan-cli'), 4);
+      delete process.env.PORTOLAN_DATA_DIR;
+      out.mockRestore();
+    }
+    expect(app.requestSingleInstanceLock).not.toHaveBeenCalled();
+    expect(app.enableSandbox).not.toHaveBeenCalled();
+    standin.fireReady();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(FakeBrowserWindow.instances).toHaveLength(0);
+  });
+
+  it('remembers the window across runs: size, place and maximized state', async () => {
+    const first = await startShell();
+    first.bounds = { x: 300, y: 200, width: 1000, height: 700 };
+    first.maximized = true;
+    await quit();
+    expect(JSON.parse(readFileSync(path.join(userData, 'settings.json'), 'utf8')).windowState).toEqual({ x: 300, y: 200, width: 1000, height: 700, maximized: true });
+    resetStandin();
+    app.userData = userData;
+    const second = await startShell();
+    expect(second.options).toMatchObject({ x: 300, y: 200, width: 1000, height: 700 });
+    second.emit('ready-to-show');
+    expect(second.maximize).toHaveBeenCalledOnce();
+    // Closing the window (not quitting) remembers too.
+    second.bounds = { x: 50, y: 60, width: 900, height: 600 };
+    second.maximized = false;
+    second.close();
+    await eventually(() => expect(JSON.parse(readFileSync(path.join(userData, 'settings.json'), 'utf8')).windowState).toMatchObject({ x: 50, maximized: false }));
+    // The display it was on is gone: the default size, not off-screen.
+    standin.electron.screen.displays = [{ workArea: { x: 2000, y: 0, width: 1280, height: 800 } }];
+    FakeTray.instances[0]!.item('Open Portolan').click();
+    const third = FakeBrowserWindow.instances.at(-1)!;
+    expect(third.options.x).toBeUndefined();
+    expect(third.options).toMatchObject({ width: 1280, height: 820 });
+  });
+
+  it('a notification click shows the window at the row (same page, new link), or opens one there', async () => {
+    const win = await startShell();
+    const from = { senderFrame: { url: win.loadURL.mock.calls[0]![0] } };
+    const one = (await ipcMain.handlers.get('forwards.create')!(from, { spec: { kind: 'tcp', name: 'one', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 }, start: true })) as any;
+    const two = (await ipcMain.handlers.get('forwards.create')!(from, { spec: { kind: 'tcp', name: 'two', listenPort: one.value.boundPort, targetHost: '127.0.0.1', targetPort: 9 }, start: false })) as any;
+    await ipcMain.handlers.get('forwards.start')!(from, { id: two.value.id });
+    await eventually(() => expect(FakeNotification.instances.map((n) => n.options.title)).toContain('Forward "two" failed'));
+    const note = FakeNotification.instances.find((n) => n.options.title === 'Forward "two" failed')!;
+    note.click();
+    expect(win.loadURL).toHaveBeenLastCalledWith(`app://portolan/index.html#/forwards?focus=${two.value.id}`);
+    expect(win.show).toHaveBeenCalled();
+    win.close();
+    note.click();
+    expect(FakeBrowserWindow.getAllWindows()[0]!.loadURL).toHaveBeenCalledWith(`app://portolan/index.html#/forwards?focus=${two.value.id}`);
+  });
+
   it('shows an error and exits when the app cannot start', async () => {
     app.appPath = path.join(userData, 'no-such-app');
     await loadMain();
     standin.fireReady();
-    await vi.waitFor(() => expect(app.exit).toHaveBeenCalledWith(1));
+    await eventually(() => expect(app.exit).toHaveBeenCalledWith(1));
     expect(standin.electron.dialog.showErrorBox).toHaveBeenCalledWith('Portolan could not start', expect.any(String));
     expect(FakeBrowserWindow.instances).toHaveLength(0);
   });

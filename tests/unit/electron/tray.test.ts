@@ -7,6 +7,9 @@ import { FakeTray, resetStandin, type FakeNativeImage } from './electron-standin
 
 vi.mock('electron', async () => (await import('./electron-standin.js')).electron);
 
+/** Waits for an expectation; generous, since the machine running the tests may be busy. */
+const eventually = (check: () => void) => vi.waitFor(check, { timeout: 15_000, interval: 20 });
+
 const { describeActive, PortolanTray, trayIconPath } = await import('../../../src-main/electron/tray.js');
 
 let dataDir: string;
@@ -17,7 +20,7 @@ const actions = { openWindow: vi.fn(), quit: vi.fn(), report: vi.fn() };
 /** The fake tray's menu once it shows what `check` expects. */
 async function menuWhen(check: (t: FakeTray) => void): Promise<FakeTray> {
   const fake = FakeTray.instances.at(-1)!;
-  await vi.waitFor(() => check(fake));
+  await eventually(() => check(fake));
   return fake;
 }
 
@@ -27,7 +30,7 @@ async function createForward(name: string, start: boolean): Promise<string> {
   return result.value.id;
 }
 
-describe('tray icon and menu', () => {
+describe('tray icon and menu', { timeout: 30_000 }, () => {
   beforeEach(async () => {
     resetStandin();
     Object.values(actions).forEach((fn) => fn.mockClear());
@@ -130,7 +133,7 @@ describe('tray icon and menu', () => {
     tray = new PortolanTray(app, actions, '/icons');
     const fake = await menuWhen((t) => expect(t.item(/^two /)).toBeDefined());
     fake.item(/^two /).click();
-    await vi.waitFor(() => expect(actions.report).toHaveBeenCalledWith(expect.stringMatching(/\S/)));
+    await eventually(() => expect(actions.report).toHaveBeenCalledWith(expect.stringMatching(/\S/)));
   });
 
   it('describes what runs in words', () => {
