@@ -14,6 +14,7 @@ export const CALL_NAMES = [
   'settings.get',
   'settings.update',
   'sockets.snapshot',
+  'sockets.pairs',
   'sockets.watch',
   'sockets.configure',
   'dns.reverse',

@@ -24,7 +24,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   devDependencies: Record<string, string>;
 };
 const ELECTRON_VERSION = (JSON.parse(readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version;
-const BUILT = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/main/scan-worker.cjs', 'dist/main/udp-worker.cjs', 'dist/renderer/index.html'];
+const BUILT = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/main/scan-worker.cjs', 'dist/main/udp-worker.cjs', 'dist/main/socket-worker.cjs', 'dist/renderer/index.html'];
 
 let work: string;
 let asarPath: string;
@@ -201,6 +201,8 @@ describe('packaging (electron-builder --dir --linux, stand-in electronDist)', ()
 
   it("ships the UDP forward's relay worker next to the main bundle, where udp-forward.ts looks for it, and it relays", async () => {
     expect(files).toContain('dist/main/udp-worker.cjs');
+    // threaded-provider.ts loads `socket-worker.cjs` the same way.
+    expect(files).toContain('dist/main/socket-worker.cjs');
     const { Worker } = await import('node:worker_threads');
     const dgram = await import('node:dgram');
     const bound = (s: import('node:dgram').Socket) => new Promise<void>((resolve) => s.bind(0, '127.0.0.1', () => resolve()));

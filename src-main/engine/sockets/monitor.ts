@@ -4,7 +4,7 @@
  */
 import type { SocketDiff, SocketMonitorPatch, SocketMonitorSettings, SocketRow, SocketSnapshot } from '../../contract/index.js';
 import { diffSockets } from './diff.js';
-import type { SocketProvider } from './provider.js';
+import type { SocketChange, SocketProvider, SocketReading } from './provider.js';
 
 /** Names the part of Portolan that made a socket, or undefined for everyone else's sockets. */
 export type SocketTagger = (row: SocketRow) => string | undefined;
@@ -66,18 +66,11 @@ export class SocketMonitor {
     if (this.inFlight) return this.inFlight;
     this.inFlight = (async () => {
       try {
-        const reading = await this.options.provider.read();
-        const next = new Map<string, SocketRow>();
-        for (const row of reading.rows) {
-          const tag = this.options.tagger?.(row);
-          if (tag) row.ownedBy = tag;
-          next.set(row.id, row);
-        }
+        const provider = this.options.provider;
+        const { change, hiddenOwners } = provider.readChange ? this.apply(await provider.readChange()) : this.replace(await provider.read());
         const at = Date.now();
         const tick = ++this.tickNo;
-        const change = diffSockets(this.current, next);
-        this.current = next;
-        this.last = { tick, at, rows: reading.rows, hiddenOwners: reading.hiddenOwners, source: this.options.provider.source };
+        this.last = { tick, at, rows: [...this.current.values()], hiddenOwners, source: provider.source };
         if (tick > 1 && (change.added.length || change.removed.length || change.changed.length)) this.options.onDiff({ tick, at, ...change });
         return this.last;
       } finally {
@@ -85,6 +78,53 @@ export class SocketMonitor {
       }
     })();
     return this.inFlight;
+  }
+
+  /** Takes a whole reading: tags it and diffs it against the current table. */
+  private replace(reading: SocketReading): { change: Omit<SocketDiff, 'tick' | 'at'>; hiddenOwners: number } {
+    const next = new Map<string, SocketRow>();
+    for (const row of reading.rows) {
+      this.tag(row);
+      next.set(row.id, row);
+    }
+    const change = diffSockets(this.current, next);
+    this.current = next;
+    return { change, hiddenOwners: reading.hiddenOwners };
+  }
+
+  /**
+   * Takes a change from a provider that diffs by itself (on its own thread). Tags are this
+   * thread's knowledge, so every row is tagged again here and a new tag is a change too, as with
+   * whole readings.
+   */
+  private apply(change: SocketChange): { change: Omit<SocketDiff, 'tick' | 'at'>; hiddenOwners: number } {
+    if (change.full) return this.replace({ rows: change.added, hiddenOwners: change.hiddenOwners });
+    for (const id of change.removed) this.current.delete(id);
+    const touched = new Set<string>();
+    for (const row of [...change.added, ...change.changed]) {
+      this.tag(row);
+      this.current.set(row.id, row);
+      touched.add(row.id);
+    }
+    const changed = [...change.changed];
+    if (this.options.tagger) {
+      for (const [id, row] of this.current) {
+        if (touched.has(id)) continue;
+        const tag = this.options.tagger(row);
+        if (tag === row.ownedBy) continue;
+        const next = { ...row };
+        if (tag) next.ownedBy = tag;
+        else delete next.ownedBy;
+        this.current.set(id, next);
+        changed.push(next);
+      }
+    }
+    return { change: { added: change.added, removed: change.removed, changed }, hiddenOwners: change.hiddenOwners };
+  }
+
+  private tag(row: SocketRow): void {
+    const tag = this.options.tagger?.(row);
+    if (tag) row.ownedBy = tag;
   }
 
   private reschedule(delayMs: number): void {
@@ -106,6 +146,7 @@ export class SocketMonitor {
   /** Stops ticking for good. */
   close(): void {
     this.closed = true;
+    this.options.provider.close?.();
     if (this.timer) clearTimeout(this.timer);
   }
 }
