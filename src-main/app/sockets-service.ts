@@ -21,7 +21,7 @@ export interface SocketsService {
  * call then fails with a sentence saying so. `tag` names the part of Portolan that made a socket.
  */
 export function createSocketsService(bus: EventBus, provider: SocketProvider | undefined, tag: (row: SocketRow) => string | undefined): SocketsService {
-  const monitor = provider ? new SocketMonitor({ provider, onDiff: (diff) => bus.emit('sockets.diff', diff), tagger: tag }) : undefined;
+  const monitor = provider ? new SocketMonitor({ provider, onDiff: (diff) => bus.emit('sockets.diff', diff), onTraffic: (sample) => bus.emit('sockets.traffic', sample), tagger: tag }) : undefined;
   const requireMonitor = (): SocketMonitor => {
     if (!monitor) throw new PortolanError('NOT_FOUND', `The live socket table is not available on ${process.platform}: Portolan reads it on Linux (/proc), macOS (lsof) and Windows (netstat).`);
     return monitor;

@@ -19,7 +19,7 @@ import { Mapping, MappingRef, MappingSpec, RouterChanged, RouterInfo } from './r
 import { scanCalls, scanEvents } from './scan.js';
 import { Settings, SettingsPatch, SettingsState } from './settings.js';
 import { Heartbeat, SystemInfo } from './system.js';
-import { SocketDiff, SocketMonitorPatch, SocketMonitorSettings, SocketPairs, SocketSnapshot, SocketSnapshotQuery } from './sockets.js';
+import { SocketDiff, SocketMonitorPatch, SocketMonitorSettings, SocketPairs, SocketSnapshot, SocketSnapshotQuery, SocketTrafficSample } from './sockets.js';
 import {
   ConnectSpec,
   ListenerInfo,
@@ -212,6 +212,8 @@ export const events = {
   'system.heartbeat': Heartbeat,
   /** What changed in the socket table since the previous tick: one batch per tick. */
   'sockets.diff': SocketDiff,
+  /** Per-connection traffic after ticks, while the table is watched: only connections whose counters moved. */
+  'sockets.traffic': SocketTrafficSample,
   /** Bytes received by an interactive session, base64, batched (every ~16 ms or 64 KiB); acknowledge with sessions.ack. */
   'sessions.data': SessionData,
   /** Listeners and sessions that changed (new peers, closes at once; byte counters about 4 times a second). */

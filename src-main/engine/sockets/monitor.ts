@@ -2,7 +2,7 @@
  * The live socket table: reads the provider once per tick while someone watches, diffs against
  * the previous tick by socket identity and reports only what changed, as one batch per tick.
  */
-import type { SocketDiff, SocketMonitorPatch, SocketMonitorSettings, SocketRow, SocketSnapshot } from '../../contract/index.js';
+import type { SocketDiff, SocketMonitorPatch, SocketMonitorSettings, SocketRow, SocketSnapshot, SocketTrafficSample } from '../../contract/index.js';
 import { diffSockets } from './diff.js';
 import type { SocketChange, SocketProvider, SocketReading } from './provider.js';
 
@@ -16,7 +16,13 @@ export interface SocketMonitorOptions {
   onDiff: (diff: SocketDiff) => void;
   tagger?: SocketTagger;
   intervalMs?: number;
+  /** Receives per-connection traffic after ticks, read apart from them (never delays a tick). */
+  onTraffic?: (sample: SocketTrafficSample) => void;
 }
+
+/** What the traffic sample says where the provider cannot read per-connection counters. */
+export const NO_TRAFFIC =
+  "Per-connection traffic is read on Linux only (the kernel's TCP info through ss); macOS (nettop) and Windows (GetPerTcpConnectionEStats, which needs elevation) are not read yet.";
 
 /** Ticks the socket table while watched; snapshots on demand. */
 export class SocketMonitor {
@@ -28,6 +34,8 @@ export class SocketMonitor {
   private timer: NodeJS.Timeout | undefined;
   private leaseUntil = 0;
   private closed = false;
+  private trafficInFlight = false;
+  private trafficSaidUnavailable = false;
 
   constructor(private readonly options: SocketMonitorOptions) {
     this.settings = { intervalMs: options.intervalMs ?? 1000, paused: false };
@@ -138,9 +146,31 @@ export class SocketMonitor {
       } catch {
         // A failed read (a /proc race) is retried on the next tick.
       }
+      this.sampleTraffic();
       this.reschedule(this.settings.intervalMs);
     }, delayMs);
     this.timer.unref();
+  }
+
+  /** Starts a traffic read unless one is running; the tick does not wait for it. */
+  private sampleTraffic(): void {
+    const { provider, onTraffic } = this.options;
+    if (!onTraffic || this.trafficInFlight) return;
+    if (!provider.readTraffic) {
+      if (!this.trafficSaidUnavailable) onTraffic({ at: Date.now(), source: NO_TRAFFIC, available: false, items: [] });
+      this.trafficSaidUnavailable = true;
+      return;
+    }
+    this.trafficInFlight = true;
+    provider.readTraffic().then(
+      (sample) => {
+        this.trafficInFlight = false;
+        if (!this.closed && (sample.items.length || !sample.available)) onTraffic(sample);
+      },
+      () => {
+        this.trafficInFlight = false;
+      },
+    );
   }
 
   /** Stops ticking for good. */

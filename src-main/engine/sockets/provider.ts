@@ -1,5 +1,5 @@
 /** The socket-table provider interface, one implementation per OS. */
-import type { SocketDiff, SocketRow } from '../../contract/index.js';
+import type { SocketDiff, SocketRow, SocketTrafficSample } from '../../contract/index.js';
 
 /** What one read of the machine's sockets gives. */
 export interface SocketReading {
@@ -20,6 +20,8 @@ export interface SocketProvider {
    * `added` as the whole table.
    */
   readChange?(): Promise<SocketChange>;
+  /** Optional: per-connection traffic since the previous call (Linux: the kernel's TCP info). */
+  readTraffic?(): Promise<SocketTrafficSample>;
   /** Ends what the provider runs (a thread); reads after this fail. */
   close?(): void;
 }

@@ -7,12 +7,17 @@ import { Worker } from 'node:worker_threads';
 import { workerEntry } from '../worker-script.js';
 import { ChangeReader } from './change-reader.js';
 import { LinuxSocketProvider } from './linux-provider.js';
+import type { SocketTrafficSample } from '../../contract/index.js';
 import type { SocketChange, SocketProvider, SocketReading } from './provider.js';
+import { TrafficReader } from './traffic-reader.js';
 
 /** Owner to thread: read once and post the change. */
-export type SocketRequest = { t: 'read'; seq: number };
+export type SocketRequest = { t: 'read' | 'traffic'; seq: number };
 /** Thread to owner: the change of one read, or why it failed. */
-export type SocketReply = { t: 'change'; seq: number; change: SocketChange } | { t: 'failed'; seq: number; message: string };
+export type SocketReply =
+  | { t: 'change'; seq: number; change: SocketChange }
+  | { t: 'traffic'; seq: number; sample: SocketTrafficSample }
+  | { t: 'failed'; seq: number; message: string };
 
 /** Reads the socket table on a thread of its own; whole readings (read()) stay on this thread. */
 export class ThreadedSocketProvider implements SocketProvider {
@@ -20,7 +25,8 @@ export class ThreadedSocketProvider implements SocketProvider {
   private worker: Worker | undefined;
   private fallback: ChangeReader | undefined;
   private seq = 0;
-  private readonly waiting = new Map<number, { resolve: (c: SocketChange) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (reply: SocketReply) => void; reject: (e: Error) => void }>();
+  private fallbackTraffic: TrafficReader | undefined;
   private closed = false;
 
   constructor(private readonly procRoot = '/proc') {}
@@ -39,10 +45,22 @@ export class ThreadedSocketProvider implements SocketProvider {
     if (this.closed) return Promise.reject(new Error('The socket reader is closed.'));
     const worker = this.worker ?? this.start();
     if (!worker) return (this.fallback ??= new ChangeReader(new LinuxSocketProvider(this.procRoot))).readChange();
+    return this.ask(worker, 'read').then((reply) => (reply as Extract<SocketReply, { t: 'change' }>).change);
+  }
+
+  /** Per-connection traffic, sampled and parsed on the thread. */
+  readTraffic(): Promise<SocketTrafficSample> {
+    if (this.closed) return Promise.reject(new Error('The socket reader is closed.'));
+    const worker = this.worker ?? this.start();
+    if (!worker) return (this.fallbackTraffic ??= new TrafficReader()).read();
+    return this.ask(worker, 'traffic').then((reply) => (reply as Extract<SocketReply, { t: 'traffic' }>).sample);
+  }
+
+  private ask(worker: Worker, t: SocketRequest['t']): Promise<SocketReply> {
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       this.waiting.set(seq, { resolve, reject });
-      worker.postMessage({ t: 'read', seq } satisfies SocketRequest);
+      worker.postMessage({ t, seq } satisfies SocketRequest);
     });
   }
 
@@ -62,8 +80,8 @@ export class ThreadedSocketProvider implements SocketProvider {
       const waiter = this.waiting.get(reply.seq);
       if (!waiter) return;
       this.waiting.delete(reply.seq);
-      if (reply.t === 'change') waiter.resolve(reply.change);
-      else waiter.reject(new Error(reply.message));
+      if (reply.t === 'failed') waiter.reject(new Error(reply.message));
+      else waiter.resolve(reply);
     });
     const lost = (why: string) => {
       if (this.worker !== worker) return;

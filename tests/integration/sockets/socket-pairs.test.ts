@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SocketPair } from '../../../src-main/contract/index.js';
+import type { SocketPair, SocketTrafficSample } from '../../../src-main/contract/index.js';
 import { startCli } from '../forwards/helpers.js';
 import { testApp } from '../../helpers/app.js';
 
@@ -78,5 +78,29 @@ describe.skipIf(process.platform !== 'linux')('socket pairs on real loopback soc
     const bad = startCli(ctx.dataDir, ['sockets', '--pairs', '--watch']);
     expect(await bad.done).not.toBe(0);
     expect(bad.io.err).toMatch(/--pairs prints the socket pairs once/);
+  });
+
+  it('reports live traffic per connection from the kernel (sockets.traffic), apart from the tick', async () => {
+    const accepted: net.Socket[] = [];
+    const server = net.createServer((s) => accepted.push(s.on('data', () => {})));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    await new Promise((r) => client.once('connect', r));
+    cleanups.push(() => {
+      client.destroy();
+      accepted.forEach((s) => s.destroy());
+      server.close();
+    });
+    const table = await ctx.app.handlers['sockets.snapshot']({ listeningOnly: false });
+    const row = table.rows.find((r) => r.localPort === client.localPort && r.remotePort === client.remotePort)!;
+    const samples: SocketTrafficSample[] = [];
+    const off = ctx.app.bus.on('sockets.traffic', (s) => samples.push(s));
+    await ctx.app.handlers['sockets.configure']({ intervalMs: 250 });
+    await ctx.app.handlers['sockets.watch']({ leaseMs: 10000 });
+    client.write(Buffer.alloc(300_000));
+    const sent = () => samples.flatMap((s) => s.items).filter((t) => t.id === row.id).at(-1)?.bytesSent ?? 0;
+    await expect.poll(sent, { timeout: 10000, interval: 100 }).toBeGreaterThanOrEqual(300_000);
+    expect(samples.every((s) => s.available && s.source.startsWith('ss -tin'))).toBe(true);
+    off();
   });
 });
