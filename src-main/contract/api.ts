@@ -106,6 +106,12 @@ export const calls = {
     output: SocketPairs,
     doc: 'Socket pairs now: each connection once with its client and server ends (process, or the remote host), and each listener with the pairs it accepted.',
   },
+  /** Closes one TCP connection of any process (Linux SOCK_DESTROY via ss -K; needs CAP_NET_ADMIN). */
+  'sockets.close': {
+    input: z.object({ id: z.string().min(1).max(200) }),
+    output: z.object({ closed: z.literal(true) }),
+    doc: 'Close a TCP connection by its socket id (Linux SOCK_DESTROY through ss -K; needs root or CAP_NET_ADMIN).',
+  },
   /** Keeps the live table ticking for a while (views renew the lease while they are open). */
   'sockets.watch': {
     input: z.object({ leaseMs: z.number().int().min(1000).max(300000).default(30000) }),

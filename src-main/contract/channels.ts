@@ -15,6 +15,7 @@ export const CALL_NAMES = [
   'settings.update',
   'sockets.snapshot',
   'sockets.pairs',
+  'sockets.close',
   'sockets.watch',
   'sockets.configure',
   'dns.reverse',

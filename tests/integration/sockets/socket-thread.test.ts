@@ -76,3 +76,22 @@ describe('the socket table on a worker thread', () => {
     expect(last.rows).toEqual([expect.objectContaining({ id: 'tcp#202', ownedBy: 'listener' })]);
   });
 });
+
+describe.skipIf(process.platform !== 'linux' || process.getuid?.() !== 0)('closing a connection (SOCK_DESTROY, as root)', () => {
+  it("closes another socket's connection by id: its owner sees ECONNABORTED", async () => {
+    const { testApp } = await import('../../helpers/app.js');
+    const net = await import('node:net');
+    const ctx = await testApp();
+    const server = net.createServer((s) => s.on('error', () => {}));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const client = net.connect((server.address() as import('node:net').AddressInfo).port, '127.0.0.1');
+    const closed = new Promise<string>((resolve) => client.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? '')).on('close', () => resolve('closed')));
+    await new Promise((r) => client.once('connect', r));
+    closers.push(() => server.close(), () => void ctx.dispose());
+    const rows = (await ctx.app.handlers['sockets.snapshot']({ listeningOnly: false })).rows;
+    const row = rows.find((r) => r.localPort === client.localPort && r.state === 'ESTABLISHED')!;
+    expect(await ctx.app.invoke('sockets.close', { id: row.id })).toEqual({ ok: true, value: { closed: true } });
+    expect(await closed).toBe('ECONNABORTED');
+    expect(await ctx.app.invoke('sockets.close', { id: row.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});
