@@ -29,6 +29,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['src-main/engine/scanner/scan-worker.ts'], outfile: 'dist/main/scan-worker.cjs', format: 'cjs', external: electronExternal, ...cjsImportMeta }),
   // The UDP forward's relay thread (src-main/engine/forwards/udp-forward.ts), found the same way.
   build({ ...common, entryPoints: ['src-main/engine/forwards/udp-worker.ts'], outfile: 'dist/main/udp-worker.cjs', format: 'cjs', external: electronExternal, ...cjsImportMeta }),
+  // The socket table's reader thread (src-main/engine/sockets/threaded-provider.ts), found the same way.
+  build({ ...common, entryPoints: ['src-main/engine/sockets/socket-worker.ts'], outfile: 'dist/main/socket-worker.cjs', format: 'cjs', external: electronExternal, ...cjsImportMeta }),
   build({
     ...common,
     entryPoints: ['src-main/cli/main.ts'],

@@ -4,11 +4,12 @@
  */
 import { PortolanError, type Handlers, type SocketRow } from '../contract/index.js';
 import { isListenerRow, pairRows } from '../contract/socket-pairs.js';
+import { closeConnection } from '../engine/sockets/close-connection.js';
 import { SocketMonitor } from '../engine/sockets/monitor.js';
 import type { SocketProvider } from '../engine/sockets/provider.js';
 import type { EventBus } from './event-bus.js';
 
-type SocketCalls = 'sockets.snapshot' | 'sockets.pairs' | 'sockets.watch' | 'sockets.configure';
+type SocketCalls = 'sockets.snapshot' | 'sockets.pairs' | 'sockets.close' | 'sockets.watch' | 'sockets.configure';
 
 /** The socket service: its handlers, and close. */
 export interface SocketsService {
@@ -21,7 +22,7 @@ export interface SocketsService {
  * call then fails with a sentence saying so. `tag` names the part of Portolan that made a socket.
  */
 export function createSocketsService(bus: EventBus, provider: SocketProvider | undefined, tag: (row: SocketRow) => string | undefined): SocketsService {
-  const monitor = provider ? new SocketMonitor({ provider, onDiff: (diff) => bus.emit('sockets.diff', diff), tagger: tag }) : undefined;
+  const monitor = provider ? new SocketMonitor({ provider, onDiff: (diff) => bus.emit('sockets.diff', diff), onTraffic: (sample) => bus.emit('sockets.traffic', sample), tagger: tag }) : undefined;
   const requireMonitor = (): SocketMonitor => {
     if (!monitor) throw new PortolanError('NOT_FOUND', `The live socket table is not available on ${process.platform}: Portolan reads it on Linux (/proc), macOS (lsof) and Windows (netstat).`);
     return monitor;
@@ -35,6 +36,12 @@ export function createSocketsService(bus: EventBus, provider: SocketProvider | u
       'sockets.pairs': async () => {
         const { tick, at, source, hiddenOwners, rows } = await requireMonitor().snapshot();
         return { tick, at, source, hiddenOwners, ...pairRows(rows) };
+      },
+      'sockets.close': async ({ id }) => {
+        const row = (await requireMonitor().tick()).rows.find((r) => r.id === id);
+        if (!row) throw new PortolanError('NOT_FOUND', `Socket ${id} is no longer in the table: it has closed already.`);
+        await closeConnection(row);
+        return { closed: true as const };
       },
       'sockets.watch': async ({ leaseMs }) => {
         requireMonitor().watch(leaseMs);

@@ -20,7 +20,7 @@ import { Mapping, MappingRef, MappingSpec, RouterChanged, RouterInfo } from './r
 import { scanCalls, scanEvents } from './scan.js';
 import { Settings, SettingsPatch, SettingsState } from './settings.js';
 import { Heartbeat, SystemInfo } from './system.js';
-import { SocketDiff, SocketMonitorPatch, SocketMonitorSettings, SocketPairs, SocketSnapshot, SocketSnapshotQuery } from './sockets.js';
+import { SocketDiff, SocketMonitorPatch, SocketMonitorSettings, SocketPairs, SocketSnapshot, SocketSnapshotQuery, SocketTrafficSample } from './sockets.js';
 import {
   ConnectSpec,
   ListenerInfo,
@@ -106,6 +106,12 @@ export const calls = {
     input: Empty,
     output: SocketPairs,
     doc: 'Socket pairs now: each connection once with its client and server ends (process, or the remote host), and each listener with the pairs it accepted.',
+  },
+  /** Closes one TCP connection of any process (Linux SOCK_DESTROY via ss -K; needs CAP_NET_ADMIN). */
+  'sockets.close': {
+    input: z.object({ id: z.string().min(1).max(200) }),
+    output: z.object({ closed: z.literal(true) }),
+    doc: 'Close a TCP connection by its socket id (Linux SOCK_DESTROY through ss -K; needs root or CAP_NET_ADMIN).',
   },
   /** Keeps the live table ticking for a while (views renew the lease while they are open). */
   'sockets.watch': {
@@ -215,6 +221,8 @@ export const events = {
   'system.heartbeat': Heartbeat,
   /** What changed in the socket table since the previous tick: one batch per tick. */
   'sockets.diff': SocketDiff,
+  /** Per-connection traffic after ticks, while the table is watched: only connections whose counters moved. */
+  'sockets.traffic': SocketTrafficSample,
   /** Bytes received by an interactive session, base64, batched (every ~16 ms or 64 KiB); acknowledge with sessions.ack. */
   'sessions.data': SessionData,
   /** Listeners and sessions that changed (new peers, closes at once; byte counters about 4 times a second). */

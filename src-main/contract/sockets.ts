@@ -126,3 +126,29 @@ export const SocketPairs = z.object({
   pairs: z.array(SocketPair),
 });
 export type SocketPairs = z.infer<typeof SocketPairs>;
+
+/** One connection's traffic from the kernel's TCP info (Linux): totals, rates, RTT, retransmits. */
+export const SocketTraffic = z.object({
+  /** The socket row's id. */
+  id: z.string(),
+  bytesSent: z.number(),
+  bytesReceived: z.number(),
+  /** Bytes per second since the previous sample. */
+  sendRate: z.number(),
+  recvRate: z.number(),
+  /** Smoothed round-trip time in ms. */
+  rttMs: z.number(),
+  /** Segments retransmitted over the connection's life. */
+  retrans: z.number(),
+});
+export type SocketTraffic = z.infer<typeof SocketTraffic>;
+
+/** One traffic sample: only the connections whose counters moved (or whose rate fell to 0). */
+export const SocketTrafficSample = z.object({
+  at: z.number(),
+  /** Where the counters come from ("ss -tin (tcp_info)"), or why there are none on this OS. */
+  source: z.string(),
+  available: z.boolean(),
+  items: z.array(SocketTraffic),
+});
+export type SocketTrafficSample = z.infer<typeof SocketTrafficSample>;

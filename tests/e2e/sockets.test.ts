@@ -197,6 +197,12 @@ describe('the Sockets view in the browser', () => {
     const selected = grid.locator('.vt-row[aria-selected=true]');
     expect(await selected.innerText()).toContain(`:${clientPorts[1]}`);
     expect(await page.getByRole('searchbox', { name: 'Filter the sockets' }).inputValue()).toBe(`port:${port}`);
+    // Live traffic from the kernel: bytes written on the first connection show in its pair's row.
+    clients[0]!.write(Buffer.alloc(200_000));
+    const busy = pairRows.filter({ hasText: `:${clientPorts[0]}` });
+    // Client -> server bytes in the totals column ("128 KiB / 0 B": the server does not read, so
+    // the kernel sends as much as its receive buffer takes).
+    await expect.poll(() => busy.innerText(), { timeout: 8000 }).toMatch(/\d+(\.\d)? KiB \/ 0 B/);
     await page.screenshot({ path: path.join(shots, 'sockets-pairs-light.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
@@ -204,7 +210,7 @@ describe('the Sockets view in the browser', () => {
     await page.emulateMedia({ colorScheme: 'light' });
 
     // Clicking another pair selects it (its client half) and opens the details; back in sockets mode it stays selected.
-    await pairRows.filter({ hasText: `:${clientPorts[2]}` }).getByTestId('pair-client').click();
+    await pairRows.filter({ hasText: `:${clientPorts[2]}` }).locator('[role=gridcell]').first().click();
     const detail = page.getByTestId('socket-detail');
     await detail.waitFor();
     expect(await detail.innerText()).toContain(`127.0.0.1:${clientPorts[2]}`);

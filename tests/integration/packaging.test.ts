@@ -28,7 +28,7 @@ const ELECTRON_VERSION = (JSON.parse(readFileSync(path.join(root, 'node_modules/
 const BUNDLED = ['zod', 'ws'];
 /** Optional modules a bundled dependency loads in a try/catch (ws's native speed-ups). */
 const OPTIONAL_REQUIRES = new Set(['bufferutil', 'utf-8-validate']);
-const BUILT = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/main/scan-worker.cjs', 'dist/main/udp-worker.cjs', 'dist/renderer/index.html', 'dist/icons/tray/tray.png', 'dist/icons/tray/tray@2x.png', 'dist/icons/tray/trayTemplate.png', 'dist/icons/tray/trayTemplate@2x.png', 'dist/icons/tray/tray.ico'];
+const BUILT = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/main/scan-worker.cjs', 'dist/main/udp-worker.cjs', 'dist/main/socket-worker.cjs', 'dist/renderer/index.html', 'dist/icons/tray/tray.png', 'dist/icons/tray/tray@2x.png', 'dist/icons/tray/trayTemplate.png', 'dist/icons/tray/trayTemplate@2x.png', 'dist/icons/tray/tray.ico'];
 
 let work: string;
 let asarPath: string;
@@ -248,6 +248,8 @@ describe('packaging (electron-builder --dir --linux, stand-in electronDist)', ()
 
   it("ships the UDP forward's relay worker next to the main bundle, where udp-forward.ts looks for it, and it relays", async () => {
     expect(files).toContain('dist/main/udp-worker.cjs');
+    // threaded-provider.ts loads `socket-worker.cjs` the same way.
+    expect(files).toContain('dist/main/socket-worker.cjs');
     const { Worker } = await import('node:worker_threads');
     const dgram = await import('node:dgram');
     const bound = (s: import('node:dgram').Socket) => new Promise<void>((resolve) => s.bind(0, '127.0.0.1', () => resolve()));

@@ -72,8 +72,8 @@ describe('the filter language', () => {
 describe('view options', () => {
   it('round-trip through the remembered string, leaving defaults out', () => {
     expect(encodeOptions(DEFAULT_OPTIONS)).toBe('');
-    const o = { mode: 'pairs', only: 'listening', hideLoopback: true, timeWait: 'show', group: 'port', sort: { column: 'process', dir: 'desc' }, dns: true } as const;
-    expect(encodeOptions(o)).toBe('mode:pairs only:listening loopback:hide timewait:show group:port sort:process:desc dns');
+    const o = { mode: 'pairs', only: 'listening', hideLoopback: true, timeWait: 'show', group: 'port', talkers: true, sort: { column: 'process', dir: 'desc' }, dns: true } as const;
+    expect(encodeOptions(o)).toBe('mode:pairs only:listening loopback:hide timewait:show group:port talkers sort:process:desc dns');
     expect(decodeOptions(encodeOptions(o))).toEqual(o);
     expect(decodeOptions('only:nonsense sort:bogus:desc group: mode:tables timewait:maybe')).toEqual(DEFAULT_OPTIONS);
   });

@@ -100,4 +100,21 @@ describe('pairs mode of the Sockets view', () => {
     await s.load();
     expect(s.timeWaitHidden).toBe(false);
   });
+
+  it('sorts pairs as top talkers by the live rate, and keeps a rate history for the selected connection', async () => {
+    const a = listenerWithPair(8080, 51000);
+    const b = listenerWithPair(9090, 52000, 11, 'api');
+    const s = new SocketsState(new Api(engine([a.listener, a.server, a.client, b.listener, b.server, b.client])));
+    s.setOptions({ mode: 'pairs' });
+    await s.load();
+    s.select(b.client.id);
+    const t = (id: string, sendRate: number) => ({ id, bytesSent: sendRate * 2, bytesReceived: 0, sendRate, recvRate: 0, rttMs: 0.1, retrans: 0 });
+    s.onTraffic({ at: 1, source: 'ss -tin (kernel tcp_info)', available: true, items: [t(a.client.id, 100), t(b.client.id, 5000)] });
+    s.setOptions({ talkers: true });
+    expect(words(s.pairLines)).toEqual(['curl:52000 > api:9090', 'curl:51000 > srv:8080']);
+    s.onTraffic({ at: 2, source: 'ss -tin (kernel tcp_info)', available: true, items: [t(a.client.id, 9000), t(b.client.id, 0)] });
+    expect(words(s.pairLines)).toEqual(['curl:51000 > srv:8080', 'curl:52000 > api:9090']);
+    expect(s.traffic.series(b.client.id)?.out).toEqual([5000, 0]);
+    expect(s.traffic.series(a.client.id)).toBeUndefined();
+  });
 });

@@ -2,9 +2,9 @@
  * The live socket table: reads the provider once per tick while someone watches, diffs against
  * the previous tick by socket identity and reports only what changed, as one batch per tick.
  */
-import type { SocketDiff, SocketMonitorPatch, SocketMonitorSettings, SocketRow, SocketSnapshot } from '../../contract/index.js';
+import type { SocketDiff, SocketMonitorPatch, SocketMonitorSettings, SocketRow, SocketSnapshot, SocketTrafficSample } from '../../contract/index.js';
 import { diffSockets } from './diff.js';
-import type { SocketProvider } from './provider.js';
+import type { SocketChange, SocketProvider, SocketReading } from './provider.js';
 
 /** Names the part of Portolan that made a socket, or undefined for everyone else's sockets. */
 export type SocketTagger = (row: SocketRow) => string | undefined;
@@ -16,7 +16,13 @@ export interface SocketMonitorOptions {
   onDiff: (diff: SocketDiff) => void;
   tagger?: SocketTagger;
   intervalMs?: number;
+  /** Receives per-connection traffic after ticks, read apart from them (never delays a tick). */
+  onTraffic?: (sample: SocketTrafficSample) => void;
 }
+
+/** What the traffic sample says where the provider cannot read per-connection counters. */
+export const NO_TRAFFIC =
+  "Per-connection traffic is read on Linux only (the kernel's TCP info through ss); macOS (nettop) and Windows (GetPerTcpConnectionEStats, which needs elevation) are not read yet.";
 
 /** Ticks the socket table while watched; snapshots on demand. */
 export class SocketMonitor {
@@ -28,6 +34,8 @@ export class SocketMonitor {
   private timer: NodeJS.Timeout | undefined;
   private leaseUntil = 0;
   private closed = false;
+  private trafficInFlight = false;
+  private trafficSaidUnavailable = false;
 
   constructor(private readonly options: SocketMonitorOptions) {
     this.settings = { intervalMs: options.intervalMs ?? 1000, paused: false };
@@ -66,18 +74,11 @@ export class SocketMonitor {
     if (this.inFlight) return this.inFlight;
     this.inFlight = (async () => {
       try {
-        const reading = await this.options.provider.read();
-        const next = new Map<string, SocketRow>();
-        for (const row of reading.rows) {
-          const tag = this.options.tagger?.(row);
-          if (tag) row.ownedBy = tag;
-          next.set(row.id, row);
-        }
+        const provider = this.options.provider;
+        const { change, hiddenOwners } = provider.readChange ? this.apply(await provider.readChange()) : this.replace(await provider.read());
         const at = Date.now();
         const tick = ++this.tickNo;
-        const change = diffSockets(this.current, next);
-        this.current = next;
-        this.last = { tick, at, rows: reading.rows, hiddenOwners: reading.hiddenOwners, source: this.options.provider.source };
+        this.last = { tick, at, rows: [...this.current.values()], hiddenOwners, source: provider.source };
         if (tick > 1 && (change.added.length || change.removed.length || change.changed.length)) this.options.onDiff({ tick, at, ...change });
         return this.last;
       } finally {
@@ -85,6 +86,53 @@ export class SocketMonitor {
       }
     })();
     return this.inFlight;
+  }
+
+  /** Takes a whole reading: tags it and diffs it against the current table. */
+  private replace(reading: SocketReading): { change: Omit<SocketDiff, 'tick' | 'at'>; hiddenOwners: number } {
+    const next = new Map<string, SocketRow>();
+    for (const row of reading.rows) {
+      this.tag(row);
+      next.set(row.id, row);
+    }
+    const change = diffSockets(this.current, next);
+    this.current = next;
+    return { change, hiddenOwners: reading.hiddenOwners };
+  }
+
+  /**
+   * Takes a change from a provider that diffs by itself (on its own thread). Tags are this
+   * thread's knowledge, so every row is tagged again here and a new tag is a change too, as with
+   * whole readings.
+   */
+  private apply(change: SocketChange): { change: Omit<SocketDiff, 'tick' | 'at'>; hiddenOwners: number } {
+    if (change.full) return this.replace({ rows: change.added, hiddenOwners: change.hiddenOwners });
+    for (const id of change.removed) this.current.delete(id);
+    const touched = new Set<string>();
+    for (const row of [...change.added, ...change.changed]) {
+      this.tag(row);
+      this.current.set(row.id, row);
+      touched.add(row.id);
+    }
+    const changed = [...change.changed];
+    if (this.options.tagger) {
+      for (const [id, row] of this.current) {
+        if (touched.has(id)) continue;
+        const tag = this.options.tagger(row);
+        if (tag === row.ownedBy) continue;
+        const next = { ...row };
+        if (tag) next.ownedBy = tag;
+        else delete next.ownedBy;
+        this.current.set(id, next);
+        changed.push(next);
+      }
+    }
+    return { change: { added: change.added, removed: change.removed, changed }, hiddenOwners: change.hiddenOwners };
+  }
+
+  private tag(row: SocketRow): void {
+    const tag = this.options.tagger?.(row);
+    if (tag) row.ownedBy = tag;
   }
 
   private reschedule(delayMs: number): void {
@@ -98,14 +146,37 @@ export class SocketMonitor {
       } catch {
         // A failed read (a /proc race) is retried on the next tick.
       }
+      this.sampleTraffic();
       this.reschedule(this.settings.intervalMs);
     }, delayMs);
     this.timer.unref();
   }
 
+  /** Starts a traffic read unless one is running; the tick does not wait for it. */
+  private sampleTraffic(): void {
+    const { provider, onTraffic } = this.options;
+    if (!onTraffic || this.trafficInFlight) return;
+    if (!provider.readTraffic) {
+      if (!this.trafficSaidUnavailable) onTraffic({ at: Date.now(), source: NO_TRAFFIC, available: false, items: [] });
+      this.trafficSaidUnavailable = true;
+      return;
+    }
+    this.trafficInFlight = true;
+    provider.readTraffic().then(
+      (sample) => {
+        this.trafficInFlight = false;
+        if (!this.closed && (sample.items.length || !sample.available)) onTraffic(sample);
+      },
+      () => {
+        this.trafficInFlight = false;
+      },
+    );
+  }
+
   /** Stops ticking for good. */
   close(): void {
     this.closed = true;
+    this.options.provider.close?.();
     if (this.timer) clearTimeout(this.timer);
   }
 }

@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SocketPair } from '../../../src-main/contract/index.js';
+import type { SocketPair, SocketTrafficSample } from '../../../src-main/contract/index.js';
 import { startCli } from '../forwards/helpers.js';
 import { testApp } from '../../helpers/app.js';
 
@@ -59,7 +59,8 @@ describe.skipIf(process.platform !== 'linux')('socket pairs on real loopback soc
     const run = startCli(ctx.dataDir, ['sockets', '--pairs', '--json']);
     expect(await run.done).toBe(0);
     const pairs = JSON.parse(run.io.out) as SocketPair[];
-    const mine = pairs.filter((p) => p.server.port === port && p.server.address === '127.0.0.1');
+    // This process's connections only (TIME_WAIT left by another test on a reused port is not ours).
+    const mine = pairs.filter((p) => p.server.port === port && p.server.address === '127.0.0.1' && p.server.pid === process.pid);
     expect(mine).toHaveLength(3);
     for (const end of mine.flatMap((p) => [p.client, p.server])) {
       expect(Object.keys(end)).toEqual(expect.arrayContaining(['address', 'port', 'pid', 'process', 'user']));
@@ -67,14 +68,39 @@ describe.skipIf(process.platform !== 'linux')('socket pairs on real loopback soc
     }
     const text = startCli(ctx.dataDir, ['sockets', '--pairs']);
     expect(await text.done).toBe(0);
-    const head = text.io.out.split('\n').findIndex((l) => new RegExp(` :${port} — 3 pairs  \\(tcp 127\\.0\\.0\\.1:${port}, pid ${process.pid}\\)$`).test(l));
+    // The head counts open pairs; TIME_WAIT rows on a reused port could add to it, so the count is not pinned.
+    const head = text.io.out.split('\n').findIndex((l) => new RegExp(` :${port} — \\d+ pairs  \\(tcp 127\\.0\\.0\\.1:${port}, pid ${process.pid}\\)$`).test(l));
     expect(head).toBeGreaterThanOrEqual(0);
-    const under = text.io.out.split('\n').slice(head + 1, head + 4);
+    const under = text.io.out.split('\n').slice(head + 1).filter((l) => l.includes(`(${process.pid}) 127.0.0.1:`) && l.includes(`⇄ `) && l.includes(`127.0.0.1:${port}  ESTABLISHED`));
     expect(under.map((l) => Number(/127\.0\.0\.1:(\d+) ⇄/.exec(l)?.[1])).sort()).toEqual([...clientPorts].sort());
     expect(under.every((l) => l.includes(`127.0.0.1:${port}  ESTABLISHED  [both ends here]`))).toBe(true);
 
     const bad = startCli(ctx.dataDir, ['sockets', '--pairs', '--watch']);
     expect(await bad.done).not.toBe(0);
     expect(bad.io.err).toMatch(/--pairs prints the socket pairs once/);
+  });
+
+  it('reports live traffic per connection from the kernel (sockets.traffic), apart from the tick', async () => {
+    const accepted: net.Socket[] = [];
+    const server = net.createServer((s) => accepted.push(s.on('data', () => {})));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    await new Promise((r) => client.once('connect', r));
+    cleanups.push(() => {
+      client.destroy();
+      accepted.forEach((s) => s.destroy());
+      server.close();
+    });
+    const table = await ctx.app.handlers['sockets.snapshot']({ listeningOnly: false });
+    const row = table.rows.find((r) => r.localPort === client.localPort && r.remotePort === client.remotePort)!;
+    const samples: SocketTrafficSample[] = [];
+    const off = ctx.app.bus.on('sockets.traffic', (s) => samples.push(s));
+    await ctx.app.handlers['sockets.configure']({ intervalMs: 250 });
+    await ctx.app.handlers['sockets.watch']({ leaseMs: 10000 });
+    client.write(Buffer.alloc(300_000));
+    const sent = () => samples.flatMap((s) => s.items).filter((t) => t.id === row.id).at(-1)?.bytesSent ?? 0;
+    await expect.poll(sent, { timeout: 10000, interval: 100 }).toBeGreaterThanOrEqual(300_000);
+    expect(samples.every((s) => s.available && s.source.startsWith('ss -tin'))).toBe(true);
+    off();
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
 import { CALL_NAMES, EVENT_NAMES, calls, events, type CallName } from '../../../src-main/contract/index.js';
 import { testApp } from '../../helpers/app.js';
 import { freeKnockPorts } from '../../helpers/knock.js';
@@ -78,6 +79,14 @@ const SAMPLES: Record<CallName, unknown | (() => Promise<unknown>)> = {
   'settings.update': { theme: 'dark' },
   'sockets.snapshot': {},
   'sockets.pairs': {},
+  'sockets.close': async () => {
+    const server = net.createServer((s: net.Socket) => s.on('error', () => {}));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1').on('error', () => {});
+    await new Promise((r) => client.once('connect', r));
+    const rows = (await value('sockets.snapshot', {})).rows;
+    return { id: rows.find((r: { localPort: number; state: string }) => r.localPort === client.localPort && r.state === 'ESTABLISHED')!.id };
+  },
   'sockets.watch': { leaseMs: 1000 },
   'sockets.configure': { intervalMs: 1000 },
   'dns.reverse': { addresses: ['127.0.0.1'] },

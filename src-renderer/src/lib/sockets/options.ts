@@ -25,11 +25,13 @@ export interface ViewOptions {
   hideLoopback: boolean;
   timeWait: TimeWait;
   group: Grouping;
+  /** Pairs mode: every pair busiest first instead of under their listeners. */
+  talkers: boolean;
   sort: { column: Column; dir: SortDir };
   dns: boolean;
 }
 
-export const DEFAULT_OPTIONS: ViewOptions = { mode: 'sockets', only: 'all', hideLoopback: false, timeWait: 'auto', group: 'none', sort: { column: 'lport', dir: 'asc' }, dns: false };
+export const DEFAULT_OPTIONS: ViewOptions = { mode: 'sockets', only: 'all', hideLoopback: false, timeWait: 'auto', group: 'none', talkers: false, sort: { column: 'lport', dir: 'asc' }, dns: false };
 
 /** Writes options as the short string kept in the settings; defaults are left out. */
 export function encodeOptions(o: ViewOptions): string {
@@ -39,6 +41,7 @@ export function encodeOptions(o: ViewOptions): string {
   if (o.hideLoopback) parts.push('loopback:hide');
   if (o.timeWait !== 'auto') parts.push(`timewait:${o.timeWait}`);
   if (o.group !== 'none') parts.push(`group:${o.group}`);
+  if (o.talkers) parts.push('talkers');
   if (o.sort.column !== DEFAULT_OPTIONS.sort.column || o.sort.dir !== 'asc') parts.push(`sort:${o.sort.column}:${o.sort.dir}`);
   if (o.dns) parts.push('dns');
   return parts.join(' ');
@@ -56,6 +59,7 @@ export function decodeOptions(text: string): ViewOptions {
     else if (key === 'group' && (a === 'process' || a === 'port')) o.group = a;
     else if (key === 'sort' && (COLUMNS as readonly string[]).includes(a ?? '')) o.sort = { column: a as Column, dir: b === 'desc' ? 'desc' : 'asc' };
     else if (key === 'dns') o.dns = true;
+    else if (key === 'talkers') o.talkers = true;
   }
   return o;
 }

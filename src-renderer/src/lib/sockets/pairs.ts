@@ -1,8 +1,9 @@
 /**
  * The Sockets view's pairs mode without any UI: the live table's rows paired (the contract's
  * pairing, the same as `portolan sockets --pairs`), each listener heading the pairs it accepted,
- * then the pairs no listener here accepted. Filter, toggles and sort are the table's: a pair is
- * shown when one of its rows is, in the place of its first shown row.
+ * then the pairs no listener here accepted; or, sorted as top talkers, every pair busiest first.
+ * Filter, toggles and sort are the table's: a pair is shown when one of its rows is, in the place
+ * of its first shown row.
  */
 import { pairRows, pairSocketIds } from '../../../../src-main/contract/socket-pairs.js';
 import type { PairListener, SocketPair } from '../../../../src-main/contract/sockets.js';
@@ -62,7 +63,7 @@ function pairMark(entries: readonly Entry[]): Pick<PairLine, 'mark' | 'markedAt'
  * The lines of pairs mode. `shown` is the table's filtered, sorted rows; the pairing itself reads
  * every row (a filter that shows one half must not break the pair).
  */
-export function pairLines(table: SocketTable, shown: readonly Entry[]): PairsLine[] {
+export function pairLines(table: SocketTable, shown: readonly Entry[], talkers?: (pair: SocketPair) => number): PairsLine[] {
   const all: Entry[] = [...table.all()];
   const { listeners, pairs } = pairRows(all.map((e) => e.row));
   const place = new Map<string, number>();
@@ -87,6 +88,8 @@ export function pairLines(table: SocketTable, shown: readonly Entry[]): PairsLin
     list.push({ line, at });
   }
 
+  if (talkers) return topTalkers([...byListener.values()].flat().concat(unheaded).map((u) => u.line), talkers);
+
   const heads: { line: ListenerLine; at: number; under: { line: PairLine; at: number }[] }[] = [];
   for (const l of listeners) {
     const under = byListener.get(l.id) ?? [];
@@ -106,6 +109,13 @@ export function pairLines(table: SocketTable, shown: readonly Entry[]): PairsLin
     for (const u of unheaded) out.push(u.line);
   }
   return out;
+}
+
+/** Top talkers: every shown pair, busiest first (rate both ways now), then by place. */
+function topTalkers(lines: PairLine[], rate: (pair: SocketPair) => number): PairsLine[] {
+  const rated = lines.map((line, i) => ({ line, rate: rate(line.pair), i }));
+  rated.sort((a, b) => b.rate - a.rate || a.i - b.i);
+  return rated.map((r) => r.line);
 }
 
 /** The socket row a line stands for when selected (null: a section head, not a socket). */

@@ -3,13 +3,14 @@
  * the watch lease renewed while the view is open, pause and tick period, filter, toggles, sort,
  * grouping, selection, and the names (dictionary, reverse DNS) of what is on screen.
  */
-import type { SocketDiff, SocketRow } from '../../../../src-main/contract/sockets.js';
+import type { SocketDiff, SocketRow, SocketTrafficSample } from '../../../../src-main/contract/sockets.js';
 import { errorMessage, type Api } from '../api/client.js';
 import { ReverseNames } from '../sockets/dns.js';
 import { matchesFilter, parseFilter, type MatchContext, type ParsedFilter } from '../sockets/filter.js';
 import { localRole, type LocalRole } from '../sockets/columns.js';
 import { groupLines, isHeader, listeningPorts, type Line } from '../sockets/group.js';
 import { lineHolds, lineSocketId, pairLines, type PairsLine } from '../sockets/pairs.js';
+import { ConnectionTraffic } from '../sockets/traffic.js';
 import { decodeOptions, DEFAULT_OPTIONS, encodeOptions, hidesTimeWait, passesToggles, type Column, type ViewOptions } from '../sockets/options.js';
 import { PortNames } from '../sockets/ports.js';
 import { compareRows } from '../sockets/sort.js';
@@ -69,10 +70,16 @@ export class SocketsState {
   /** The selected entry; kept, marked closed, after its row leaves the table. */
   selected = $state.raw<Entry | null>(null);
   detailOpen = $state(false);
+  /** Bumped when traffic arrives, so cells that show it redraw. */
+  trafficVersion = $state(0);
+  /** Where per-connection traffic comes from, or why there is none on this OS. */
+  trafficSource = $state('');
+  trafficAvailable = $state(true);
   /** Bumped when dictionary or DNS names arrive, so cells that show names redraw. */
   namesVersion = $state(0);
 
   readonly table: SocketTable;
+  readonly traffic = new ConnectionTraffic();
   readonly names: PortNames;
   readonly dns: ReverseNames;
   /** Names as the filter, sort and export see them. */
@@ -113,6 +120,7 @@ export class SocketsState {
     this.open = true;
     const stops = [
       this.api.on('sockets.diff', (diff) => this.onDiff(diff)),
+      this.api.on('sockets.traffic', (sample) => this.onTraffic(sample)),
       this.api.onStatus((status) => {
         if (status === 'connected') void this.load();
       }),
@@ -195,6 +203,18 @@ export class SocketsState {
     measurePaint(start);
   }
 
+  /** One traffic sample: counters of the connections that moved; the selected one's history grows. */
+  onTraffic(sample: SocketTrafficSample): void {
+    this.trafficSource = sample.source;
+    this.trafficAvailable = sample.available;
+    const selected = this.selected?.row;
+    const watched = selected ? [selected.id, ...(selected.pairId ? [selected.pairId] : [])] : [];
+    this.traffic.apply(sample, watched);
+    this.traffic.prune((id) => this.table.get(id) !== undefined);
+    this.trafficVersion++;
+    if (this.options.mode === 'pairs' && this.options.talkers) this.publish();
+  }
+
   private applyDiff(diff: SocketDiff): void {
     if (diff.tick <= this.tick) return;
     this.tick = diff.tick;
@@ -209,7 +229,7 @@ export class SocketsState {
     const rows = this.table.rows();
     this.listening = listeningPorts([...this.table.all()].map((e) => e.row));
     if (this.options.mode === 'pairs') {
-      this.pairLines = pairLines(this.table, rows);
+      this.pairLines = pairLines(this.table, rows, this.options.talkers ? (pair) => this.traffic.rate(pair.id) : undefined);
       this.lines = [];
     } else if (this.options.group === 'none') {
       this.pairLines = [];

@@ -1,0 +1,107 @@
+/**
+ * Linux's socket table read on a worker thread (socket-worker.ts): the main thread only applies
+ * the change the thread posts. Without a worker script (no build, no esbuild) or after the thread
+ * failed to start, the same reading runs on the calling thread, as before.
+ */
+import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../worker-script.js';
+import { ChangeReader } from './change-reader.js';
+import { LinuxSocketProvider } from './linux-provider.js';
+import type { SocketTrafficSample } from '../../contract/index.js';
+import type { SocketChange, SocketProvider, SocketReading } from './provider.js';
+import { TrafficReader } from './traffic-reader.js';
+
+/** Owner to thread: read once and post the change. */
+export type SocketRequest = { t: 'read' | 'traffic'; seq: number };
+/** Thread to owner: the change of one read, or why it failed. */
+export type SocketReply =
+  | { t: 'change'; seq: number; change: SocketChange }
+  | { t: 'traffic'; seq: number; sample: SocketTrafficSample }
+  | { t: 'failed'; seq: number; message: string };
+
+/** Reads the socket table on a thread of its own; whole readings (read()) stay on this thread. */
+export class ThreadedSocketProvider implements SocketProvider {
+  readonly source = '/proc/net';
+  private worker: Worker | undefined;
+  private fallback: ChangeReader | undefined;
+  private seq = 0;
+  private readonly waiting = new Map<number, { resolve: (reply: SocketReply) => void; reject: (e: Error) => void }>();
+  private fallbackTraffic: TrafficReader | undefined;
+  private closed = false;
+
+  constructor(private readonly procRoot = '/proc') {}
+
+  /** True while the reads run on the worker thread (false: on this thread). */
+  get threaded(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** A whole reading on this thread (the CLI's one-off snapshot, the interop tests). */
+  read(): Promise<SocketReading> {
+    return new LinuxSocketProvider(this.procRoot).read();
+  }
+
+  readChange(): Promise<SocketChange> {
+    if (this.closed) return Promise.reject(new Error('The socket reader is closed.'));
+    const worker = this.worker ?? this.start();
+    if (!worker) return (this.fallback ??= new ChangeReader(new LinuxSocketProvider(this.procRoot))).readChange();
+    return this.ask(worker, 'read').then((reply) => (reply as Extract<SocketReply, { t: 'change' }>).change);
+  }
+
+  /** Per-connection traffic, sampled and parsed on the thread. */
+  readTraffic(): Promise<SocketTrafficSample> {
+    if (this.closed) return Promise.reject(new Error('The socket reader is closed.'));
+    const worker = this.worker ?? this.start();
+    if (!worker) return (this.fallbackTraffic ??= new TrafficReader()).read();
+    return this.ask(worker, 'traffic').then((reply) => (reply as Extract<SocketReply, { t: 'traffic' }>).sample);
+  }
+
+  private ask(worker: Worker, t: SocketRequest['t']): Promise<SocketReply> {
+    const seq = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(seq, { resolve, reject });
+      worker.postMessage({ t, seq } satisfies SocketRequest);
+    });
+  }
+
+  private start(): Worker | undefined {
+    if (this.fallback) return undefined;
+    const entry = workerEntry(import.meta.url, 'socket-worker');
+    if (!entry) return undefined;
+    let worker: Worker;
+    try {
+      worker = new Worker(entry.code ?? entry.file!, { eval: entry.code !== undefined, workerData: { procRoot: this.procRoot } });
+    } catch {
+      return undefined;
+    }
+    // The thread never keeps the process alive; the monitor's own timer decides that.
+    worker.unref();
+    worker.on('message', (reply: SocketReply) => {
+      const waiter = this.waiting.get(reply.seq);
+      if (!waiter) return;
+      this.waiting.delete(reply.seq);
+      if (reply.t === 'failed') waiter.reject(new Error(reply.message));
+      else waiter.resolve(reply);
+    });
+    const lost = (why: string) => {
+      if (this.worker !== worker) return;
+      // A new thread starts on the next read; its first change is a full table (full: true).
+      this.worker = undefined;
+      for (const waiter of this.waiting.values()) waiter.reject(new Error(why));
+      this.waiting.clear();
+    };
+    worker.on('error', (err) => lost(`The socket reader thread failed: ${err.message}`));
+    worker.on('exit', (code) => lost(`The socket reader thread ended (exit code ${code}).`));
+    this.worker = worker;
+    return worker;
+  }
+
+  close(): void {
+    this.closed = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    for (const waiter of this.waiting.values()) waiter.reject(new Error('The socket reader is closed.'));
+    this.waiting.clear();
+    void worker?.terminate();
+  }
+}
