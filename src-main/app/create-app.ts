@@ -15,7 +15,7 @@ import { selectSocketProvider } from '../engine/sockets/select-provider.js';
 import { PortolanError } from '../contract/index.js';
 import { dispatch, type CallResult } from './dispatch.js';
 import { EventBus } from './event-bus.js';
-import { ExposureService } from './exposure-service.js';
+import { ExposureService, type ExposureServiceOptions } from './exposure-service.js';
 import { ForwardsService, type ForwardsServiceOptions } from './forwards-service.js';
 import { KnockService } from './knock-service.js';
 import { loadLearnCards } from './learn-cards.js';
@@ -39,6 +39,8 @@ export interface AppOptions {
   router?: RouterServiceOptions['engine'];
   /** Forwards: the secret store (the desktop app passes an encrypted one), known_hosts files, auto-start. */
   forwards?: Pick<ForwardsServiceOptions, 'secrets' | 'userKnownHosts' | 'autoStart'>;
+  /** Exposure: how nft runs and whether this is root (tests use a stand-in or a namespace). */
+  exposure?: Pick<ExposureServiceOptions, 'run' | 'uid' | 'readFirewall'>;
 }
 
 /** The running app: the contract's handlers, the event bus, and a lifecycle. */
@@ -87,7 +89,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
   };
 
   const listening = async () => (await requireSockets().snapshot()).rows.filter((r) => r.state === 'LISTEN' || r.state === 'UNCONN');
-  const exposure = new ExposureService({ listening, mappings: () => router.handlers['router.mappings']({}), knownMappings: () => router.engine.snapshot() });
+  const exposure = new ExposureService({ listening, mappings: () => router.handlers['router.mappings']({}), knownMappings: () => router.engine.snapshot(), ...options.exposure });
 
   const handlers: Handlers = {
     'dictionary.lookup': async (q) => dictionary.lookup(q),
