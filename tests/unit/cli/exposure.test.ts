@@ -59,4 +59,14 @@ describe('portolan exposure', () => {
     expect(out).toMatch(/^ {6}Bind: loopback only/m);
     expect(out).toContain('Learn more: portolan learn firewalls');
   });
+
+  it('close shows the exact rules and changes nothing without --yes; undo asks too', async () => {
+    const close = await run('exposure', 'close', '6379', '--lan-only', '--network', '10.0.0.0/8');
+    expect(close.code).toBe(1);
+    expect(close.err).toContain('iifname != "lo" ip saddr != { 10.0.0.0/8 } tcp dport 6379 drop comment "portolan:lan-only-tcp-6379"');
+    expect(close.err).toMatch(/Run again with --yes|cannot change the firewall here/);
+    expect(await run('exposure', 'undo')).toMatchObject({ code: 1, err: expect.stringMatching(/Run again with --yes/) });
+    expect(await run('exposure', 'close', '0')).toMatchObject({ code: 2, err: expect.stringMatching(/Give the port to close/) });
+    expect(await run('exposure', 'close', '22', '--lan-only', '--network', 'x')).toMatchObject({ code: 1, err: expect.stringMatching(/"x" is not a network in CIDR form/) });
+  });
 });
