@@ -5,19 +5,18 @@
  * silent and Portolan's evaluator names the rule; "allow from this network only" lets the peer in
  * or not by its network; undo deletes the portolan table and leaves the user's table as it was.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAddressSpec } from '../../src-main/engine/exposure/address-set.js';
 import { evaluateConnection } from '../../src-main/engine/exposure/evaluate.js';
 import { applyAction, ownRules, undoAll, type RunWithInput } from '../../src-main/engine/exposure/firewall-helper.js';
 import { readLinuxFirewall } from '../../src-main/engine/exposure/linux-firewall.js';
-import { missingPrerequisite, waitFor } from './helpers.js';
+import { PEERS, startListeners, stopProcess } from './exposure-net.js';
+import { missingPrerequisite } from './helpers.js';
 
 const H = 'pexp-fw-h';
 const P = 'pexp-fw-p';
 const PORT = 22011;
-const PEERS = path.join(import.meta.dirname, 'exposure-peers.mjs');
 const USER_TABLE = 'table inet mine {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    tcp dport 9 drop\n  }\n}\n';
 const skip = missingPrerequisite(['ip', 'nft']);
 const sh = (args: string[], input?: string) => execFileSync('ip', args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...(input ? { input } : {}) });
@@ -44,17 +43,10 @@ describe.skipIf(skip)('firewall changes in the inet portolan table (network name
     sh(['-n', P, 'addr', 'add', '10.93.0.2/24', 'dev', 'fw-p']);
     for (const [ns, dev] of [[H, 'fw-h'], [P, 'fw-p'], [H, 'lo'], [P, 'lo']] as const) sh(['-n', ns, 'link', 'set', dev, 'up']);
     sh(['netns', 'exec', H, 'nft', '-f', '-'], USER_TABLE);
-    listener = spawn('ip', ['netns', 'exec', H, process.execPath, PEERS, 'listen', JSON.stringify([{ proto: 'tcp', host: '0.0.0.0', port: PORT }])], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    listener.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(() => out.includes('ready'), 10000);
+    listener = await startListeners(H, [{ proto: 'tcp', host: '0.0.0.0', port: PORT }]);
   });
   afterAll(async () => {
-    if (listener && listener.exitCode === null) {
-      const gone = new Promise((r) => listener!.once('exit', r));
-      listener.kill('SIGKILL');
-      await gone;
-    }
+    await stopProcess(listener);
     for (const ns of [H, P]) spawnSync('ip', ['netns', 'del', ns]);
   });
 

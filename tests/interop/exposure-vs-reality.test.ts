@@ -27,7 +27,8 @@ import { evaluateConnection } from '../../src-main/engine/exposure/evaluate.js';
 import { readLinuxFirewall } from '../../src-main/engine/exposure/linux-firewall.js';
 import type { Ruleset } from '../../src-main/engine/exposure/ruleset.js';
 import { parseProcNet } from '../../src-main/engine/sockets/proc-net.js';
-import { missingPrerequisite, waitFor } from './helpers.js';
+import { PEERS, startListeners, stopProcess } from './exposure-net.js';
+import { missingPrerequisite } from './helpers.js';
 
 const H = 'pexp-host';
 const L = 'pexp-lan';
@@ -40,7 +41,6 @@ const WAN_PEER = '203.0.113.2';
 const ROUTER_WAN = '203.0.113.1';
 const ROUNDS = Number(process.env.EXPOSURE_ROUNDS ?? 24);
 const SEED = Number(process.env.EXPOSURE_SEED ?? 1616);
-const PEERS = path.join(import.meta.dirname, 'exposure-peers.mjs');
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 const skip = missingPrerequisite(['ip', 'nft']);
@@ -244,17 +244,10 @@ function predict(rs: Ruleset, l: Listener, iif: string, sources: AddressSet, dad
 describe.skipIf(skip)('exposure verdicts agree with what connects (network namespaces)', () => {
   beforeAll(async () => {
     topologyUp();
-    listenerProc = spawn('ip', ['netns', 'exec', H, process.execPath, PEERS, 'listen', JSON.stringify(LISTENERS)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    listenerProc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(() => out.includes('ready'), 10000);
+    listenerProc = await startListeners(H, LISTENERS);
   });
   afterAll(async () => {
-    if (listenerProc && listenerProc.exitCode === null) {
-      const gone = new Promise((r) => listenerProc!.once('exit', r));
-      listenerProc.kill('SIGKILL');
-      await gone;
-    }
+    await stopProcess(listenerProc);
     topologyDown();
   });
 

@@ -1,27 +1,11 @@
 /** `portolan exposure`: one object per listener with --json, a table with --why. */
 import dgram from 'node:dgram';
-import { mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src-main/cli/run.js';
+import { runCliCaptured } from '../../helpers/cli.js';
 import { ExposureEntry } from '../../../src-main/contract/index.js';
-import { ASSETS_DIR } from '../../helpers/app.js';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    assetsDir: ASSETS_DIR,
-    staticDir: path.resolve('dist/renderer'),
-    dataDir: await mkdtemp(path.join(os.tmpdir(), 'portolan-cli-')),
-    interrupted: Promise.resolve(),
-  });
-  return { code, out, err };
-}
+const run = runCliCaptured;
 
 let tcp: net.Server;
 let udp: dgram.Socket;
