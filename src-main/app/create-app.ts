@@ -15,7 +15,7 @@ import { createSocketsService } from './sockets-service.js';
 import { dispatch, type CallResult } from './dispatch.js';
 import { removeOrphanTemps } from './atomic-write.js';
 import { EventBus } from './event-bus.js';
-import { ExposureService } from './exposure-service.js';
+import { ExposureService, type ExposureServiceOptions } from './exposure-service.js';
 import { ForwardsService, type ForwardsServiceOptions } from './forwards-service.js';
 import { KnockService } from './knock-service.js';
 import { loadLearnCards } from './learn-cards.js';
@@ -42,6 +42,8 @@ export interface AppOptions {
   router?: RouterServiceOptions['engine'];
   /** Forwards: the secret store (the desktop app passes an encrypted one), known_hosts files, auto-start. */
   forwards?: Pick<ForwardsServiceOptions, 'secrets' | 'userKnownHosts' | 'autoStart'>;
+  /** Exposure: how nft runs and whether this is root (tests use a stand-in or a namespace). */
+  exposure?: Pick<ExposureServiceOptions, 'run' | 'uid' | 'readFirewall'>;
 }
 
 /** The running app: the contract's handlers, the event bus, and a lifecycle. */
@@ -98,7 +100,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
   };
 
   const listening = async () => (await sockets.handlers['sockets.snapshot']({ listeningOnly: true })).rows;
-  const exposure = new ExposureService({ listening, mappings: () => router.handlers['router.mappings']({}), knownMappings: () => router.engine.snapshot() });
+  const exposure = new ExposureService({ listening, mappings: () => router.handlers['router.mappings']({}), knownMappings: () => router.engine.snapshot(), ...options.exposure });
 
   const handlers: Handlers = {
     'dictionary.lookup': async (q) => dictionary.lookup(q),

@@ -6,7 +6,11 @@
 import type { Handlers, Mapping, SocketRow } from '../contract/index.js';
 import { assessExposure, type MappingsReading } from '../engine/exposure/assess.js';
 import { interfaceAddresses, readBindV6Only } from '../engine/exposure/host.js';
+import { applyAction, elevation, ownRules, undoAll, runWithInput, type RunWithInput } from '../engine/exposure/firewall-helper.js';
+import { actionRules, FirewallActionError, type FirewallAction } from '../engine/exposure/firewall-rules.js';
 import { readLinuxFirewall, type FirewallReading } from '../engine/exposure/linux-firewall.js';
+import { PortolanError, type FirewallChange } from '../contract/index.js';
+import { interfaceAddresses as hostInterfaces } from '../engine/exposure/host.js';
 
 /** What the service reads through other parts of the app. */
 export interface ExposureServiceOptions {
@@ -18,6 +22,40 @@ export interface ExposureServiceOptions {
   knownMappings: () => Mapping[];
   /** Reads the host firewall (tests pass recorded rulesets). */
   readFirewall?: () => Promise<FirewallReading>;
+  /** Runs nft and pkexec (tests run them inside a namespace). */
+  run?: RunWithInput;
+  /** Process id 0 or not (tests pass root). */
+  uid?: number;
+}
+
+/** A change with its networks filled in: lan-only defaults to the networks of this machine's interfaces. */
+function toAction(change: FirewallChange): FirewallAction {
+  const networks =
+    change.kind === 'lan-only'
+      ? (change.networks ?? [...new Set(hostInterfaces().filter((i) => !i.internal).map((i) => networkOf(i.address, i.prefix, i.family)))])
+      : undefined;
+  return { kind: change.kind, protocol: change.protocol, port: change.port, ...(networks ? { networks } : {}) };
+}
+
+/** The network (CIDR) of an interface address. */
+function networkOf(address: string, prefix: number, family: 4 | 6): string {
+  if (family === 4) {
+    const n = address.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+    const mask = prefix === 0 ? 0 : Number((0xffffffffn << BigInt(32 - prefix)) & 0xffffffffn);
+    const net = (n & mask) >>> 0;
+    return `${[net >>> 24, (net >>> 16) & 255, (net >>> 8) & 255, net & 255].join('.')}/${prefix}`;
+  }
+  return `${address}/${prefix}`;
+}
+
+/** Runs an engine step; a bad action becomes INVALID_INPUT with its sentence. */
+async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof FirewallActionError) throw new PortolanError('INVALID_INPUT', err.message);
+    throw err;
+  }
 }
 
 /** Reads the firewall of this platform. */
@@ -28,7 +66,7 @@ async function readPlatformFirewall(): Promise<FirewallReading> {
 
 /** The exposure part of the app. */
 export class ExposureService {
-  readonly handlers: Pick<Handlers, 'exposure.list'>;
+  readonly handlers: Pick<Handlers, 'exposure.list' | 'exposure.firewall.preview' | 'exposure.firewall.apply' | 'exposure.firewall.undo' | 'exposure.firewall.rules'>;
 
   constructor(private readonly o: ExposureServiceOptions) {
     this.handlers = {
@@ -43,7 +81,23 @@ export class ExposureService {
           learn: 'firewalls' as const,
         };
       },
+      'exposure.firewall.preview': (change) =>
+        guarded(async () => {
+          const how = await this.elevation();
+          return { table: 'inet portolan' as const, rules: actionRules(toAction(change)), elevation: how.via, ...(how.via === 'none' ? { note: how.reason } : {}) };
+        }),
+      'exposure.firewall.apply': (change) => guarded(async () => ({ rules: await applyAction(toAction(change), await this.elevation(), this.run) })),
+      'exposure.firewall.undo': async () => ({ removed: await undoAll(await this.elevation(), this.run) }),
+      'exposure.firewall.rules': async () => ({ rules: (await ownRules(this.run)) ?? null }),
     };
+  }
+
+  private get run(): RunWithInput {
+    return this.o.run ?? runWithInput;
+  }
+
+  private elevation() {
+    return elevation(this.run, process.platform, this.o.uid ?? process.getuid?.());
   }
 
   private async readMappings(): Promise<MappingsReading> {

@@ -69,6 +69,10 @@ export const CALL_NAMES = [
   'forwards.connections',
   'forwards.hostKey.accept',
   'exposure.list',
+  'exposure.firewall.preview',
+  'exposure.firewall.apply',
+  'exposure.firewall.undo',
+  'exposure.firewall.rules',
 ] as const;
 
 /** Names of every event in `events` of api.ts. */

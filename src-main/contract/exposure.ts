@@ -72,6 +72,30 @@ export const ExposureQuery = z.object({
   router: z.boolean().default(true),
 });
 
+const PORT_SENTENCE = 'Ports go from 1 to 65535.';
+
+/** A change to the firewall, made only in Portolan's own table `inet portolan`. */
+export const FirewallChange = z.object({
+  /** close: drop the port from every other host (loopback stays open); lan-only: drop it from hosts outside `networks`. */
+  kind: z.enum(['close', 'lan-only']),
+  protocol: z.enum(['tcp', 'udp']).default('tcp'),
+  port: z.number({ error: PORT_SENTENCE }).int(PORT_SENTENCE).min(1, PORT_SENTENCE).max(65535, PORT_SENTENCE),
+  /** lan-only: networks still allowed (CIDR); default: the networks of this machine's interfaces. */
+  networks: z.array(z.string().max(64)).max(32).optional(),
+});
+export type FirewallChange = z.infer<typeof FirewallChange>;
+
+/** The exact rules a change adds, and how they would be applied. */
+export const FirewallPreview = z.object({
+  table: z.literal('inet portolan'),
+  /** The rules, in nft syntax, exactly as they will be added to the chain input of the table. */
+  rules: z.array(z.string()),
+  /** root: applied directly; pkexec: the system asks for an administrator password; none: cannot (see note). */
+  elevation: z.enum(['root', 'pkexec', 'none']),
+  note: z.string().optional(),
+});
+export type FirewallPreview = z.infer<typeof FirewallPreview>;
+
 /** The exposure calls, spread into the contract's table. */
 export const exposureCalls = {
   /** Every listening TCP and UDP socket with its bind scope, firewall verdicts, router mapping and who can reach it. */
@@ -79,5 +103,29 @@ export const exposureCalls = {
     input: ExposureQuery,
     output: ExposureReport,
     doc: 'Who can reach each listening port here: bind scope, host firewall verdict (LAN and internet, with the deciding rule), router mapping, verdict.',
+  },
+  /** The exact nft rules a change would add to Portolan's table, without changing anything. */
+  'exposure.firewall.preview': {
+    input: FirewallChange,
+    output: FirewallPreview,
+    doc: "Show the exact nftables rules that closing a port (or keeping it to this network) would add to Portolan's own table inet portolan.",
+  },
+  /** Adds the rules (elevated through pkexec when not root); `confirm` must be true: nothing changes without it. */
+  'exposure.firewall.apply': {
+    input: FirewallChange.extend({ confirm: z.literal(true, { error: 'Confirm the change (confirm: true) after showing its rules.' }) }),
+    output: z.object({ rules: z.array(z.string()) }),
+    doc: "Add a closing or LAN-only rule to Portolan's table inet portolan (asks for the administrator password through pkexec unless root).",
+  },
+  /** Deletes Portolan's table and every rule in it; `removed` is false when there was none. */
+  'exposure.firewall.undo': {
+    input: z.object({ confirm: z.literal(true, { error: 'Confirm the undo (confirm: true).' }) }),
+    output: z.object({ removed: z.boolean() }),
+    doc: "Remove every firewall rule Portolan added (deletes its table inet portolan, nothing else).",
+  },
+  /** Portolan's rules now; null when the firewall cannot be read without privileges. */
+  'exposure.firewall.rules': {
+    input: z.object({}).strict().default({}),
+    output: z.object({ rules: z.array(z.string()).nullable() }),
+    doc: "The rules Portolan added to the firewall (its table inet portolan).",
   },
 } as const;

@@ -42,6 +42,15 @@ describe('the Exposure view', () => {
     expect(await why.innerText()).toMatch(/Bind loopback only \(127\.0\.0\.1\)/);
     expect(await why.getByRole('link', { name: 'Learn: firewalls' }).getAttribute('href')).toBe('#/learn/firewalls');
 
+    // Acting on the UDP socket shows the exact rule and waits; Cancel leaves the firewall alone
+    // (this test never confirms: the engine runs on this machine).
+    await row(udpPort).click();
+    await page.getByRole('group', { name: 'Act on it' }).getByRole('button', { name: 'Close to the network…' }).click();
+    expect(await page.getByTestId('pending-rules').innerText()).toBe(`iifname != "lo" udp dport ${udpPort} drop comment "portolan:close-udp-${udpPort}"`);
+    await page.getByRole('region', { name: 'Confirm' }).getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('region', { name: 'Confirm' }).waitFor({ state: 'detached' });
+    await row(tcpPort).click();
+
     // Filters: only this machine, words; then the filter survives a reload.
     await page.getByRole('group', { name: 'Reachable from' }).getByRole('button', { name: /Only this machine/ }).click();
     await page.getByRole('searchbox', { name: 'Filter' }).fill(String(tcpPort));

@@ -103,4 +103,40 @@ describe('ExposureState', () => {
     expect(s.problem).toBe('The live socket table is not available on aix.');
     expect(s.report?.entries.length).toBe(1);
   });
+
+  it('shows the exact rules first and changes the firewall only on confirm; cancel changes nothing', async () => {
+    const preview = { table: 'inet portolan', rules: ['iifname != "lo" tcp dport 80 drop comment "portolan:close-tcp-80"'], elevation: 'pkexec' };
+    const t = new FakeTransport({
+      'exposure.list': () => ok(report()),
+      'exposure.firewall.preview': () => ok(preview),
+      'exposure.firewall.apply': () => ok({ rules: preview.rules }),
+      'router.remove': () => ok({ removed: true }),
+    });
+    const s = new ExposureState(new Api(t));
+    await s.propose({ kind: 'close', protocol: 'tcp', port: 80 });
+    expect(s.pending).toMatchObject({ kind: 'firewall', preview });
+    expect(t.callsOf('exposure.firewall.apply')).toEqual([]);
+    s.cancel();
+    expect(s.pending).toBeNull();
+    await s.propose({ kind: 'close', protocol: 'tcp', port: 80 });
+    await s.confirm();
+    expect(t.callsOf('exposure.firewall.apply')).toEqual([{ kind: 'close', protocol: 'tcp', port: 80, confirm: true }]);
+    expect(s.actionDone).toBe('Added 1 rule to the table inet portolan.');
+    expect(t.callsOf('exposure.list').length).toBe(1);
+    s.proposeRemoveMapping('udp:2222', 'udp 2222 -> 192.168.1.10:22 via UPnP IGD');
+    await s.confirm();
+    expect(t.callsOf('router.remove')).toEqual([{ protocol: 'udp', externalPort: 2222 }]);
+  });
+
+  it('shows why a change failed (password not given) and keeps it pending', async () => {
+    const t = new FakeTransport({
+      'exposure.firewall.preview': () => ok({ table: 'inet portolan', rules: ['r'], elevation: 'pkexec' }),
+      'exposure.firewall.apply': () => fail('INTERNAL', 'The firewall was not changed: the administrator password was not given.'),
+    });
+    const s = new ExposureState(new Api(t));
+    await s.propose({ kind: 'lan-only', protocol: 'udp', port: 53 });
+    await s.confirm();
+    expect(s.actionProblem).toBe('The firewall was not changed: the administrator password was not given.');
+    expect(s.pending).not.toBeNull();
+  });
 });

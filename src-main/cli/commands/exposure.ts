@@ -5,9 +5,11 @@
 import { parseArgs } from 'node:util';
 import type { ExposureEntry, ExposureReport } from '../../contract/index.js';
 import type { CliContext, ExitCode } from '../context.js';
+import { UsageError } from '../context.js';
 import { callOrFail } from './call.js';
 
-export const usage = 'portolan exposure [--json] [--why] [--no-router]';
+export const usage =
+  'portolan exposure [--json] [--why] [--no-router] | close <port> [--udp] [--lan-only [--network CIDR]...] [--yes] | undo [--yes] | rules';
 
 const REACH: Record<ExposureEntry['reachableFrom'], string> = { machine: 'only this machine', lan: 'this network', internet: 'THE INTERNET', unknown: 'unknown' };
 
@@ -30,14 +32,62 @@ export function formatExposure(report: ExposureReport, why: boolean): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Prints the exposure of every listening socket. */
+/** Prints the exposure of every listening socket, or changes the firewall (close, undo) after showing the rules. */
 export async function exposureCommand(ctx: CliContext): Promise<ExitCode> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: ctx.args,
-    options: { json: { type: 'boolean', default: false }, why: { type: 'boolean', default: false }, 'no-router': { type: 'boolean', default: false } },
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      why: { type: 'boolean', default: false },
+      'no-router': { type: 'boolean', default: false },
+      udp: { type: 'boolean', default: false },
+      'lan-only': { type: 'boolean', default: false },
+      network: { type: 'string', multiple: true },
+      yes: { type: 'boolean', default: false },
+    },
   });
+  const [sub, ...rest] = positionals;
+  if (sub !== undefined && !['close', 'undo', 'rules'].includes(sub)) throw new UsageError(`Say close, undo or rules (or nothing, to see the exposure); got "${sub}".`);
+  let port = 0;
+  if (sub === 'close') {
+    port = Number(rest[0]);
+    if (!rest[0] || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('Give the port to close, from 1 to 65535, for example: portolan exposure close 6379.');
+  }
   const app = await ctx.openApp('direct');
   try {
+    if (sub === 'rules') {
+      const { rules } = await callOrFail(app, 'exposure.firewall.rules', {});
+      if (values.json) ctx.stdout(`${JSON.stringify({ rules }, null, 2)}\n`);
+      else if (rules === null) ctx.stdout('The firewall cannot be read without privileges: run "sudo portolan exposure rules".\n');
+      else ctx.stdout(rules.length ? `Rules Portolan added (table inet portolan):\n${rules.map((r) => `  ${r}`).join('\n')}\n` : 'Portolan has added no firewall rule.\n');
+      return 0;
+    }
+    if (sub === 'undo') {
+      if (!values.yes) {
+        ctx.stderr('This deletes the table inet portolan: every firewall rule Portolan added, and nothing else. Run again with --yes to do it.\n');
+        return 1;
+      }
+      const { removed } = await callOrFail(app, 'exposure.firewall.undo', { confirm: true });
+      ctx.stdout(removed ? 'Removed every firewall rule Portolan had added (table inet portolan).\n' : 'Portolan had added no firewall rule: nothing to undo.\n');
+      return 0;
+    }
+    if (sub === 'close') {
+      const change = { kind: values['lan-only'] ? ('lan-only' as const) : ('close' as const), protocol: values.udp ? ('udp' as const) : ('tcp' as const), port, ...(values.network ? { networks: values.network } : {}) };
+      const preview = await callOrFail(app, 'exposure.firewall.preview', change);
+      ctx.stderr(`These rules go into the table inet portolan, chain input:\n${preview.rules.map((r) => `  ${r}`).join('\n')}\n`);
+      if (preview.elevation === 'none') {
+        ctx.stderr(`Portolan cannot change the firewall here: ${preview.note}.\n`);
+        return 1;
+      }
+      if (!values.yes) {
+        ctx.stderr(`Run again with --yes to add them${preview.elevation === 'pkexec' ? ' (the system asks for an administrator password)' : ''}; "portolan exposure undo --yes" removes them.\n`);
+        return 1;
+      }
+      const { rules } = await callOrFail(app, 'exposure.firewall.apply', { ...change, confirm: true });
+      ctx.stdout(values.json ? `${JSON.stringify({ rules }, null, 2)}\n` : `Added ${rules.length} rule${rules.length === 1 ? '' : 's'} to the table inet portolan. "portolan exposure undo --yes" removes them.\n`);
+      return 0;
+    }
     const report = await callOrFail(app, 'exposure.list', { router: !values['no-router'] });
     // --json: one object per listener, as the issue specifies; the sources' notes go to stderr.
     if (values.json) {

@@ -110,10 +110,12 @@ export function single(text: string): AddressSet | undefined {
   return a ? { family: a.family, intervals: [[a.value, a.value]] } : undefined;
 }
 
-// Private, loopback, link-local, CGNAT, multicast and reserved, and the documentation and benchmark
-// ranges (192.0.2/24, 198.18/15, 198.51.100/24, 203.0.113/24), which the internet does not route.
-const SPECIAL_V4 = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.0.2.0/24', '192.168.0.0/16', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '224.0.0.0/3'];
-const SPECIAL_V6 = ['::/8', '2001:db8::/32', 'fc00::/7', 'fe80::/10', 'ff00::/8', '::ffff:0:0/96'];
+// Private, loopback, link-local, CGNAT, multicast and reserved: never a sender from the internet.
+const SPECIAL_V4 = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '224.0.0.0/3'];
+const SPECIAL_V6 = ['::/8', 'fc00::/7', 'fe80::/10', 'ff00::/8', '::ffff:0:0/96'];
+// Documentation and benchmark ranges: test networks use them as "the internet", but a machine holding
+// one is not on the internet.
+const DOCUMENTATION = ['192.0.2.0/24', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32'];
 
 /**
  * "The internet" as a source: every address that is not private, loopback, link-local, CGNAT,
@@ -125,8 +127,9 @@ export function internetSources(family: IpFamily): AddressSet {
   return complement(union(family, specials));
 }
 
-/** True when a packet from this address could come from the internet (see {@link internetSources}). */
+/** True when this machine, holding this address, is on the internet itself (not private, not a documentation range). */
 export function isInternetAddress(text: string): boolean {
   const a = single(text);
-  return a !== undefined && coverage(a, internetSources(a.family)) === 'all';
+  if (!a || coverage(a, internetSources(a.family)) !== 'all') return false;
+  return !DOCUMENTATION.some((d) => coverage(a, parseAddressSpec(d)!) === 'all');
 }

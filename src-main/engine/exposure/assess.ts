@@ -5,7 +5,7 @@
  */
 import type { ExposureEntry, FirewallVerdict, Mapping, Reach, SocketRow } from '../../contract/index.js';
 import { internetSources, isInternetAddress, parseAddress, prefixInterval, type AddressSet, type IpFamily } from './address-set.js';
-import { evaluate, type FirewallDecision } from './evaluate.js';
+import { evaluateConnection, type FirewallDecision } from './evaluate.js';
 import type { FirewallReading } from './linux-firewall.js';
 
 /** One address of an interface (os.networkInterfaces() flattened). */
@@ -104,15 +104,25 @@ function assessOne(row: SocketRow, inputs: ExposureInputs): ExposureEntry {
     return { ...base, firewall: { lan: 'drop', internet: 'drop', rule: 'not reachable: bound to loopback' }, router: null, reachableFrom: 'machine', reasons };
   }
 
+  // Router: a mapping whose internal host is an address this socket answers on.
+  const addresses = new Set(scope.entries.map((e) => e.daddr));
+  const mapping = inputs.router.ok ? inputs.router.mappings.find((m) => m.protocol === protocol && m.internalPort === row.localPort && addresses.has(m.internalHost) && m.state !== 'removed') : undefined;
+  // Straight from the internet: a public IPv4 address on an interface the socket answers on.
+  const publicV4 = scope.entries.find((e) => e.family === 4 && isInternetAddress(e.daddr));
+  const globalV6 = scope.entries.find((e) => e.family === 6 && isInternetAddress(e.daddr));
+  // Where the internet's packets arrive: the address a router mapping forwards to, or a public
+  // address of this machine; else (no way in seen) every interface, to say what the firewall would do.
+  const internetPoints = mapping ? scope.entries.filter((e) => e.daddr === mapping.internalHost) : publicV4 ? [publicV4] : globalV6 ? [globalV6] : scope.entries;
+
   const fw = inputs.firewall;
   let lan: { point?: EntryPoint; d: FirewallDecision };
   let net: { point?: EntryPoint; d: FirewallDecision };
   if (fw.ok) {
-    const probe = (p: EntryPoint, sources: AddressSet) => evaluate(fw.ruleset, { family: p.family, iif: p.iface.name, sources, daddr: p.daddr, protocol, port: row.localPort });
+    const probe = (p: EntryPoint, sources: AddressSet) => evaluateConnection(fw.ruleset, { family: p.family, iif: p.iface.name, sources, daddr: p.daddr, protocol, port: row.localPort });
     lan = mostOpen(scope.entries.map((point) => ({ point, d: probe(point, point.lan) })));
-    net = mostOpen(scope.entries.map((point) => ({ point, d: probe(point, internetSources(point.family)) })));
+    net = mostOpen(internetPoints.map((point) => ({ point, d: probe(point, internetSources(point.family)) })));
     reasons.push(`Firewall, from this network${lan.point ? ` (${lan.point.iface.name})` : ''}: ${lan.d.reason}`);
-    reasons.push(`Firewall, from the internet: ${net.d.reason}`);
+    reasons.push(`Firewall, from the internet${net.point && (mapping || publicV4 || globalV6) ? ` (${net.point.iface.name})` : ''}: ${net.d.reason}`);
   } else {
     const d: FirewallDecision = { verdict: 'unknown', reason: `Unknown: ${fw.reason}.` };
     lan = { d };
@@ -120,16 +130,10 @@ function assessOne(row: SocketRow, inputs: ExposureInputs): ExposureEntry {
     reasons.push(`Firewall: ${d.reason}`);
   }
 
-  // Router: a mapping whose internal host is an address this socket answers on.
-  const addresses = new Set(scope.entries.map((e) => e.daddr));
-  const mapping = inputs.router.ok ? inputs.router.mappings.find((m) => m.protocol === protocol && m.internalPort === row.localPort && addresses.has(m.internalHost) && m.state !== 'removed') : undefined;
   if (!inputs.router.ok) reasons.push(`Router: mappings not known (${inputs.router.reason}).`);
   else if (mapping) reasons.push(`Router: mapping ${mappingText(mapping)} forwards the internet to it${inputs.router.asked ? '' : ' (as last listed)'}.`);
   else reasons.push(inputs.router.asked ? `Router: no mapping forwards ${protocol}/${row.localPort} to this machine.` : `Router: no known mapping forwards ${protocol}/${row.localPort} here (the router was not asked just now).`);
 
-  // Straight from the internet: a public IPv4 address on an interface the socket answers on.
-  const publicV4 = scope.entries.find((e) => e.family === 4 && isInternetAddress(e.daddr));
-  const globalV6 = scope.entries.find((e) => e.family === 6 && isInternetAddress(e.daddr));
   let reach: Reach;
   let verdict: string;
   if (lan.d.verdict === 'unknown' && net.d.verdict !== 'allow') {
@@ -154,7 +158,7 @@ function assessOne(row: SocketRow, inputs: ExposureInputs): ExposureEntry {
     reach = 'machine';
     verdict = 'only this machine (the firewall stops other hosts)';
   }
-  reasons.push(`Verdict: ${verdict}.`);
+  reasons.push(`Verdict: ${verdict.replace(/\.$/, '')}.`);
   return {
     ...base,
     firewall: { lan: lan.d.verdict, internet: net.d.verdict, ...(lan.d.rule ? { rule: lan.d.rule } : {}), ...(net.d.rule ? { internetRule: net.d.rule } : {}) },

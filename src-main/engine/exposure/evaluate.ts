@@ -22,6 +22,8 @@ export interface ProbePacket {
   daddr: string;
   protocol: 'tcp' | 'udp';
   port: number;
+  /** Conntrack's state for it: a first packet is new (the default); the rest of a connection is established. */
+  ctState?: 'new' | 'established';
 }
 
 /** The firewall's answer for one kind of packet. */
@@ -130,7 +132,7 @@ export function evalCond(c: Cond, p: ProbePacket): Tri {
       );
     }
     case 'ctstate':
-      return bool(c.states.includes('new'), c.negate);
+      return bool(c.states.includes(p.ctState ?? 'new'), c.negate);
     case 'nfproto':
       return bool(c.families.includes(p.family), c.negate);
     case 'daddrtype':
@@ -307,4 +309,19 @@ function sentence(e: Ending): string {
   if (e.verdict === 'allow') return e.rule ? `Allowed by ${e.rule}.` : 'Allowed: no rule stops it.';
   if (e.verdict === 'drop') return `Dropped (no answer) by ${e.rule}.`;
   return `Rejected (refused at once) by ${e.rule}.`;
+}
+
+/**
+ * The verdict for a whole connection: its first packet, and for TCP the packets that follow
+ * (the handshake's last ACK and the data, conntrack state "established"). A ruleset that lets a
+ * SYN in but drops or rejects the rest gives a connection nobody can use: that is its verdict.
+ */
+export function evaluateConnection(ruleset: Ruleset, packet: ProbePacket): FirewallDecision {
+  const first = evaluate(ruleset, { ...packet, ctState: 'new' });
+  if (first.verdict !== 'allow' || packet.protocol !== 'tcp') return first;
+  const rest = evaluate(ruleset, { ...packet, ctState: 'established' });
+  if (rest.verdict === 'allow') return first;
+  if (rest.verdict === 'unknown') return { verdict: 'unknown', ...(rest.rule ? { rule: rest.rule } : {}), reason: `${first.reason.replace(/\.$/, '')}; the rest of the connection: ${rest.reason}` };
+  const what = rest.verdict === 'drop' ? 'dropped' : 'rejected';
+  return { verdict: rest.verdict, ...(rest.rule ? { rule: rest.rule } : {}), reason: `The first packet is ${first.reason.replace(/^Allowed/, 'allowed').replace(/\.$/, '')}, but the rest of the connection is ${what} by ${rest.rule ?? 'the firewall'}.` };
 }

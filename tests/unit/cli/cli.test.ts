@@ -1,24 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../../src-main/cli/context.js';
-import { runCli } from '../../../src-main/cli/run.js';
-import { ASSETS_DIR } from '../../helpers/app.js';
+import { runCliCaptured } from '../../helpers/cli.js';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    assetsDir: ASSETS_DIR,
-    staticDir: path.resolve('dist/renderer'),
-    dataDir: await mkdtemp(path.join(os.tmpdir(), 'portolan-cli-')),
-    interrupted: Promise.resolve(),
-  });
-  return { code, out, err };
-}
+const run = runCliCaptured;
 
 describe('portolan CLI', () => {
   it('port 443 --json prints the https entries', async () => {

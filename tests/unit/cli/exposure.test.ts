@@ -1,27 +1,11 @@
 /** `portolan exposure`: one object per listener with --json, a table with --why. */
 import dgram from 'node:dgram';
-import { mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src-main/cli/run.js';
+import { runCliCaptured } from '../../helpers/cli.js';
 import { ExposureEntry } from '../../../src-main/contract/index.js';
-import { ASSETS_DIR } from '../../helpers/app.js';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    assetsDir: ASSETS_DIR,
-    staticDir: path.resolve('dist/renderer'),
-    dataDir: await mkdtemp(path.join(os.tmpdir(), 'portolan-cli-')),
-    interrupted: Promise.resolve(),
-  });
-  return { code, out, err };
-}
+const run = runCliCaptured;
 
 let tcp: net.Server;
 let udp: dgram.Socket;
@@ -58,5 +42,15 @@ describe('portolan exposure', () => {
     expect(out).toContain(`tcp   127.0.0.1:${(tcp.address() as net.AddressInfo).port}`);
     expect(out).toMatch(/^ {6}Bind: loopback only/m);
     expect(out).toContain('Learn more: portolan learn firewalls');
+  });
+
+  it('close shows the exact rules and changes nothing without --yes; undo asks too', async () => {
+    const close = await run('exposure', 'close', '6379', '--lan-only', '--network', '10.0.0.0/8');
+    expect(close.code).toBe(1);
+    expect(close.err).toContain('iifname != "lo" ip saddr != { 10.0.0.0/8 } tcp dport 6379 drop comment "portolan:lan-only-tcp-6379"');
+    expect(close.err).toMatch(/Run again with --yes|cannot change the firewall here/);
+    expect(await run('exposure', 'undo')).toMatchObject({ code: 1, err: expect.stringMatching(/Run again with --yes/) });
+    expect(await run('exposure', 'close', '0')).toMatchObject({ code: 2, err: expect.stringMatching(/Give the port to close/) });
+    expect(await run('exposure', 'close', '22', '--lan-only', '--network', 'x')).toMatchObject({ code: 1, err: expect.stringMatching(/"x" is not a network in CIDR form/) });
   });
 });

@@ -9,9 +9,11 @@ import { SSH_PASSWORD, SSH_USER, startTestSshServer, type TestSshServer } from '
 let ctx: Awaited<ReturnType<typeof testApp>>;
 // Router calls talk to a fake router on 127.0.0.1, never to this machine's real gateway.
 let fakeRouter: FakeRouter;
+const nftScripts: string[] = [];
 beforeAll(async () => {
   fakeRouter = await startFakeRouter();
-  ctx = await testApp('direct', { router: fakeRouter.options });
+  // The firewall calls run against a stand-in for nft that records scripts: this test must not change the machine's firewall.
+  ctx = await testApp('direct', { router: fakeRouter.options, exposure: { uid: 0, run: async (file, args, input) => (nftScripts.push([file, ...args, input ?? ''].join(' ')), '') } });
 });
 afterAll(async () => {
   await ctx.dispose();
@@ -145,6 +147,10 @@ const SAMPLES: Record<CallName, unknown | (() => Promise<unknown>)> = {
   'forwards.hostKey.accept': () => pendingHostKey(),
   // The router is not asked here (no router answers in tests); the firewall and sockets are this machine's.
   'exposure.list': { router: false },
+  'exposure.firewall.preview': { kind: 'lan-only', port: 8080, networks: ['192.168.1.0/24'] },
+  'exposure.firewall.apply': { kind: 'close', protocol: 'udp', port: 5353, confirm: true },
+  'exposure.firewall.undo': { confirm: true },
+  'exposure.firewall.rules': {},
 };
 
 describe('contract', () => {
@@ -174,6 +180,16 @@ describe('contract', () => {
     const bad = await ctx.app.invoke('dictionary.lookup', { query: '99999' });
     expect(bad).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: '99999 is not a port number: ports go from 0 to 65535.' } });
     expect(await ctx.app.invoke('dictionary.lookup', 'not an object')).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+
+  it('changes the firewall only when confirmed, and only in the inet portolan table', async () => {
+    expect(await ctx.app.invoke('exposure.firewall.apply', { kind: 'close', port: 22 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(/^confirm: Confirm the change/) } });
+    expect(await ctx.app.invoke('exposure.firewall.preview', { kind: 'lan-only', port: 22, networks: ['nonsense'] })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: '"nonsense" is not a network in CIDR form, such as 192.168.1.0/24.' } });
+    const before = nftScripts.length;
+    await ctx.app.invoke('exposure.firewall.apply', { kind: 'close', port: 22, confirm: true });
+    const scripts = nftScripts.slice(before);
+    expect(scripts).toHaveLength(1);
+    for (const line of scripts[0]!.split('\n').slice(1).filter(Boolean)) expect(line).toMatch(/^add (table|chain|rule) inet portolan( |$)/);
   });
 
   it('refuses unknown calls with UNKNOWN_CALL', async () => {

@@ -3,7 +3,7 @@
  * selected, and whether the router is being asked. Loading sends nothing to the router unless
  * the user asks ("Ask the router"): the engine then uses the mappings as last listed.
  */
-import type { ExposureEntry, ExposureReport } from '../../../../src-main/contract/exposure.js';
+import type { ExposureEntry, ExposureReport, FirewallChange, FirewallPreview } from '../../../../src-main/contract/exposure.js';
 import { errorMessage, type Api } from '../api/client.js';
 import { decodeFilter, DEFAULT_FILTER, encodeFilter, filterEntries, REMEMBER_KEY, type ExposureFilter } from '../exposure/filter.js';
 
@@ -28,6 +28,13 @@ export class ExposureState {
   readonly counts = $derived(
     (this.report?.entries ?? []).reduce<Record<string, number>>((acc, e) => ((acc[e.reachableFrom] = (acc[e.reachableFrom] ?? 0) + 1), acc), {}),
   );
+
+  /** A change waiting for confirmation: its exact rules, or the router mapping to remove. */
+  pending = $state.raw<{ kind: 'firewall'; change: FirewallChange; preview: FirewallPreview } | { kind: 'mapping'; id: string; text: string } | null>(null);
+  acting = $state(false);
+  actionProblem = $state<string | null>(null);
+  /** What the last action did, in a sentence. */
+  actionDone = $state<string | null>(null);
 
   private seq = 0;
 
@@ -71,6 +78,66 @@ export class ExposureState {
         this.loading = false;
         this.askingRouter = false;
       }
+    }
+  }
+
+  /** Asks the engine for the exact rules of a change and holds them for confirmation; nothing changes yet. */
+  async propose(change: FirewallChange): Promise<void> {
+    this.actionProblem = null;
+    this.actionDone = null;
+    try {
+      this.pending = { kind: 'firewall', change, preview: await this.api.call('exposure.firewall.preview', change) };
+    } catch (err) {
+      this.actionProblem = errorMessage(err);
+    }
+  }
+
+  /** Holds a router mapping's removal for confirmation. */
+  proposeRemoveMapping(id: string, text: string): void {
+    this.actionProblem = null;
+    this.actionDone = null;
+    this.pending = { kind: 'mapping', id, text };
+  }
+
+  cancel(): void {
+    this.pending = null;
+  }
+
+  /** Carries out the confirmed change, then reads the exposure again. */
+  async confirm(): Promise<void> {
+    const p = this.pending;
+    if (!p || this.acting) return;
+    this.acting = true;
+    try {
+      if (p.kind === 'firewall') {
+        const { rules } = await this.api.call('exposure.firewall.apply', { ...p.change, confirm: true });
+        this.actionDone = `Added ${rules.length} rule${rules.length === 1 ? '' : 's'} to the table inet portolan.`;
+      } else {
+        const [protocol, port] = p.id.split(':');
+        await this.api.call('router.remove', { protocol: protocol === 'udp' ? 'udp' : 'tcp', externalPort: Number(port) });
+        this.actionDone = `Removed the router mapping ${p.text}.`;
+      }
+      this.pending = null;
+      await this.load(false);
+    } catch (err) {
+      this.actionProblem = errorMessage(err);
+    } finally {
+      this.acting = false;
+    }
+  }
+
+  /** Removes every rule Portolan added (after the view's confirmation). */
+  async undoAll(): Promise<void> {
+    this.acting = true;
+    this.actionProblem = null;
+    try {
+      const { removed } = await this.api.call('exposure.firewall.undo', { confirm: true });
+      this.actionDone = removed ? 'Removed every firewall rule Portolan had added.' : 'Portolan had added no firewall rule.';
+      await this.load(false);
+    } catch (err) {
+      this.actionProblem = errorMessage(err);
+    } finally {
+      this.acting = false;
     }
   }
 

@@ -112,6 +112,18 @@ describe('assessExposure', () => {
     expect(one(row('tcp', '172.17.0.1', 443), { router: { ok: true, mappings: [mapping('192.168.1.10', 443)], asked: true } }).router).toBeNull();
   });
 
+  it("judges the internet at the interface the router's mapping forwards to, not at the most open one", () => {
+    // 5432 is accepted only from docker0; the mapping forwards to eth0's address, where it is dropped.
+    const e = one(row('tcp', '0.0.0.0', 5432), { router: { ok: true, mappings: [mapping('192.168.1.10', 5432)], asked: true } });
+    expect(e).toMatchObject({ reachableFrom: 'lan', firewall: { lan: 'allow', internet: 'drop', internetRule: 'policy drop of inet filter input' } });
+    expect(e.reasons[2]).toBe('Firewall, from the internet (eth0): Dropped (no answer) by policy drop of inet filter input.');
+  });
+
+  it('says when a mapping is only as last listed', () => {
+    const e = one(row('tcp', '0.0.0.0', 443), { router: { ok: true, mappings: [mapping('192.168.1.10', 443)], asked: false } });
+    expect(e.reasons[3]).toBe('Router: mapping tcp 443 -> 192.168.1.10:443 via UPnP IGD forwards the internet to it (as last listed).');
+  });
+
   it('a public address on an interface: the internet directly', () => {
     const e = one(row('tcp', '0.0.0.0', 443), { interfaces: [...IFACES, { name: 'wan0', address: '81.2.69.160', family: 4, prefix: 28, internal: false }] });
     expect(e.reachableFrom).toBe('internet');

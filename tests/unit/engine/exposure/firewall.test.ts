@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { internetSources, parseAddressSpec, single } from '../../../../src-main/engine/exposure/address-set.js';
-import { evaluate, type ProbePacket } from '../../../../src-main/engine/exposure/evaluate.js';
+import { evaluate, evaluateConnection, type ProbePacket } from '../../../../src-main/engine/exposure/evaluate.js';
 import { parseIptablesSave } from '../../../../src-main/engine/exposure/iptables-save.js';
 import { readLinuxFirewall } from '../../../../src-main/engine/exposure/linux-firewall.js';
 import { parseNftJson, RulesetParseError } from '../../../../src-main/engine/exposure/nft-json.js';
@@ -115,6 +115,17 @@ describe('opaque matches and verdict maps', () => {
     expect(evaluate(rs, packet('tcp', 53)).reason).toMatch(/uses tcp flags/);
     const invalidOnly = parseNftJson(doc([[vmap]], 'drop'));
     expect(evaluate(invalidOnly, packet('tcp', 53)).rule).toBe('policy drop of inet t in');
+  });
+
+  it('judges a TCP connection whole: a SYN let in whose next packets are rejected is rejected', () => {
+    const est = { match: { op: 'in', left: { ct: { key: 'state' } }, right: 'established' } };
+    const rs = parseNftJson(doc([[est, tcpDport(80), { reject: null }], [tcpDport(80), { accept: null }]], 'drop'));
+    expect(evaluate(rs, packet('tcp', 80)).verdict).toBe('allow');
+    const whole = evaluateConnection(rs, packet('tcp', 80));
+    expect(whole.verdict).toBe('reject');
+    expect(whole.reason).toBe('The first packet is allowed by rule 2 of inet t in: tcp dport 80 accept, but the rest of the connection is rejected by rule 1 of inet t in: ct state established tcp dport 80 reject.');
+    // UDP has no handshake: the first datagram decides.
+    expect(evaluateConnection(rs, packet('udp', 80)).verdict).toBe('drop');
   });
 
   it('decides rate limits for a first packet and source ports as part of the senders', () => {
