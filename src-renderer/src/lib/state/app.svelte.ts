@@ -189,7 +189,7 @@ export class AppState {
     const route = parseRoute(hash);
     if (!route) return;
     this.view = route.view;
-    if (route.view === 'dictionary' && route.port !== null) void this.dictionary.openPort(route.port);
+    if (route.view === 'dictionary' && route.port !== null) void this.dictionary.showPort(route.port);
     if ('params' in route && Object.keys(route.params).length > 0) this.intent = { view: route.view, params: route.params, seq: ++this.intentSeq };
     if (route.view === 'learn') this.learnId = route.card ?? this.learnId;
     if (this.settings.loaded) this.settings.rememberView(route.view);
@@ -212,7 +212,8 @@ export class AppState {
     if (!this.settings.loaded) {
       await this.settings.load();
       if (!this.settings.loaded) return;
-      this.dictionary.setQuery(this.settings.filter('dictionary'));
+      // A link to a port (#/port/443) made its number the search; otherwise the last search comes back.
+      if (this.dictionary.selected === null) this.dictionary.setQuery(this.settings.filter('dictionary'));
       this.sockets.restore(this.settings.filter('sockets'), this.settings.filter('sockets.view'));
       const remembered = (key: string) => this.settings.filter(key);
       this.consoles.restore(remembered);
