@@ -37,8 +37,8 @@ export const Settings = z.object({
   theme: ThemePreference.default('system'),
   /** Remembered text of filter and search boxes, keyed by view. */
   filters: z.record(z.string(), z.string().max(500)).default({}),
-  /** The view shown at start-up. */
-  lastView: z.string().max(50).default('dictionary'),
+  /** The view shown at start-up; a newcomer sees the start page. */
+  lastView: z.string().max(50).default('start'),
   /** Listening sockets the user knows about ("tcp|0.0.0.0|22"); a new one outside it raises an alert. */
   listenerBaseline: z.array(z.string().max(200)).max(5000).default([]),
   /** Notify when a listening port appears that is not in the baseline. */

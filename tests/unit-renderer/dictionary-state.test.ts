@@ -104,6 +104,55 @@ describe('DictionaryState', () => {
     expect(dict.bind).toBeNull();
   });
 
+  it('Enter opens the first result, or the selected one, without waiting for the pause', async () => {
+    const transport = new FakeTransport({
+      'dictionary.lookup': (q) => ok(lookupResult(q.query, q.query === 'nothing' ? [] : [22, 2222, 830])),
+      'dictionary.card': (q) => ok({ port: q.port }),
+    });
+    const dict = new DictionaryState(new Api(transport), { debounceMs: 10_000 });
+    dict.setQuery('ssh');
+    expect(await dict.submit()).toBe(22);
+    expect(dict.card?.port).toBe(22);
+    dict.move(1);
+    expect(await dict.submit()).toBe(2222);
+    dict.setQuery('nothing');
+    expect(await dict.submit()).toBeNull();
+    expect(dict.card).toBeNull();
+  });
+
+  it('opens the card of a single match, and closes a card the new list does not hold', async () => {
+    const transport = new FakeTransport({
+      'dictionary.lookup': (q) => ok(lookupResult(q.query, q.query === 'mysql' ? [3306] : [80, 8080])),
+      'dictionary.card': (q) => ok({ port: q.port }),
+    });
+    const dict = new DictionaryState(new Api(transport));
+    await dict.openPort(443);
+    dict.query = 'mysql';
+    await dict.lookup();
+    await vi.waitFor(() => expect(dict.card?.port).toBe(3306));
+    expect(dict.selected).toBe(3306);
+    dict.query = 'http';
+    await dict.lookup();
+    expect(dict.selected).toBeNull();
+    expect(dict.card).toBeNull();
+  });
+
+  it('a link to a port not in the list makes the search that port', async () => {
+    const transport = new FakeTransport({
+      'dictionary.lookup': (q) => ok(lookupResult(q.query, q.query === '443' ? [443] : [22, 2222])),
+      'dictionary.card': (q) => ok({ port: q.port }),
+    });
+    const dict = new DictionaryState(new Api(transport));
+    dict.query = 'ssh';
+    await dict.lookup();
+    await dict.showPort(2222);
+    expect(dict.query).toBe('ssh');
+    await dict.showPort(443);
+    await vi.waitFor(() => expect(dict.items.map((i) => i.port)).toEqual([443]));
+    expect(dict.query).toBe('443');
+    expect(dict.card?.port).toBe(443);
+  });
+
   it('throws ApiError with the code and message of a failed call', async () => {
     const api = new Api(new FakeTransport({ 'dictionary.card': () => fail('NOT_FOUND', 'no such port') }));
     const err = await api.call('dictionary.card', { port: 1 }).catch((e: unknown) => e);

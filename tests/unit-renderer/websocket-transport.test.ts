@@ -77,7 +77,10 @@ describe('WebSocketTransport', () => {
     FakeSocket.all[0]!.drop();
     expect(await pending).toMatchObject({ ok: false, error: { code: 'DISCONNECTED', message: expect.stringMatching(/lost/) } });
     expect(statuses.at(-1)).toBe('reconnecting');
-    expect(await transport.call('learn.cards', {})).toMatchObject({ ok: false, error: { code: 'DISCONNECTED' } });
+    const refused = await transport.call('listeners.open', {});
+    expect(refused).toMatchObject({ ok: false, error: { code: 'DISCONNECTED', message: expect.stringMatching(/^Portolan's engine is not connected/) } });
+    // A sentence for the user: never the internal name of the call.
+    expect(refused.ok || refused.error.message).not.toMatch(/listeners|\.open|was not sent/);
 
     await vi.advanceTimersByTimeAsync(150);
     expect(FakeSocket.all).toHaveLength(2);

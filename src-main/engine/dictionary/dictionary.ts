@@ -44,18 +44,25 @@ function tokenize(text: string): string[] {
   return text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
 }
 
-/** How well one word matches one port; 0 means not at all. */
+/**
+ * How well one word matches one name, in tiers that no bonus can cross: the exact name, then an
+ * alias (the word is a whole part of the name: "ssh-alt", then "netconf-ssh"), then the word
+ * cut out of a longer name ("sshell"). 0 means not at all.
+ */
+function scoreName(name: string, word: string, exact: number): number {
+  if (name === word) return exact;
+  const parts = tokenize(name);
+  if (parts[0] === word) return 60;
+  if (parts.includes(word)) return 50;
+  if (name.startsWith(word)) return 40;
+  return name.includes(word) ? 30 : 0;
+}
+
+/** How well one word matches one port; 0 means not at all. IANA names, then curated service names, then words. */
 function scoreWord(entry: PortEntry, word: string): number {
   let best = 0;
-  for (const name of entry.names) {
-    if (name === word) return 100;
-    if (name.startsWith(word)) best = Math.max(best, 50);
-    else if (name.includes(word)) best = Math.max(best, 30);
-  }
-  for (const service of entry.services) {
-    if (service === word) best = Math.max(best, 90);
-    else if (service.includes(word)) best = Math.max(best, 30);
-  }
+  for (const name of entry.names) best = Math.max(best, scoreName(name, word, 100));
+  for (const service of entry.services) best = Math.max(best, scoreName(service, word, 90));
   if (best > 0) return best;
   if (entry.words.has(word)) return 20;
   return entry.text.includes(word) ? 8 : 0;

@@ -14,7 +14,7 @@ beforeEach(async () => {
 describe('SettingsStore', () => {
   it('starts from defaults when there is no file', async () => {
     const state = await new SettingsStore(file).load();
-    expect(state.settings).toMatchObject({ theme: 'system', filters: {}, lastView: 'dictionary', listenerBaseline: [], listenerAlerts: true, quitOnWindowClose: false, startAtLogin: false, routerDiscovery: false });
+    expect(state.settings).toMatchObject({ theme: 'system', filters: {}, lastView: 'start', listenerBaseline: [], listenerAlerts: true, quitOnWindowClose: false, startAtLogin: false, routerDiscovery: false });
     expect(state.problem).toBeUndefined();
   });
 

@@ -38,6 +38,16 @@ describe('Dictionary', () => {
     expect(mysql.total).toBeGreaterThan(3);
   });
 
+  it('ranks exact names, then aliases (ssh-alt, ssh-mgmt, then netconf-ssh), then names that merely contain the word', () => {
+    const ports = dict.lookup({ query: 'ssh', pageSize: 20 }).items.map((i) => i.port);
+    expect(ports[0]).toBe(22);
+    // 2222's curated alias ssh-alt and 17235's ssh-mgmt start with the word as a whole part.
+    expect(ports.slice(1, 3)).toEqual([2222, 17235]);
+    // netconf-ssh has "ssh" as a whole part: still an alias, before sshell where it is only cut out.
+    expect(ports.indexOf(830)).toBeLessThan(ports.indexOf(614));
+    expect(ports.indexOf(614)).toBeGreaterThan(ports.indexOf(6252));
+  });
+
   it('finds free text in descriptions, all words required', () => {
     const result = dict.lookup({ query: 'network time', pageSize: 500 });
     expect(result.kind).toBe('text');

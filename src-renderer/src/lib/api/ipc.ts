@@ -14,11 +14,16 @@ export class IpcTransport implements Transport {
 
   async call(name: string, input: unknown): Promise<BridgeResult> {
     const fn = (this.bridge.calls as Record<string, ((input?: unknown) => Promise<BridgeResult>) | undefined>)[name];
-    if (!fn) return { ok: false, error: { code: 'UNKNOWN_CALL', message: `The desktop bridge has no call named "${name}".` } };
+    // The call's name goes to the developer console only: users get a sentence they can act on.
+    if (!fn) {
+      console.warn(`portolan: the desktop bridge has no call named "${name}"`);
+      return { ok: false, error: { code: 'UNKNOWN_CALL', message: 'This window and Portolan do not match (an update half done?). Restart Portolan.' } };
+    }
     try {
       return await fn(input);
     } catch (err) {
-      return { ok: false, error: { code: 'INTERNAL', message: `The call ${name} failed in the bridge: ${String(err)}` } };
+      console.warn(`portolan: ${name} failed in the desktop bridge`, err);
+      return { ok: false, error: { code: 'INTERNAL', message: 'Portolan could not pass this on to its engine. Restart Portolan if it happens again.' } };
     }
   }
 

@@ -6,6 +6,9 @@
 import type { BridgeResult, WireCall, WireEvent, WireReply } from '../../../../src-main/contract/channels.js';
 import { DISCONNECTED, Listeners, type ConnectionStatus, type Transport } from './transport.js';
 
+/** The error of a call made while the engine is away: what happened, and that it fixes itself. */
+export const NOT_CONNECTED = "Portolan's engine is not connected, so nothing was done. It reconnects by itself: try again once the status bar says Connected.";
+
 export interface WebSocketTransportOptions {
   /** First retry delay in ms; doubles per failed attempt. */
   minDelayMs?: number;
@@ -48,7 +51,8 @@ export class WebSocketTransport implements Transport {
   call(name: string, input: unknown): Promise<BridgeResult> {
     const ws = this.ws;
     if (!ws || this.closed) {
-      return Promise.resolve(this.lost(`The engine is not connected (${this.status}); ${name} was not sent.`));
+      // Said to the user as is: no internal call name, and what happens next.
+      return Promise.resolve(this.lost(NOT_CONNECTED));
     }
     return new Promise((resolve) => {
       const id = this.nextId++;

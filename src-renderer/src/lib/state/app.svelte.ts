@@ -19,6 +19,7 @@ import { SettingsState, type SettingsOptions } from './settings.svelte.js';
 import { SocketsState } from './sockets.svelte.js';
 
 export const VIEWS = [
+  { id: 'start', title: 'Start', hint: 'Where to begin: forward a port, watch connections live, look a port up' },
   { id: 'dictionary', title: 'Dictionary', hint: 'Look ports up by number, range, name or word' },
   { id: 'sockets', title: 'Sockets', hint: "This machine's sockets and socket pairs, live" },
   { id: 'listen', title: 'Listeners', hint: 'Open a port or connect to one, and talk to peers in consoles' },
@@ -39,6 +40,7 @@ export type Route =
   | { view: 'dictionary'; port: number | null }
   | { view: ActionView; params: Record<string, string> }
   | { view: 'exposure' }
+  | { view: 'start' }
   | { view: 'learn'; card: string | null };
 
 /**
@@ -76,6 +78,8 @@ export const href = {
   knock: (p: { host: string; check?: number }) => withParams('knock', p),
   /** The Router view with a new mapping's form filled (internal port, proto). */
   router: (p: { internalPort: number; proto?: 'tcp' | 'udp' }) => withParams('router', p),
+  /** The Forwards view with the new-forward form open (remembered defaults, nothing prefilled). */
+  newForward: () => withParams('forwards', { new: 1 }),
   /** The Sockets view with a filter typed in. */
   sockets: (filter: string) => withParams('sockets', { filter }),
 };
@@ -96,14 +100,15 @@ export function parseRoute(hash: string): Route | null {
     return port === null ? null : { view: 'dictionary', port };
   }
   if (view === 'dictionary') return { view, port: null };
-  if (view === 'exposure') return { view };
+  if (view === 'exposure' || view === 'start') return { view };
   if (view && ACTION_VIEWS.includes(view)) return { view: view as ActionView, params: Object.fromEntries(new URLSearchParams(query)) };
   if (view === 'learn') return { view, card: arg ? decodeURIComponent(arg) : null };
   return null;
 }
 
 export class AppState {
-  view = $state<View>('dictionary');
+  /** The start page until the link or the remembered last view says otherwise. */
+  view = $state<View>('start');
   learnId = $state<string | null>(null);
   paletteOpen = $state(false);
   /** The prefill the current link carries, until its view takes it. */
@@ -189,7 +194,7 @@ export class AppState {
     const route = parseRoute(hash);
     if (!route) return;
     this.view = route.view;
-    if (route.view === 'dictionary' && route.port !== null) void this.dictionary.openPort(route.port);
+    if (route.view === 'dictionary' && route.port !== null) void this.dictionary.showPort(route.port);
     if ('params' in route && Object.keys(route.params).length > 0) this.intent = { view: route.view, params: route.params, seq: ++this.intentSeq };
     if (route.view === 'learn') this.learnId = route.card ?? this.learnId;
     if (this.settings.loaded) this.settings.rememberView(route.view);
@@ -212,7 +217,8 @@ export class AppState {
     if (!this.settings.loaded) {
       await this.settings.load();
       if (!this.settings.loaded) return;
-      this.dictionary.setQuery(this.settings.filter('dictionary'));
+      // A link to a port (#/port/443) made its number the search; otherwise the last search comes back.
+      if (this.dictionary.selected === null) this.dictionary.setQuery(this.settings.filter('dictionary'));
       this.sockets.restore(this.settings.filter('sockets'), this.settings.filter('sockets.view'));
       const remembered = (key: string) => this.settings.filter(key);
       this.consoles.restore(remembered);

@@ -14,6 +14,25 @@ export class ConnectionState {
     ({ connecting: 'Connecting…', connected: 'Connected', reconnecting: 'Reconnecting…', disconnected: 'Disconnected' } as const)[this.status],
   );
 
+  /** True once the link has been up: a later loss means the engine stopped, not that it never started. */
+  wasConnected = $state(false);
+
+  /**
+   * What to tell the user while the engine cannot be reached (the app blocks its actions then),
+   * or null while it can. Never a call name or a code: what happened and what happens next.
+   */
+  readonly outage = $derived.by((): { headline: string; detail: string } | null => {
+    if (this.status === 'disconnected')
+      return { headline: "Portolan's engine is disconnected.", detail: 'Reload the page to connect again; if Portolan was closed, start it first.' };
+    if (this.status !== 'reconnecting') return null;
+    return this.wasConnected
+      ? {
+          headline: "Portolan's engine stopped; reconnecting…",
+          detail: 'Nothing can be done here until it is back. This page reconnects by itself as soon as the engine runs again.',
+        }
+      : { headline: "Cannot reach Portolan's engine; retrying…", detail: 'This page connects by itself as soon as the engine answers.' };
+  });
+
   constructor(private readonly api: Api) {}
 
   /** Follows the transport; calls `onConnected` each time the link comes (back) up. Returns a stop function. */
@@ -22,6 +41,7 @@ export class ConnectionState {
       this.api.onStatus((status) => {
         this.status = status;
         if (status === 'connected') {
+          this.wasConnected = true;
           void this.refreshInfo();
           onConnected();
         }

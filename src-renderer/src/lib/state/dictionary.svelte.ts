@@ -84,6 +84,7 @@ export class DictionaryState {
       if (seq !== this.lookupSeq) return;
       this.result = result;
       this.error = null;
+      this.followResult(result);
     } catch (err) {
       if (seq !== this.lookupSeq) return;
       this.result = null;
@@ -91,6 +92,58 @@ export class DictionaryState {
     } finally {
       if (seq === this.lookupSeq) this.loading = false;
     }
+  }
+
+  /**
+   * Keeps the card in step with the list: a single match opens its card, and a card for a port
+   * the new list does not hold is closed (the list and the card beside it never disagree).
+   */
+  private followResult(result: LookupResult): void {
+    const only = result.total === 1 ? result.items[0] : undefined;
+    if (only) {
+      if (only.port !== this.selected || (!this.card && !this.cardLoading)) void this.openPort(only.port);
+    } else if (this.selected !== null && !result.items.some((item) => item.port === this.selected)) {
+      this.closeCard();
+    }
+  }
+
+  private closeCard(): void {
+    this.cardSeq++;
+    this.bindSeq++;
+    this.selected = null;
+    this.card = null;
+    this.cardError = null;
+    this.cardLoading = false;
+    this.bind = null;
+    this.bindError = null;
+    this.bindBusy = false;
+  }
+
+  /**
+   * Enter in the search box: looks the text up now (no waiting for the pause) and opens the
+   * selected result's card, or the first result's when none of the list is selected. Resolves
+   * with the port whose card is open, or null when nothing matched.
+   */
+  async submit(): Promise<number | null> {
+    await this.lookup();
+    if (this.selected !== null && this.items.some((item) => item.port === this.selected)) return this.selected;
+    const first = this.items[0];
+    if (!first) return null;
+    await this.openPort(first.port);
+    return first.port;
+  }
+
+  /**
+   * Shows a port that a link asked for. When the list does not hold it, the search becomes that
+   * number, so the list beside the card is about the same port.
+   */
+  async showPort(port: number): Promise<void> {
+    const listed = this.items.some((item) => item.port === port);
+    if (!listed && this.query.trim() !== String(port)) {
+      this.setQuery(String(port));
+      void this.lookup();
+    }
+    await this.openPort(port);
   }
 
   /** Opens a port's card. */
