@@ -2,7 +2,7 @@
 // loads them) and the CLI (ESM for plain Node). Production dependencies stay external and ship in
 // app.asar; only the preload is fully self-contained, because a sandboxed preload cannot require.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const define = { __PORTOLAN_VERSION__: JSON.stringify(pkg.version) };
@@ -14,6 +14,13 @@ const cjsImportMeta = {
 };
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, define, logLevel: 'warning' };
 
+// The CLI's chunk names carry a content hash: drop the previous build's, or dist/main only grows.
+const outDir = new URL('../dist/main/', import.meta.url);
+mkdirSync(outDir, { recursive: true });
+for (const name of readdirSync(outDir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name)) {
+  if (/^cli-.*\.js(\.map)?$/.test(name)) rmSync(new URL(name, outDir));
+}
+
 await Promise.all([
   build({ ...common, entryPoints: ['src-main/electron/main.ts'], outfile: 'dist/main/electron-main.cjs', format: 'cjs', external, ...cjsImportMeta }),
   build({ ...common, entryPoints: ['src-main/electron/preload.ts'], outfile: 'dist/main/preload.cjs', format: 'cjs', external: ['electron'], sourcemap: false }),
@@ -23,10 +30,16 @@ await Promise.all([
   build({ ...common, entryPoints: ['src-main/engine/scanner/scan-worker.ts'], outfile: 'dist/main/scan-worker.cjs', format: 'cjs', external, ...cjsImportMeta }),
   // The UDP forward's relay thread (src-main/engine/forwards/udp-forward.ts), found the same way.
   build({ ...common, entryPoints: ['src-main/engine/forwards/udp-worker.ts'], outfile: 'dist/main/udp-worker.cjs', format: 'cjs', external, ...cjsImportMeta }),
+  // The CLI is split: cli.js holds the start-up and the help; each command, the app and the engine
+  // are chunks loaded when a command needs them, so `portolan --help` compiles a few kB, not all of
+  // Portolan. The chunks sit next to cli.js, where import.meta.url-relative paths (assets, workers)
+  // resolve the same as from cli.js.
   build({
     ...common,
-    entryPoints: ['src-main/cli/main.ts'],
-    outfile: 'dist/main/cli.js',
+    entryPoints: { cli: 'src-main/cli/main.ts' },
+    outdir: 'dist/main',
+    splitting: true,
+    chunkNames: 'cli-[name]-[hash]',
     format: 'esm',
     external,
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },

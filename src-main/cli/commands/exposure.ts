@@ -7,8 +7,6 @@ import type { ExposureEntry, ExposureReport } from '../../contract/index.js';
 import type { CliContext, ExitCode } from '../context.js';
 import { callOrFail } from './call.js';
 
-export const usage = 'portolan exposure [--json] [--why] [--no-router]';
-
 const REACH: Record<ExposureEntry['reachableFrom'], string> = { machine: 'only this machine', lan: 'this network', internet: 'THE INTERNET', unknown: 'unknown' };
 
 /** The report as a table (and, with `why`, the reason chain under each row). */
