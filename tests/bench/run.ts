@@ -1,6 +1,7 @@
-/** `npm run bench [dictionary|bind|sockets|console|scan|forward]`: prints the benchmark tables. Benchmarks never assert; they report. */
+/** `npm run bench [dictionary|bind|sockets|console|scan|forward|cli]`: prints the benchmark tables. Benchmarks never assert; they report. */
 import os from 'node:os';
 import { benchBindCheck } from './bind-check.bench.js';
+import { benchCli } from './cli.bench.js';
 import { benchConsole } from './console.bench.js';
 import { benchDictionary } from './dictionary.bench.js';
 import { benchForward } from './forward.bench.js';
@@ -15,3 +16,4 @@ if (!only || only === 'sockets') await benchSockets();
 if (!only || only === 'console') await benchConsole();
 if (!only || only === 'scan') await benchScan();
 if (!only || only === 'forward') await benchForward();
+if (!only || only === 'cli') await benchCli();

@@ -22,8 +22,11 @@ export async function bundleCli(): Promise<{ file: string; remove(): Promise<voi
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, 'cli.js');
   await build({
-    entryPoints: [path.join(ROOT, 'src-main', 'cli', 'main.ts')],
-    outfile: file,
+    // Split into chunks loaded on demand, as the built CLI is.
+    entryPoints: { cli: path.join(ROOT, 'src-main', 'cli', 'main.ts') },
+    outdir: dir,
+    splitting: true,
+    chunkNames: 'cli-[name]-[hash]',
     bundle: true,
     platform: 'node',
     target: 'node20',

@@ -10,8 +10,6 @@ import { UsageError } from '../context.js';
 import { callOrFail } from './call.js';
 import { bytesToStdout, peerOf, stdinToSessions, tlsLine } from './console-io.js';
 
-export const usage = 'portolan connect <host> <port> [--udp] [--tls [--servername NAME] [--alpn h2,http/1.1]] [--timeout MS] [--json]';
-
 /** Connects and relays until the peer closes or Ctrl+C. */
 export async function connectCommand(ctx: CliContext): Promise<ExitCode> {
   const { values, positionals } = parseArgs({

@@ -8,9 +8,6 @@ import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
 import { callOrFail } from './call.js';
 
-export const usage =
-  'portolan exposure [--json] [--why] [--no-router] | close <port> [--udp] [--lan-only [--network CIDR]...] [--yes] | undo [--yes] | rules';
-
 const REACH: Record<ExposureEntry['reachableFrom'], string> = { machine: 'only this machine', lan: 'this network', internet: 'THE INTERNET', unknown: 'unknown' };
 
 /** The report as a table (and, with `why`, the reason chain under each row). */

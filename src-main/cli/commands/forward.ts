@@ -10,8 +10,6 @@ import type { CliContext, ExitCode } from '../context.js';
 import { EXIT, exitCodeFor, UsageError } from '../context.js';
 import { callOrFail, type CliCallError } from './call.js';
 
-export const usage = 'portolan forward [<listen-host>:]<listen-port> <target-host>:<target-port> [--udp] [--allow CIDR]... [--name NAME] [--json]';
-
 /** "host:port" with brackets for IPv6. */
 export const endpoint = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
 

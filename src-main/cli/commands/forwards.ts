@@ -12,8 +12,6 @@ import { callOrFail, CliCallError } from './call.js';
 import { describeForward, runForeground, secretsFromEnv } from './forward.js';
 import { askTty } from './tunnel.js';
 
-export const usage = 'portolan forwards list [--json] | forwards start <name> [--accept-host-key SHA256:...] [--json] | forwards stop <name>';
-
 /** The RUNNING column of forwards list. */
 const runningText = (s: ForwardPidStatus) => (s.state === 'running' ? `cli pid ${s.pid}` : s.state === 'stale' ? 'no (stale pid)' : 'no');
 

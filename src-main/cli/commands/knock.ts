@@ -17,15 +17,14 @@ import {
 } from '../../contract/index.js';
 import { parseKnockdSequence } from '../../engine/knock/knockd-conf.js';
 import type { CliContext, ExitCode } from '../context.js';
+import { USAGE } from '../usage.js';
 import { UsageError } from '../context.js';
 import { forwardPidStatus, removeForwardPid, writeForwardPid } from '../forward-pid-file.js';
 import { callOrFail, CliCallError } from './call.js';
 import { describeForward } from './forward.js';
 
-export const usage = 'portolan knock <host> <port[:tcp|udp]>... [-u] [-d MS] [-4|-6] [--then-check PORT] [--json]';
-
 /** More help, printed by `portolan knock --help`. */
-export const help = `${usage}
+export const help = `${USAGE.knock}
   Knocks the ports in order, like knockd's knock client: a TCP step sends a connection attempt (SYN)
   without waiting for a connection; a UDP step sends one datagram. Ports are TCP unless written PORT:udp.
   -u, --udp         make every step UDP (like knock -u)
@@ -105,11 +104,8 @@ export async function knockCommand(ctx: CliContext): Promise<ExitCode> {
   }
 }
 
-export const guardUsage =
-  'portolan guard --sequence 7000,8000:udp,9000 (--listen PORT [--host 127.0.0.1] [--responder echo|http|discard] | --forward NAME) [--window SECONDS] [--open-for SECONDS] [--run PATH [--arg ARG]...] [--json]';
-
 /** More help, printed by `portolan guard --help`. */
-export const guardHelp = `${guardUsage}
+export const guardHelp = `${USAGE.guard}
   Puts a knock guard in front of one of two things, until Ctrl+C:
   --listen PORT    a new Portolan listener on PORT (0 for any free port), on --host (default 127.0.0.1),
                    answering with --responder echo, http or discard (default echo)

@@ -5,8 +5,6 @@ import { UsageError } from '../context.js';
 import { formatLearnCard } from '../format.js';
 import { callOrFail } from './call.js';
 
-export const usage = 'portolan learn [concept] [--json]';
-
 /** Lists the concepts, or prints one card. */
 export async function learnCommand(ctx: CliContext): Promise<ExitCode> {
   const { values, positionals } = parseArgs({ args: ctx.args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });

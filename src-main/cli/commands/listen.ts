@@ -6,15 +6,13 @@
 import { parseArgs } from 'node:util';
 import type { Responder, SessionInfo } from '../../contract/index.js';
 import type { CliContext, ExitCode } from '../context.js';
+import { USAGE } from '../usage.js';
 import { UsageError } from '../context.js';
 import { callOrFail } from './call.js';
 import { bytesToStdout, peerOf, stdinToSessions } from './console-io.js';
 
-export const usage =
-  'portolan listen <port> [--udp] [--host 127.0.0.1] [--echo | --discard | --http | --banner TEXT] [--broadcast] [--json]';
-
 /** More help, printed by `portolan listen --help`. */
-export const help = `${usage}
+export const help = `${USAGE.listen}
   Listens on <port> (0 = any free port) on --host (default 127.0.0.1; 0.0.0.0 or :: expose it to the network).
   Bytes from peers are written to stdout unchanged; peers connecting and leaving are reported on stderr.
   What you type goes to the most recent peer that is still connected; with --broadcast, to every connected peer.

@@ -5,8 +5,6 @@ import { UsageError } from '../context.js';
 import { formatCard, formatLookup } from '../format.js';
 import { callOrFail } from './call.js';
 
-export const usage = 'portolan port <number | range | name | words> [--json] [--page N] [--check [--udp] [--host ADDR]]';
-
 /** Looks ports up; a single number prints its card (and, with --check, whether it can be bound). */
 export async function portCommand(ctx: CliContext): Promise<ExitCode> {
   const { values, positionals } = parseArgs({

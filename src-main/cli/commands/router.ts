@@ -8,9 +8,6 @@ import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
 import { callOrFail } from './call.js';
 
-export const usage =
-  'portolan router info [--json] | list [--json] | add <external-port> <internal-host>:<internal-port> [--tcp|--udp] [--lease SECONDS] [--via upnp|natpmp|pcp] [--description TEXT] [--json] | remove <external-port> [--tcp|--udp]';
-
 const NAMES = { upnp: 'UPnP IGD', natpmp: 'NAT-PMP', pcp: 'PCP' } as const;
 
 /** The router as a few lines. */

@@ -12,7 +12,6 @@ import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
 import { CliCallError, callOrFail } from './call.js';
 
-export const usage = 'portolan scan <targets> [-p PORTS] [--udp] [--service] [--timing 0-5] [--rate N] [--yes] [--json] [--export xml|csv|json [--out FILE]]';
 
 const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : ms < 120000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`);
 

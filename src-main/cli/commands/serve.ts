@@ -7,8 +7,6 @@ import { isWildcardAddress, wildcardAddresses } from '../../transports/web-guard
 import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
 
-export const usage = 'portolan serve [--host 127.0.0.1] [--port 0] [--no-open]';
-
 /** Starts the engine and the web transport, prints the token URL and runs until interrupted. */
 export async function serveCommand(ctx: CliContext): Promise<ExitCode> {
   const { values } = parseArgs({

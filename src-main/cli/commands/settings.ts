@@ -9,7 +9,7 @@ import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
 import { callOrFail } from './call.js';
 
-export const usage = 'portolan settings [--start-at-login on|off] [--json]';
+// Its usage line is USAGE.settings in ../usage.ts, printed without loading this file.
 
 /** "on"/"off" (also true/false, yes/no, 1/0) as a boolean; anything else is a usage error. */
 export function parseOnOff(option: string, value: string): boolean {

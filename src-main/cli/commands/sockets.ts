@@ -6,8 +6,6 @@ import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
 import { callOrFail } from './call.js';
 
-export const usage = 'portolan sockets [--json] [--listening] [--watch [--interval MS]] | --pairs [--json]';
-
 const endpoint = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 
 /** One socket as a terminal line. */

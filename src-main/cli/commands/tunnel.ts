@@ -14,9 +14,6 @@ import { expandHome } from '../../engine/forwards/ssh-tunnel.js';
 import { callOrFail } from './call.js';
 import { endpoint, runForeground, secretsFromEnv, type HostKeyPolicy } from './forward.js';
 
-export const usage =
-  'portolan tunnel ssh (-L [bind:]port:host:hostport | -R [bind:]port:host:hostport | -D [bind:]port) user@host [-p 22] [-i keyfile] [--accept-host-key SHA256:...] [--allow CIDR]... [--json]';
-
 /** Splits "a:b:c:d" where parts may be [IPv6] in brackets. */
 function splitSpec(text: string): string[] {
   const parts: string[] = [];

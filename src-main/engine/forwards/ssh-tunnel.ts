@@ -11,8 +11,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import type { ConnectionInfo, ForwardSecrets, ForwardSpec } from '../../contract/forwards.js';
 import { backoffDelay } from './backoff.js';
 import { checkHostKey, fingerprintOf, readKnownHostsFiles, sshKeyType } from './known-hosts.js';
@@ -22,6 +23,13 @@ import { closeServer, listenTcp } from './listen.js';
 import { countIn, countOut, pump } from './relay.js';
 import { greetingReply, parseGreeting, parseRequest, requestReply, SocksReply } from './socks5.js';
 import { connectionId, socketError, type ForwardError, type ForwardOwner, type ForwardRunner } from './types.js';
+
+/**
+ * ssh2, loaded by the first tunnel that connects: it is a large CommonJS package (and its crypto
+ * set-up) that every other command and an app without SSH forwards would load for nothing.
+ */
+let ssh2Client: typeof Client | undefined;
+const newClient = (): Client => new (ssh2Client ??= (createRequire(import.meta.url)('ssh2') as typeof import('ssh2')).Client)();
 
 type SshSpec = Extract<ForwardSpec, { kind: 'ssh-local' | 'ssh-remote' | 'ssh-dynamic' }>;
 
@@ -112,7 +120,7 @@ export class SshTunnel implements ForwardRunner {
     }
     this.owner.setState('connecting');
     const { ssh } = this.spec;
-    const client = new Client();
+    const client = newClient();
     this.client = client;
     client.on('ready', () => this.onReady(client));
     client.on('error', (err: Error & { level?: string }) => {

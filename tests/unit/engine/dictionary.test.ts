@@ -1,7 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadDictionary } from '../../../src-main/engine/dictionary/load.js';
-import type { Dictionary } from '../../../src-main/engine/dictionary/dictionary.js';
-import { protocolNote } from '../../../src-main/engine/dictionary/dictionary.js';
+import { Dictionary, protocolNote } from '../../../src-main/engine/dictionary/dictionary.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
 
 const EPHEMERAL = { low: 32768, high: 60999, source: 'test' };
@@ -104,5 +103,31 @@ describe('protocolNote', () => {
   it('says when only one protocol is assigned', () => {
     expect(protocolNote(1, [{ protocol: 'tcp', name: 'x', description: '' }])).toMatch(/Only TCP/);
     expect(protocolNote(1, [])).toMatch(/no assignment/);
+  });
+});
+
+describe('Dictionary indexing', () => {
+  const records = [
+    { port: 22, protocol: 'udp' as const, name: 'ssh', description: 'The Secure Shell (SSH) Protocol' },
+    { port: 22, protocol: 'tcp' as const, name: 'ssh', description: 'The Secure Shell (SSH) Protocol' },
+    ...Array.from({ length: 500 }, (_, i) => ({ port: 1000 + i, protocol: 'tcp' as const, name: `svc${i}`, description: `service ${i}` })),
+  ];
+
+  it('indexes only the port asked for on a number look-up (the CLI does not pay for the whole registry)', () => {
+    const summarize = vi.spyOn(Dictionary.prototype as unknown as { summarize: () => unknown }, 'summarize');
+    try {
+      const small = new Dictionary(records, { unofficial: [], security: [] });
+      expect(summarize).not.toHaveBeenCalled();
+      expect(small.lookup({ query: '22' }).items[0]?.names).toEqual(['ssh']);
+      const card = small.card(22, EPHEMERAL);
+      expect(card.assignments.map((a) => a.protocol)).toEqual(['tcp', 'udp']);
+      expect(summarize).toHaveBeenCalledTimes(1);
+      // A range or a word search indexes the rest, once.
+      expect(small.lookup({ query: '1000-1499' }).total).toBe(500);
+      expect(small.lookup({ query: 'svc499' }).items[0]?.port).toBe(1499);
+      expect(summarize).toHaveBeenCalledTimes(501);
+    } finally {
+      summarize.mockRestore();
+    }
   });
 });
