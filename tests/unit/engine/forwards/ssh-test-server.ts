@@ -27,7 +27,8 @@ export interface TestSshServer {
   close(): Promise<void>;
 }
 
-function newKey(type: 'ed25519' | 'ecdsa' = 'ed25519'): { priv: string; blob: Buffer } {
+/** A host key pair that ssh2 can parse: its private key and public SSH blob. */
+export function newKey(type: 'ed25519' | 'ecdsa' = 'ed25519'): { priv: string; blob: Buffer } {
   // ssh2's generator now and then writes a key its own parser refuses ("Malformed OpenSSH private key"): try again.
   for (let i = 0; ; i++) {
     const pair = type === 'ecdsa' ? utils.generateKeyPairSync('ecdsa', { bits: 256 }) : utils.generateKeyPairSync('ed25519');
