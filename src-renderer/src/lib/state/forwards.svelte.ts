@@ -17,7 +17,7 @@ import {
   formFromIntent,
   type ForwardForm,
 } from '../forwards/form.js';
-import { isRunning, stateLabel, type StateLabel } from '../forwards/format.js';
+import { isRunning, lastTargetError, stateLabel, type StateLabel } from '../forwards/format.js';
 import { checkListen, listenTarget, type ListenCheck } from '../forwards/listen-check.js';
 import { HostResolver, hostsToResolve, RESOLVE_FIELDS, type ResolveField, type Resolutions } from '../forwards/resolve.js';
 import { applyChanged, applyConnection, applyTraffic, closeAll, EMPTY_LOG, logFromList, type ConnectionLog } from '../forwards/model.js';
@@ -229,7 +229,7 @@ export class ForwardsState {
 
   /** The state in words, with the retry countdown at the current clock. */
   stateOf(info: ForwardInfo): StateLabel {
-    return stateLabel(info, this.now - (this.receivedAt.get(info.id) ?? this.now));
+    return stateLabel(info, this.now - (this.receivedAt.get(info.id) ?? this.now), lastTargetError(this.logs[info.id]?.closed ?? []));
   }
 
   // --- the form -------------------------------------------------------------------------------
