@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ForwardInfo } from '../../src-main/contract/forwards.js';
 import { Api } from '../../src-renderer/src/lib/api/client.js';
 import { DEFAULT_FORM, type ForwardForm } from '../../src-renderer/src/lib/forwards/form.js';
-import { routerExposure } from '../../src-renderer/src/lib/forwards/format.js';
+import { routerExposure, socketRouterExposure } from '../../src-renderer/src/lib/forwards/format.js';
 import { addressList, HostResolver, hostsToResolve, resolveNote, type Resolutions } from '../../src-renderer/src/lib/forwards/resolve.js';
 import { ForwardsState } from '../../src-renderer/src/lib/state/forwards.svelte.js';
 import { deferred, fail, FakeTransport, ok } from './fake-transport.js';
@@ -227,5 +227,15 @@ describe('Expose through router on a forward card', () => {
     expect(routerExposure(info({ kind: 'tcp', listenHost: 'localhost' }))?.target).toBeNull();
     expect(routerExposure(info({ kind: 'tcp', listenHost: 'fd00::5' }))?.title).toMatch(/IPv6 address fd00::5 only: router mappings carry IPv4/);
     expect(routerExposure(info({ kind: 'tcp', listenPort: 0 }, { state: 'stopped' }))?.title).toMatch(/any free port: start the forward first/);
+  });
+});
+
+describe('Expose through router: one rule for forwards and console listeners', () => {
+  it('disables it for a listener on loopback as for a forward, and enables it on a LAN or wildcard address', () => {
+    const fix = 'open another';
+    expect(socketRouterExposure('127.0.0.1', 18500, 'tcp', fix, 'risk')).toEqual({ target: null, title: 'Listens on 127.0.0.1 only: a router mapping cannot reach it; open another.' });
+    expect(socketRouterExposure('::1', 18500, 'udp', fix, 'risk').target).toBeNull();
+    expect(socketRouterExposure('0.0.0.0', 18500, 'udp', fix, 'risk').target).toEqual({ internalPort: 18500, proto: 'udp' });
+    expect(socketRouterExposure('192.168.1.20', 18500, 'tcp', fix, 'risk').target).toEqual({ internalPort: 18500, proto: 'tcp' });
   });
 });

@@ -152,25 +152,32 @@ export interface RouterExposure {
 const LOOPBACK_HOST = /^(127\.|::1$|localhost$|::ffff:127\.)/i;
 
 /**
+ * The one rule for "Expose through router", for a forward and for a console's listener alike: a
+ * router can reach a socket listening on this machine only when it is not on loopback, not on an
+ * IPv6 address alone (router mappings carry IPv4), and on a known port. `fix` says what to
+ * change; `risk` what a mapping would open.
+ */
+export function socketRouterExposure(listenHost: string, port: number, proto: 'tcp' | 'udp', fix: string, risk: string): RouterExposure {
+  const host = listenHost.replace(/^\[(.*)\]$/, '$1');
+  if (LOOPBACK_HOST.test(host)) return { target: null, title: `Listens on ${host} only: a router mapping cannot reach it; ${fix}.` };
+  if (host.includes(':') && host !== '::' && !/^::ffff:\d/i.test(host))
+    return { target: null, title: `Listens on the IPv6 address ${host} only: router mappings carry IPv4; ${fix}.` };
+  if (!port) return { target: null, title: 'Listens on any free port: start the forward first, so that its port is known.' };
+  return { target: { internalPort: port, proto }, title: `Map ${proto.toUpperCase()} port ${port} on the home router (opens it to the internet): ${risk}.` };
+}
+
+/**
  * Whether "Expose through router" applies to a forward: only to those listening on this machine
- * (local TCP and UDP, SSH -L and -D; an SSH -R listens on the server, so none), and only when a
- * router can reach the listening socket: not on loopback, not on an IPv6 address alone (router
- * mappings carry IPv4), and on a known port (a forward on "any free port" must run first).
+ * (local TCP and UDP, SSH -L and -D; an SSH -R listens on the server, so none), by
+ * {@link socketRouterExposure}'s rule.
  */
 export function routerExposure(info: ForwardInfo): RouterExposure | null {
   const { spec } = info;
   if (spec.kind === 'ssh-remote') return null;
-  const host = spec.listenHost.replace(/^\[(.*)\]$/, '$1');
-  const fix = "edit the forward to listen on this machine's LAN address or 0.0.0.0 first";
-  if (LOOPBACK_HOST.test(host)) return { target: null, title: `Listens on ${host} only: a router mapping cannot reach it; ${fix}.` };
-  if (host.includes(':') && host !== '::' && !/^::ffff:\d/i.test(host))
-    return { target: null, title: `Listens on the IPv6 address ${host} only: router mappings carry IPv4; ${fix}.` };
-  const port = info.boundPort ?? spec.listenPort;
-  if (!port) return { target: null, title: 'Listens on any free port: start the forward first, so that its port is known.' };
-  const proto = spec.kind === 'udp' ? 'udp' : 'tcp';
-  const what =
+  const risk =
     spec.kind === 'ssh-dynamic'
       ? "anyone who reaches it could use this SOCKS proxy, and through it the SSH server's network: add an allowlist first"
       : 'anyone on the internet could then reach the target through this forward';
-  return { target: { internalPort: port, proto }, title: `Map ${proto.toUpperCase()} port ${port} on the home router (opens it to the internet): ${what}.` };
+  const fix = "edit the forward to listen on this machine's LAN address or 0.0.0.0 first";
+  return socketRouterExposure(spec.listenHost, info.boundPort ?? spec.listenPort, spec.kind === 'udp' ? 'udp' : 'tcp', fix, risk);
 }
