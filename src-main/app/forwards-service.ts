@@ -177,9 +177,8 @@ export class ForwardsService {
       await this.engine.remove(id);
       await this.secrets.delete(id);
     };
-    let info: ForwardInfo;
     try {
-      info = await this.engine.start(id);
+      await this.engine.start(id);
     } catch (err) {
       await forget();
       throw err;
@@ -195,7 +194,8 @@ export class ForwardsService {
       if (err instanceof PortolanError) throw err;
       throw new PortolanError('INTERNAL', `The forward could not be saved in ${this.store.file}: ${(err as Error).message}.`);
     }
-    return info;
+    // Read after the save: an SSH tunnel may have moved on meanwhile (failed on an unknown host key...).
+    return this.engine.info(id);
   }
 
   private requireKnown(id: string): void {
