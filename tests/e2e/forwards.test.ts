@@ -193,7 +193,10 @@ describe('the Forwards view in the browser', () => {
     const form = page.getByRole('form', { name: 'New forward' });
     await form.getByLabel('Listen port', { exact: true }).fill(String(busy));
     const listenCheck = form.getByTestId('listen-check');
-    await expect.poll(() => listenCheck.innerText()).toMatch(new RegExp(`Port ${busy}/tcp on 127\\.0\\.0\\.1 is in use by \\S+ \\(pid \\d+\\)[\\s\\S]*Use \\d+ \\(free\\)`));
+    // (The holder is found by reading /proc: give it time on a busy machine.)
+    await expect
+      .poll(() => listenCheck.innerText(), { timeout: 15000 })
+      .toMatch(new RegExp(`Port ${busy}/tcp on 127\\.0\\.0\\.1 is in use by \\S+ \\(pid \\d+\\)[\\s\\S]*Use \\d+ \\(free\\)`));
     await form.getByLabel('Target host', { exact: true }).fill('127.0.0.1');
     await form.getByLabel('Target port', { exact: true }).fill(String(busy));
     await form.getByRole('button', { name: 'Create forward' }).click();
@@ -207,7 +210,7 @@ describe('the Forwards view in the browser', () => {
     await alert.getByRole('button', { name: 'Save anyway (stopped)' }).waitFor();
     // Take the free port offered instead: it starts, and only then is it saved.
     await listenCheck.getByRole('button', { name: /^Use \d+ \(free\)$/ }).click();
-    await expect.poll(() => listenCheck.innerText()).toMatch(/is free here/);
+    await expect.poll(() => listenCheck.innerText(), { timeout: 15000 }).toMatch(/is free here/);
     const offered = Number(await form.getByLabel('Listen port', { exact: true }).inputValue());
     expect(offered).toBeGreaterThan(busy);
     await form.getByRole('button', { name: 'Create forward' }).click();
