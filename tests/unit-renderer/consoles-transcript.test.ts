@@ -14,18 +14,18 @@ const session = (id: string): SessionInfo => ({
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe('Transcript', () => {
-  it('keeps both directions in order, merging runs, and drops the oldest bytes past its size', () => {
+  it('keeps both directions in order, joins runs, and drops the oldest bytes past its size', () => {
     const t = new Transcript(11);
     t.push('out', bytes('GET'));
     t.push('out', bytes(' /'));
     t.push('in', bytes('200 OK'));
-    expect(t.segments.map((s) => [s.dir, new TextDecoder().decode(s.bytes), s.offset])).toEqual([
+    expect(t.runs().map((s) => [s.dir, new TextDecoder().decode(s.bytes), s.offset])).toEqual([
       ['out', 'GET /', 0],
       ['in', '200 OK', 0],
     ]);
     t.push('out', bytes('bye'));
     // 14 bytes in an 11-byte transcript: the 3 oldest go.
-    expect(t.segments.map((s) => [s.dir, new TextDecoder().decode(s.bytes), s.offset])).toEqual([
+    expect(t.runs().map((s) => [s.dir, new TextDecoder().decode(s.bytes), s.offset])).toEqual([
       ['out', ' /', 3],
       ['in', '200 OK', 0],
       ['out', 'bye', 5],
@@ -36,13 +36,13 @@ describe('Transcript', () => {
     const t = new Transcript();
     t.push('out', bytes('hello\r\n'));
     t.push('in', bytes('hi there\nbye\n'));
-    expect(formatTranscript(t.segments, 'text')).toBe('> hello\n< hi there\n< bye\n');
-    const hex = formatTranscript(t.segments, 'hex');
+    expect(formatTranscript(t.runs(), 'text')).toBe('> hello\n< hi there\n< bye\n');
+    const hex = formatTranscript(t.runs(), 'hex');
     expect(hex).toBe(
       '> sent 7 bytes\n00000000  68 65 6c 6c 6f 0d 0a                              |hello..|\n\n' +
         '< received 13 bytes\n00000000  68 69 20 74 68 65 72 65  0a 62 79 65 0a           |hi there.bye.|\n',
     );
-    expect(formatTranscript(t.segments, 'both')).toBe(`> hello\n< hi there\n< bye\n\n--- hex dump ---\n\n${hex}`);
+    expect(formatTranscript(t.runs(), 'both')).toBe(`> hello\n< hi there\n< bye\n\n--- hex dump ---\n\n${hex}`);
     expect(formatTranscript([], 'both')).toBe('');
   });
 });
@@ -60,7 +60,7 @@ describe('ConsolesState keeps what was sent with what was received', () => {
     await state.sendLine('S1', 'ping');
     t.emit('sessions.data', { id: 'S1', seq: 1, data: btoa('pong\n') });
     await state.sendRaw('S1', 'x');
-    const segments = state.transcriptOf('S1').segments;
+    const segments = state.transcriptOf('S1').runs();
     expect(segments.map((s) => [s.dir, new TextDecoder().decode(s.bytes)])).toEqual([
       ['out', 'ping\n'],
       ['in', 'pong\n'],

@@ -22,7 +22,11 @@ export type TranscriptFormat = 'text' | 'hex' | 'both';
 /** Marks at the start of each line of a segment (as curl -v does). */
 export const MARK: Record<Direction, string> = { out: '> ', in: '< ' };
 
-/** A bounded, ordered list of segments (oldest dropped past `capacity` bytes); runs in one direction merge. */
+/**
+ * A bounded, ordered list of segments (oldest dropped past `capacity` bytes). Chunks are kept as
+ * they came (no copying on the hot path of a fast peer); {@link Transcript.runs} joins runs in one
+ * direction when a transcript is saved.
+ */
 export class Transcript {
   private list: Segment[] = [];
   private size = 0;
@@ -33,15 +37,7 @@ export class Transcript {
   /** Adds bytes that went one way. */
   push(dir: Direction, bytes: Uint8Array): void {
     if (!bytes.length) return;
-    const last = this.list.at(-1);
-    if (last && last.dir === dir) {
-      const merged = new Uint8Array(last.bytes.length + bytes.length);
-      merged.set(last.bytes);
-      merged.set(bytes, last.bytes.length);
-      last.bytes = merged;
-    } else {
-      this.list.push({ dir, bytes, offset: this.totals[dir] });
-    }
+    this.list.push({ dir, bytes, offset: this.totals[dir] });
     this.totals[dir] += bytes.length;
     this.size += bytes.length;
     while (this.size > this.capacity && this.list.length) {
@@ -57,9 +53,33 @@ export class Transcript {
     }
   }
 
-  /** The segments kept, oldest first. */
+  /** The chunks kept, oldest first, as they came. */
   get segments(): readonly Segment[] {
     return this.list;
+  }
+
+  /** The chunks kept with consecutive ones of one direction joined: one segment per turn of the conversation. */
+  runs(): Segment[] {
+    const out: Segment[] = [];
+    let group: Segment[] = [];
+    const flush = () => {
+      if (!group.length) return;
+      const size = group.reduce((n, s) => n + s.bytes.length, 0);
+      const bytes = new Uint8Array(size);
+      let at = 0;
+      for (const s of group) {
+        bytes.set(s.bytes, at);
+        at += s.bytes.length;
+      }
+      out.push({ dir: group[0]!.dir, bytes, offset: group[0]!.offset });
+      group = [];
+    };
+    for (const s of this.list) {
+      if (group.length && group[0]!.dir !== s.dir) flush();
+      group.push(s);
+    }
+    flush();
+    return out;
   }
 }
 
