@@ -62,7 +62,8 @@ export class ForwardsService {
     });
     this.handlers = {
       'forwards.list': async () => this.state(),
-      'forwards.create': async ({ spec, start, save, secrets }) => this.create(spec, { start, save, secrets }),
+      'forwards.create': async ({ spec, start, save, onlyIfStarted, secrets }) =>
+        start && save && onlyIfStarted ? this.createIfStarts(spec, secrets) : this.create(spec, { start, save, secrets }),
       'forwards.update': async ({ id, spec, secrets }) => {
         this.requireKnown(id);
         this.checkName(spec.name, id);
@@ -162,6 +163,39 @@ export class ForwardsService {
     this.engine.add(id, spec, how.save, hasSecret(how.secrets));
     if (!how.start) return this.engine.info(id);
     return this.engine.start(id);
+  }
+
+  /** Starts a new forward and saves it only once it runs; a failure leaves no forward, no secret and no file change. */
+  private async createIfStarts(spec: ForwardSpec, secrets?: { password?: string; passphrase?: string }): Promise<ForwardInfo> {
+    this.checkName(spec.name);
+    // Refuse before starting when the file could not take it anyway.
+    this.store.data.assertWritable();
+    const id = newId();
+    if (secrets) await this.secrets.set(id, secrets);
+    this.engine.add(id, spec, true, hasSecret(secrets));
+    const forget = async () => {
+      await this.engine.remove(id);
+      await this.secrets.delete(id);
+    };
+    try {
+      await this.engine.start(id);
+    } catch (err) {
+      await forget();
+      throw err;
+    }
+    this.saved.set(id, spec);
+    this.order.push(id);
+    try {
+      await this.persist();
+    } catch (err) {
+      this.saved.delete(id);
+      this.order.splice(this.order.indexOf(id), 1);
+      await forget();
+      if (err instanceof PortolanError) throw err;
+      throw new PortolanError('INTERNAL', `The forward could not be saved in ${this.store.file}: ${(err as Error).message}.`);
+    }
+    // Read after the save: an SSH tunnel may have moved on meanwhile (failed on an unknown host key...).
+    return this.engine.info(id);
   }
 
   private requireKnown(id: string): void {

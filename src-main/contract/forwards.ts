@@ -231,6 +231,11 @@ export const ForwardCreateRequest = z.object({
   start: z.boolean().default(true),
   /** Save it in forwards.json (default true); the CLI's foreground forwards are not saved. */
   save: z.boolean().default(true),
+  /**
+   * With start and save: keep the forward only if it starts. A start failure (busy port...) leaves
+   * nothing saved behind and answers with the engine's sentence; the form then offers "save anyway".
+   */
+  onlyIfStarted: z.boolean().default(false),
   /** SSH password or passphrase, kept by the secret store. */
   secrets: ForwardSecrets.optional(),
 });

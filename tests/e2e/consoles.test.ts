@@ -5,6 +5,7 @@
  * the peer and the listener. A second test sends 50 MB to a console and prints the longest gap
  * between animation frames (no timed assertion). Screenshots: test-results/screenshots/consoles-*.png.
  */
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -62,6 +63,7 @@ function consoleText(page: Page): Promise<string> {
 describe('the Listeners view in the browser', () => {
   it('opens a listener, talks to a peer in its console (text and hex), sends EOF and closes', async () => {
     const { page, problems } = await openListeners();
+    await page.getByRole('heading', { name: 'Listeners', level: 1 }).waitFor();
     const form = page.getByRole('form', { name: 'Open a port' });
     await page.screenshot({ path: path.join(shots, 'consoles-empty-light.png') });
 
@@ -95,6 +97,10 @@ describe('the Listeners view in the browser', () => {
 
     // Open a console listener on any free port, connect from here: a tab and a console appear.
     const port = await listen(page);
+    // On 127.0.0.1 a router cannot reach it: the same rule as a forward's, said in text.
+    const listenerCard = page.locator('[data-testid^="listener-"]').filter({ hasText: `127.0.0.1:${port}` });
+    expect(await listenerCard.getByRole('button', { name: 'Expose through router' }).isDisabled()).toBe(true);
+    expect(await listenerCard.getByTestId('expose-why').innerText()).toMatch(/^Expose through router is not possible yet\. Listens on 127\.0\.0\.1 only/);
     const peer = await client(port);
     const row = page.locator('[data-testid^="session-"]').filter({ hasText: `127.0.0.1:${peer.socket.localPort}` });
     await row.waitFor();
@@ -125,8 +131,18 @@ describe('the Listeners view in the browser', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await page.screenshot({ path: path.join(shots, 'consoles-hex-dark.png') });
+    // What was sent stays in the hex view, marked apart from what was received.
+    expect(await consoleText(page)).toMatch(/→ hello from the console[\s\S]*→ second[\s\S]*00000000/);
     await page.getByRole('radio', { name: 'Text' }).click();
     await expect.poll(() => consoleText(page)).toMatch(/hello\s+world/);
+    // ...and back in the text view.
+    expect(await consoleText(page)).toMatch(/hello from the console[\s\S]*second[\s\S]*hello\s+world/);
+    // The saved transcript holds both, marked apart, as text and hex.
+    await page.getByRole('combobox', { name: 'Transcript format' }).selectOption('both');
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save transcript' }).click()]);
+    const transcript = readFileSync((await saved.path())!, 'utf8');
+    expect(transcript).toMatch(/^> hello from the console\n> second\n< hello\n< world https:\/\/example\.org\/ ok\n/);
+    expect(transcript).toMatch(/--- hex dump ---[\s\S]*> sent 31 bytes\n00000000  68 65 6c 6c 6f/);
     await page.screenshot({ path: path.join(shots, 'consoles-session-dark.png') });
 
     // Ctrl+F finds text in the console.

@@ -100,12 +100,16 @@ describe('the Forwards view in the browser', () => {
     await form.getByLabel('Listen address', { exact: true }).fill('127.0.0.1');
     await page.getByTestId('exposure-warning').waitFor({ state: 'detached' });
 
-    // A target name is looked up once typing pauses: a warning when it does not resolve (Save
-    // stays possible), its addresses when it does; an IP address is not looked up.
+    // A target name is looked up when the user leaves the field (never while typing): a warning
+    // when it does not resolve (Save stays possible), its addresses when it does; an IP address
+    // is not looked up.
     const resolved = page.getByTestId('resolve-targetHost');
     await form.getByLabel('Target host', { exact: true }).fill('no-such-host.invalid');
+    expect(await resolved.count()).toBe(0);
+    await form.getByLabel('Target host', { exact: true }).press('Tab');
     await expect.poll(() => resolved.innerText()).toMatch(/^⚠ no-such-host\.invalid does not resolve here \(ENOTFOUND\): check the name, or this machine's DNS\. You can still save/);
     await form.getByLabel('Target host', { exact: true }).fill('localhost');
+    await form.getByLabel('Target host', { exact: true }).blur();
     await expect.poll(() => resolved.innerText()).toMatch(/^localhost resolves to (127\.0\.0\.1|::1)/);
 
     // A valid forward to the echo server; Enter saves.
@@ -127,6 +131,8 @@ describe('the Forwards view in the browser', () => {
     const expose = card.getByRole('button', { name: 'Expose through router' });
     expect(await expose.isDisabled()).toBe(true);
     expect(await expose.getAttribute('title')).toMatch(/^Listens on 127\.0\.0\.1 only: a router mapping cannot reach it; edit the forward/);
+    expect(await card.getByTestId('expose-why').innerText()).toMatch(/^Expose through router is not possible yet\. Listens on 127\.0\.0\.1 only/);
+    expect(await card.getByTestId('connection-count').innerText()).toBe('0 open · 0 in all');
 
     // 1 MiB through the forward in 16 rounds, back byte-exact; the counter follows each round
     // (so the traffic spreads over a few seconds and the sparkline draws a plateau).
@@ -147,8 +153,9 @@ describe('the Forwards view in the browser', () => {
 
     // The counters and the sparkline follow.
     await expect.poll(() => card.getByTestId('bytes-out').innerText()).toBe('1.0 MiB');
-    await expect.poll(() => card.getByTestId('connection-count').innerText()).toBe('1 / 1');
+    await expect.poll(() => card.getByTestId('connection-count').innerText()).toBe('1 open · 1 in all');
     await card.getByTestId('sparkline').locator('path.line').first().waitFor();
+    expect(await card.getByTestId('sparkline-scale').innerText()).toMatch(/\/s\s+\d+ s$/);
 
     // The connection log, with per-connection bytes.
     await card.getByRole('button', { name: /Connection log/ }).click();
@@ -164,7 +171,7 @@ describe('the Forwards view in the browser', () => {
     // The client leaves: the log says closed; then stop the forward and it no longer listens.
     client.end();
     await expect.poll(() => row.innerText()).toMatch(/closed/);
-    await expect.poll(() => card.getByTestId('connection-count').innerText()).toBe('0 / 1');
+    await expect.poll(() => card.getByTestId('connection-count').innerText()).toBe('0 open · 1 in all');
     await card.getByRole('switch', { name: 'Run echo' }).click();
     await expect.poll(() => card.getByTestId('forward-state').innerText()).toBe('stopped');
     expect(await card.getByRole('switch', { name: 'Run echo' }).getAttribute('aria-checked')).toBe('false');
@@ -180,23 +187,36 @@ describe('the Forwards view in the browser', () => {
     e2e.cleanups.push(() => void holder.close());
     const busy = (holder.address() as net.AddressInfo).port;
 
-    // A busy listen port: saved, not started; the engine's sentence names who holds it.
+    // A busy listen port is found while typing (the holder named, the next free port offered); a
+    // forward pointing at itself is flagged; one that cannot start is not saved.
     await page.getByRole('button', { name: 'New forward' }).click();
-    let form = page.getByRole('form', { name: 'New forward' });
+    const form = page.getByRole('form', { name: 'New forward' });
     await form.getByLabel('Listen port', { exact: true }).fill(String(busy));
+    const listenCheck = form.getByTestId('listen-check');
+    // (The holder is found by reading /proc: give it time on a busy machine.)
+    await expect
+      .poll(() => listenCheck.innerText(), { timeout: 15000 })
+      .toMatch(new RegExp(`Port ${busy}/tcp on 127\\.0\\.0\\.1 is in use by \\S+ \\(pid \\d+\\)[\\s\\S]*Use \\d+ \\(free\\)`));
     await form.getByLabel('Target host', { exact: true }).fill('127.0.0.1');
+    await form.getByLabel('Target port', { exact: true }).fill(String(busy));
+    await form.getByRole('button', { name: 'Create forward' }).click();
+    await form.getByText(/^This forward points at itself: it listens on 127\.0\.0\.1:\d+ and sends to 127\.0\.0\.1:\d+/).waitFor();
     await form.getByLabel('Target port', { exact: true }).fill(String(target));
     await form.getByLabel('Name', { exact: true }).fill('web');
     await form.getByRole('button', { name: 'Create forward' }).click();
-    form = page.getByRole('form', { name: 'Edit forward web' });
     const alert = form.getByRole('alert');
-    await expect.poll(() => alert.innerText()).toMatch(new RegExp(`Saved, but it could not start:\\s*Port ${busy}/tcp on 127\\.0\\.0\\.1 is in use by \\S+ \\(pid \\d+\\)`));
-    const card = page.getByRole('article', { name: 'Forward web' });
-    await expect.poll(() => card.getByTestId('forward-state').innerText()).toMatch(new RegExp(`^failed: Port ${busy}/tcp on 127\\.0\\.0\\.1 is in use`));
-    await form.getByLabel('Listen port', { exact: true }).fill('0');
-    await form.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => alert.innerText()).toMatch(new RegExp(`It could not start, so it was not saved:\\s*Port ${busy}/tcp on 127\\.0\\.0\\.1 is in use`));
+    expect(await page.getByRole('article', { name: 'Forward web' }).count()).toBe(0);
+    await alert.getByRole('button', { name: 'Save anyway (stopped)' }).waitFor();
+    // Take the free port offered instead: it starts, and only then is it saved.
+    await listenCheck.getByRole('button', { name: /^Use \d+ \(free\)$/ }).click();
+    await expect.poll(() => listenCheck.innerText(), { timeout: 15000 }).toMatch(/is free here/);
+    const offered = Number(await form.getByLabel('Listen port', { exact: true }).inputValue());
+    expect(offered).toBeGreaterThan(busy);
+    await form.getByRole('button', { name: 'Create forward' }).click();
     await form.waitFor({ state: 'detached' });
-    await listeningPort(page, 'web');
+    const card = page.getByRole('article', { name: 'Forward web' });
+    expect(await listeningPort(page, 'web')).toBe(offered);
 
     // Duplicate: a stopped copy.
     await card.getByRole('button', { name: 'Duplicate web' }).click();
@@ -228,7 +248,6 @@ describe('the Forwards view in the browser', () => {
 
     // A link from another view opens the form filled (UDP here).
     await page.evaluate(() => (location.hash = '#/forwards?targetHost=192.0.2.7&targetPort=53&listenPort=5353&proto=udp'));
-    form = page.getByRole('form', { name: 'New forward' });
     await form.waitFor();
     expect(await form.getByRole('radio', { name: 'UDP' }).getAttribute('aria-checked')).toBe('true');
     expect(await form.getByLabel('Target host', { exact: true }).inputValue()).toBe('192.0.2.7');

@@ -55,8 +55,14 @@ describe('the Knocking view', () => {
   it('guards a listener behind a sequence typed in the UI; the log shows failed and opening knocks', async () => {
     const { page, problems } = await e2e.open({ view: 'Knocking', height: 1000 });
     const view = page.getByRole('region', { name: 'Knocking' });
-    await view.getByTestId('visibility-note').waitFor();
-    expect(await view.getByTestId('visibility-note').innerText()).toMatch(/UDP steps therefore reveal least/);
+    // The guard panel opens with one line about scanners, not a block of text; the rest is a click away.
+    const note = view.getByTestId('visibility-note');
+    await note.waitFor();
+    expect(await note.innerText()).toBe("Scanners see a guard's TCP knock ports as open; UDP steps reveal least.");
+    await note.getByText("Scanners see a guard's TCP knock ports as open").click();
+    await expect.poll(() => note.innerText()).toMatch(/UDP steps therefore reveal least/);
+    // The file button names the one file it is for (not the browser's "Choose Files").
+    expect(await view.getByTestId('knockd-file').innerText()).toMatch(/Choose knockd\.conf…/);
 
     const listenPort = await openEchoListener(page);
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Knocking', exact: true }).click();

@@ -175,6 +175,21 @@ describe('the Scanner view', () => {
     await diff.waitFor();
     expect(await diff.innerText()).toMatch(new RegExp(`Newly closed \\(1\\)[\\s\\S]*${web.port}/tcp`));
     expect(await diff.innerText()).not.toMatch(/Newly open/);
+    // The chosen scans' names are whole in their selects (the text fits the box it is drawn in).
+    for (const name of ['Earlier scan', 'Later scan']) {
+      const select = page.getByRole('combobox', { name, exact: true });
+      const fit = await select.evaluate((el: HTMLSelectElement) => {
+        const ctx = document.createElement('canvas').getContext('2d')!;
+        const style = getComputedStyle(el);
+        ctx.font = `${style.fontSize} ${style.fontFamily}`;
+        const text = el.selectedOptions[0]?.text ?? '';
+        // Room for the text: the box minus padding and the drop-down arrow (about 20 px).
+        const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+        return { text, need: ctx.measureText(text).width, room };
+      });
+      expect(fit.text, name).toMatch(/127\.0\.0\.1/);
+      expect(fit.need, `${name}: "${fit.text}"`).toBeLessThanOrEqual(fit.room);
+    }
     await page.screenshot({ path: path.join(SHOTS, 'scan-diff-light.png') });
     expect(problems).toEqual([]);
     await page.context().close();
@@ -185,6 +200,16 @@ describe('the Scanner view', () => {
     await page.getByRole('tab', { name: /History/ }).click();
     const rows = page.getByRole('region', { name: 'Scan history' }).locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(3);
+    // The history filters by target; old scans can go (none is a day old here).
+    const filter = page.getByRole('searchbox', { name: 'Filter scans by target' });
+    await filter.fill('192.0.2');
+    await expect.poll(() => rows.count()).toBe(0);
+    expect(await page.getByTestId('history-count').innerText()).toBe('0 of 3 scans');
+    await filter.fill('127.0.0.1');
+    await expect.poll(() => rows.count()).toBe(3);
+    await page.getByRole('combobox', { name: 'Delete scans older than' }).selectOption('1');
+    expect(await page.getByRole('button', { name: 'Delete 0 old scans…' }).isDisabled()).toBe(true);
+    await filter.fill('');
     // 192.0.2.1 is TEST-NET-1: public by the engine's rule, and never contacted (the dialog is never accepted).
     await startScan(page, '192.0.2.1', '443');
     expect(await page.getByTestId('public-warning').innerText()).toMatch(/192\.0\.2\.1 is outside private/);

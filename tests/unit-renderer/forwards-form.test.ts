@@ -28,7 +28,7 @@ describe('the forward form', () => {
     expect(checkForm(tcp({ targetPort: '0' })).errors.targetPort).toBe('Target ports go from 1 to 65535.');
     expect(checkForm(tcp({ targetPort: '' })).errors.targetPort).toBe('Give the target port (1 to 65535).');
     expect(checkForm(ssh('ssh-local', { sshPort: '0' })).errors.sshPort).toMatch(/1 to 65535/);
-    expect(checkForm(tcp({ targetPort: '65535', listenPort: '65535' })).spec).toMatchObject({ targetPort: 65535, listenPort: 65535 });
+    expect(checkForm(tcp({ targetHost: '192.0.2.7', targetPort: '65535', listenPort: '65535' })).spec).toMatchObject({ targetPort: 65535, listenPort: 65535 });
   });
 
   it('checks addresses and names', () => {
@@ -82,6 +82,21 @@ describe('the forward form', () => {
     }
     expect(checkForm(tcp({ kind: 'udp', udpIdleSec: '30' })).spec).toMatchObject({ kind: 'udp', udpIdleMs: 30000 });
     expect(checkForm(ssh('ssh-dynamic')).spec).not.toHaveProperty('targetHost');
+  });
+
+  it('flags a forward that points at itself', () => {
+    const loop = { ...DEFAULT_FORM, listenPort: '8080', targetPort: '8080' };
+    for (const [listenHost, targetHost] of [['127.0.0.1', '127.0.0.1'], ['0.0.0.0', '127.0.0.1'], ['127.0.0.1', 'localhost'], ['::', '::1'], ['192.0.2.1', '192.0.2.1']]) {
+      const checked = checkForm({ ...loop, listenHost: listenHost!, targetHost: targetHost! });
+      expect(checked.errors.targetPort, `${listenHost} -> ${targetHost}`).toMatch(/^This forward points at itself: it listens on .*:8080 and sends to .*:8080/);
+      expect(checked.spec).toBeNull();
+    }
+    // Another port, another address, or any free port: no loop.
+    expect(checkForm({ ...loop, targetHost: '127.0.0.1', targetPort: '8081' }).errors).toEqual({});
+    expect(checkForm({ ...loop, targetHost: '192.0.2.7' }).errors).toEqual({});
+    expect(checkForm({ ...loop, listenPort: '0', targetHost: '127.0.0.1' }).errors).toEqual({});
+    // SSH -L: the target is as the server sees it.
+    expect(checkForm({ ...loop, kind: 'ssh-local', targetHost: '127.0.0.1', sshHost: 'b', sshUser: 'me' }).errors).toEqual({});
   });
 
   it('suggests a unique name when none is typed, and refuses a taken one', () => {

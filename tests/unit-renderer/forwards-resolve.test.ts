@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ForwardInfo } from '../../src-main/contract/forwards.js';
 import { Api } from '../../src-renderer/src/lib/api/client.js';
 import { DEFAULT_FORM, type ForwardForm } from '../../src-renderer/src/lib/forwards/form.js';
-import { routerExposure } from '../../src-renderer/src/lib/forwards/format.js';
+import { routerExposure, socketRouterExposure } from '../../src-renderer/src/lib/forwards/format.js';
 import { addressList, HostResolver, hostsToResolve, resolveNote, type Resolutions } from '../../src-renderer/src/lib/forwards/resolve.js';
 import { ForwardsState } from '../../src-renderer/src/lib/state/forwards.svelte.js';
 import { deferred, fail, FakeTransport, ok } from './fake-transport.js';
@@ -66,27 +66,28 @@ describe('HostResolver', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('asks once the user pauses typing, for the last text only', async () => {
+  it('never asks while the user types, however long the pause; asks when told (the field was left), for the last text only', async () => {
     const asked: string[] = [];
     const updates: Resolutions[] = [];
     const resolver = new HostResolver(
       async (host) => (asked.push(host), ['192.0.2.4']),
       (r) => updates.push(r),
-      { delayMs: 400 },
     );
     for (const text of ['d', 'db', 'db.', 'db.internal']) {
       resolver.request({ targetHost: text });
-      await vi.advanceTimersByTimeAsync(100);
+      await vi.advanceTimersByTimeAsync(5000);
     }
     expect(asked).toEqual([]);
     expect(resolver.resolutions).toEqual({ targetHost: { host: 'db.internal', status: 'waiting' } });
-    await vi.advanceTimersByTimeAsync(400);
+    await resolver.lookupNow('sshHost');
+    expect(asked).toEqual([]);
+    await resolver.lookupNow('targetHost');
     expect(asked).toEqual(['db.internal']);
     expect(resolver.resolutions).toEqual({ targetHost: { host: 'db.internal', status: 'resolved', addresses: ['192.0.2.4'] } });
     expect(updates.at(-1)).toBe(resolver.resolutions);
     // The same text again (another field changed): nothing new is asked.
     resolver.request({ targetHost: 'db.internal' });
-    await vi.advanceTimersByTimeAsync(1000);
+    await resolver.lookupNow();
     expect(asked).toEqual(['db.internal']);
   });
 
@@ -99,16 +100,17 @@ describe('HostResolver', () => {
         return d.promise;
       },
       () => {},
-      { delayMs: 10 },
     );
     resolver.request({ targetHost: 'old.example' });
-    await vi.advanceTimersByTimeAsync(10);
+    void resolver.lookupNow();
+    await vi.advanceTimersByTimeAsync(0);
     expect(resolver.resolutions.targetHost).toEqual({ host: 'old.example', status: 'looking' });
     resolver.request({ targetHost: 'new.example' });
     answers.get('old.example')!.resolve(['198.51.100.1']);
     await vi.advanceTimersByTimeAsync(0);
     expect(resolver.resolutions.targetHost).toEqual({ host: 'new.example', status: 'waiting' });
-    await vi.advanceTimersByTimeAsync(10);
+    void resolver.lookupNow();
+    await vi.advanceTimersByTimeAsync(0);
     answers.get('new.example')!.resolve(['198.51.100.2']);
     await vi.advanceTimersByTimeAsync(0);
     expect(resolver.resolutions.targetHost).toMatchObject({ status: 'resolved', addresses: ['198.51.100.2'] });
@@ -123,10 +125,9 @@ describe('HostResolver', () => {
         throw Object.assign(new Error('The engine is not connected.'), { code: 'DISCONNECTED' });
       },
       () => {},
-      { delayMs: 10 },
     );
     resolver.request({ targetHost: 'db.internal' });
-    await vi.advanceTimersByTimeAsync(10);
+    await resolver.lookupNow();
     expect(resolver.resolutions).toEqual({});
   });
 });
@@ -140,34 +141,50 @@ describe('ForwardsState looks the form’s names up through dns.resolve', () => 
       'dns.resolve': ({ host }) => (host === 'db.internal' ? fail('ENOTFOUND', NOT_FOUND) : ok({ addresses: ['192.0.2.4', '2001:db8::4'] })),
       'forwards.create': ({ spec }) => ok({ id: 'f-new', spec: { allow: [], startWithApp: false, ...spec }, state: 'stopped', saved: true, secretStored: false }),
     });
-    const state = new ForwardsState(new Api(t), { tickMs: 0, resolveDelayMs: 5 });
+    const state = new ForwardsState(new Api(t), { tickMs: 0 });
     const stop = state.start();
     return { t, state, stop };
   }
 
-  it('shows the addresses, or a warning that still lets the user save', async () => {
+  it('looks a name up on leaving the field or on save, never while typing; a warning that still lets the user save', async () => {
     const { t, state, stop } = setup();
     state.openNew();
     state.setForm({ kind: 'tcp', targetHost: 'db.internal', targetPort: '5432', startNow: false });
-    await tick(20);
+    await tick(600);
+    expect(t.callsOf('dns.resolve')).toEqual([]);
+    await state.resolveField('targetHost');
     expect(t.callsOf('dns.resolve')).toEqual([{ host: 'db.internal' }]);
     expect(resolveNote(state.form, 'targetHost', state.resolutions.targetHost)).toMatchObject({ tone: 'warn', text: expect.stringContaining(NOT_FOUND) });
-    // A warning, not an error: the form is valid and saves.
+    // A warning, not an error: the form is valid and saves (the warning was seen).
     expect(state.check.errors).toEqual({});
     expect(await state.submit()).toMatchObject({ id: 'f-new' });
 
     state.openNew();
     state.setForm({ targetHost: 'web.example', targetPort: '80' });
     await tick(20);
+    expect(t.callsOf('dns.resolve').map((c) => c.host)).toEqual(['db.internal']);
+    await state.resolveField('targetHost');
     expect(resolveNote(state.form, 'targetHost', state.resolutions.targetHost)).toEqual({ tone: 'ok', text: 'web.example resolves to 192.0.2.4, 2001:db8::4' });
     // IP addresses are not looked up; closing the form forgets what was shown.
     state.setForm({ targetHost: '192.0.2.7' });
-    await tick(20);
+    await state.resolveField('targetHost');
     expect(t.callsOf('dns.resolve').map((c) => c.host)).toEqual(['db.internal', 'web.example']);
     expect(state.resolutions).toEqual({});
     state.setForm({ targetHost: 'web.example' });
     state.closeForm();
     expect(state.resolutions).toEqual({});
+    stop();
+  });
+
+  it('on save, looks up a name not yet looked up; one that does not resolve stops that save to show the warning, the next save goes ahead', async () => {
+    const { t, state, stop } = setup();
+    state.openNew();
+    state.setForm({ kind: 'tcp', targetHost: 'db.internal', targetPort: '5432', startNow: false });
+    expect(await state.submit()).toBeNull();
+    expect(t.callsOf('dns.resolve')).toEqual([{ host: 'db.internal' }]);
+    expect(t.callsOf('forwards.create')).toEqual([]);
+    expect(state.resolutions.targetHost).toMatchObject({ status: 'unresolved' });
+    expect(await state.submit()).toMatchObject({ id: 'f-new' });
     stop();
   });
 });
@@ -210,5 +227,15 @@ describe('Expose through router on a forward card', () => {
     expect(routerExposure(info({ kind: 'tcp', listenHost: 'localhost' }))?.target).toBeNull();
     expect(routerExposure(info({ kind: 'tcp', listenHost: 'fd00::5' }))?.title).toMatch(/IPv6 address fd00::5 only: router mappings carry IPv4/);
     expect(routerExposure(info({ kind: 'tcp', listenPort: 0 }, { state: 'stopped' }))?.title).toMatch(/any free port: start the forward first/);
+  });
+});
+
+describe('Expose through router: one rule for forwards and console listeners', () => {
+  it('disables it for a listener on loopback as for a forward, and enables it on a LAN or wildcard address', () => {
+    const fix = 'open another';
+    expect(socketRouterExposure('127.0.0.1', 18500, 'tcp', fix, 'risk')).toEqual({ target: null, title: 'Listens on 127.0.0.1 only: a router mapping cannot reach it; open another.' });
+    expect(socketRouterExposure('::1', 18500, 'udp', fix, 'risk').target).toBeNull();
+    expect(socketRouterExposure('0.0.0.0', 18500, 'udp', fix, 'risk').target).toEqual({ internalPort: 18500, proto: 'udp' });
+    expect(socketRouterExposure('192.168.1.20', 18500, 'tcp', fix, 'risk').target).toEqual({ internalPort: 18500, proto: 'tcp' });
   });
 });

@@ -9,17 +9,17 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 const BUSY = 'Port 8080/tcp on 127.0.0.1 is in use by nginx (pid 812). Stop that program, or choose another listen port for this forward.';
 
 /** A state on a fake engine holding `initial` forwards; create/update/start answer like the engine. */
-function setup(initial: ForwardInfo[] = [], handlers: Record<string, (input: any) => any> = {}) {
+function setup(initial: ForwardInfo[] = [], handlers: Record<string, (input: any) => any> = {}, options: { bindCheckDelayMs?: number } = {}) {
   const remembered: Record<string, string> = {};
   const t = new FakeTransport({
     'forwards.list': () => ok({ forwards: initial, path: '/data/forwards.json' }),
-    'forwards.create': ({ spec }) => ok(forward('f-new', { spec: { allow: [], startWithApp: false, ...spec } })),
+    'forwards.create': ({ spec, start }) => ok(forward('f-new', { spec: { allow: [], startWithApp: false, ...spec }, ...(start ? { state: 'listening' as const, boundPort: 40001 } : {}) })),
     'forwards.update': ({ id, spec }) => ok(forward(id, { spec })),
     'forwards.start': ({ id }) => ok(forward(id, { state: 'listening', boundPort: 40001 })),
     'forwards.stop': ({ id }) => ok(forward(id)),
     ...Object.fromEntries(Object.entries(handlers).map(([k, h]) => [k, (input: any) => h(input)])),
   });
-  const state = new ForwardsState(new Api(t), { onRemember: (k, v) => (remembered[k] = v), tickMs: 0 });
+  const state = new ForwardsState(new Api(t), { onRemember: (k, v) => (remembered[k] = v), tickMs: 0, ...options });
   const stop = state.start();
   return { t, state, stop, remembered };
 }
@@ -77,9 +77,10 @@ describe('ForwardsState', () => {
     const info = await state.submit();
     expect(info?.state).toBe('listening');
     const [create] = t.callsOf('forwards.create');
-    expect(create).toMatchObject({ start: false, save: true, secrets: { password: 's3cret' }, spec: { kind: 'ssh-local', name: 'db:5432 via bastion' } });
+    // Started and saved in one call, kept only if it starts.
+    expect(create).toMatchObject({ start: true, save: true, onlyIfStarted: true, secrets: { password: 's3cret' }, spec: { kind: 'ssh-local', name: 'db:5432 via bastion' } });
     expect(JSON.stringify(create.spec)).not.toContain('s3cret');
-    expect(t.callsOf('forwards.start')).toEqual([{ id: 'f-new' }]);
+    expect(t.callsOf('forwards.start')).toEqual([]);
     expect(state.formMode).toBe('closed');
     expect(state.form.password).toBe('');
     expect(remembered[REMEMBER_FORM]).toBeDefined();
@@ -90,22 +91,81 @@ describe('ForwardsState', () => {
     stop();
   });
 
-  it('keeps a saved forward that could not start in the form, with the engine sentence naming the holder', async () => {
-    const { t, state, stop } = setup([], { 'forwards.start': () => fail('EADDRINUSE', BUSY) });
+  it('saves only what starts: a busy port leaves the form "New" with the holder named, and "Save anyway" saves it stopped', async () => {
+    const { t, state, stop } = setup([], { 'forwards.create': ({ spec, onlyIfStarted }) => (onlyIfStarted ? fail('EADDRINUSE', BUSY) : ok(forward('f-new', { spec }))) });
     await tick();
     state.openNew({ targetHost: '127.0.0.1', targetPort: '80', listenPort: '8080', name: 'web' });
     expect(await state.submit()).toBeNull();
+    expect(state.formMode).toBe('new');
+    expect(state.editingId).toBeNull();
+    expect(state.forwards).toEqual([]);
+    expect(state.formProblem).toEqual({ code: 'EADDRINUSE', message: BUSY, notStarted: true });
+    expect(await state.saveAnyway()).toMatchObject({ id: 'f-new', state: 'stopped' });
+    expect(t.callsOf('forwards.create').at(-1)).toMatchObject({ start: false, save: true, spec: { name: 'web', listenPort: 8080 } });
+    expect(state.formMode).toBe('closed');
+    expect(state.forwards.map((f) => f.spec.name)).toEqual(['web']);
+    stop();
+  });
+
+  it('keeps an edited forward that could not start in the form, with the engine sentence naming the holder', async () => {
+    const { t, state, stop } = setup([forward('web', { spec: { ...forward('web').spec, listenPort: 8000 } })], { 'forwards.start': () => fail('EADDRINUSE', BUSY) });
+    await tick();
+    state.openEdit('web');
+    state.setForm({ listenPort: '8080', startNow: true });
+    expect(await state.submit()).toBeNull();
     expect(state.formMode).toBe('edit');
-    expect(state.editingId).toBe('f-new');
     expect(state.formProblem).toEqual({ code: 'EADDRINUSE', message: BUSY, afterSave: true });
-    // Saving again updates the saved forward instead of creating a second one.
     t.handlers['forwards.start'] = ({ id }) => ok(forward(id, { state: 'listening' }));
     state.setForm({ listenPort: '0' });
     expect(state.formProblem).toBeNull();
     await state.submit();
-    expect(t.callsOf('forwards.create')).toHaveLength(1);
-    expect(t.callsOf('forwards.update')[0]).toMatchObject({ id: 'f-new', spec: { listenPort: 0, name: 'web' } });
+    expect(t.callsOf('forwards.create')).toHaveLength(0);
+    expect(t.callsOf('forwards.update').at(-1)).toMatchObject({ id: 'web', spec: { listenPort: 0 } });
     expect(state.formMode).toBe('closed');
+    stop();
+  });
+
+  it('checks the listen port while typing (a bind check here), names the holder and offers the next free port', async () => {
+    const busy = new Set([8080, 8081]);
+    const { t, state, stop } = setup([], {
+      'dictionary.bindCheck': ({ port, protocol, host }) =>
+        ok({ port, protocol, host, status: busy.has(port) ? 'in-use' : 'free', message: busy.has(port) ? `Port ${port}/${protocol} on ${host} is in use by nginx (pid 812).` : `Port ${port} is free.` }),
+    }, { bindCheckDelayMs: 5 });
+    await tick();
+    state.openNew({ targetHost: '127.0.0.1', targetPort: '80' });
+    expect(state.listenCheck).toBeNull(); // port 0: any free port, nothing to check
+    state.setForm({ listenPort: '80' });
+    state.setForm({ listenPort: '808' });
+    state.setForm({ listenPort: '8080' });
+    expect(state.listenCheck).toMatchObject({ status: 'checking' });
+    await new Promise((r) => setTimeout(r, 30));
+    // Only the last text was checked, then the ports above it until a free one.
+    expect(t.callsOf('dictionary.bindCheck').map((c) => c.port)).toEqual([8080, 8081, 8082]);
+    expect(t.callsOf('dictionary.bindCheck')[0]).toEqual({ port: 8080, protocol: 'tcp', host: '127.0.0.1' });
+    expect(state.listenCheck).toEqual({ key: 'tcp 127.0.0.1 8080', status: 'in-use', message: 'Port 8080/tcp on 127.0.0.1 is in use by nginx (pid 812).', nextFree: 8082 });
+    state.useListenPort(8082);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(state.form.listenPort).toBe('8082');
+    expect(state.listenCheck).toMatchObject({ status: 'free' });
+    // UDP asks about UDP; SSH -R listens on the server: nothing to check here.
+    state.setForm({ kind: 'udp' });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(t.callsOf('dictionary.bindCheck').at(-1)).toMatchObject({ port: 8082, protocol: 'udp' });
+    state.setForm({ kind: 'ssh-remote' });
+    expect(state.listenCheck).toBeNull();
+    stop();
+  });
+
+  it('keeps generating the name of a forward whose name was never typed, also when editing it', async () => {
+    const tcpSpec = (name: string) => ({ kind: 'tcp' as const, name, listenHost: '127.0.0.1', listenPort: 0, allow: [], startWithApp: false, targetHost: '127.0.0.1', targetPort: 18500 });
+    const { state, stop } = setup([forward('f1', { spec: tcpSpec('127.0.0.1:18500') }), forward('typed', { spec: tcpSpec('my web') })]);
+    await tick();
+    state.openEdit('f1');
+    expect(state.form.name).toBe('');
+    state.setForm({ targetHost: 'nosuchhost.invalid', targetPort: '18501' });
+    expect(state.check.name).toBe('nosuchhost.invalid:18501');
+    state.openEdit('typed');
+    expect(state.form.name).toBe('my web');
     stop();
   });
 

@@ -9,7 +9,7 @@ import { isPrivateAddress } from '../../src-main/contract/ip-address.js';
 import { REASON_EXPLAINED, STATE_EXPLAINED, TIMING_NAMES as MIRRORED_TIMING } from '../../src-renderer/src/lib/scan/explain.js';
 import { checkForm, decodeForm, DEFAULT_FORM, encodeForm, formFromIntent, formFromProfile, parseRate, profileFromForm } from '../../src-renderer/src/lib/scan/form.js';
 import { formatDuration, formatEta, formatRate, percentDone, serviceVersion } from '../../src-renderer/src/lib/scan/format.js';
-import { baselineFor, comparable, inOrder } from '../../src-renderer/src/lib/scan/history.js';
+import { baselineFor, comparable, filterHistory, inOrder, olderThan } from '../../src-renderer/src/lib/scan/history.js';
 import { checkPorts, TOP_MAX } from '../../src-renderer/src/lib/scan/ports.js';
 import { applyProgress, buildRows, closedCount, countsLine, fromInfo, fromResults, mergeFound } from '../../src-renderer/src/lib/scan/results.js';
 import { checkTargets } from '../../src-renderer/src/lib/scan/targets.js';
@@ -219,6 +219,20 @@ describe('history and formats', () => {
     expect(baselineFor(history, history[3]!)).toBeUndefined();
     expect(comparable(history[0]!, history[1]!)).toBe(false);
     expect(inOrder(history[0]!, history[3]!).map((s) => s.id)).toEqual(['a', 'c']);
+  });
+
+  it('filters the history by target or host, and finds the scans older than an age', () => {
+    const day = 86_400_000;
+    const now = 100 * day;
+    const history = [summary('new', now - day / 2, ['10.0.0.1']), { ...summary('lan', now - 10 * day, ['192.168.1.7']), targets: 'nas.lan' }, summary('old', now - 40 * day, ['10.0.0.1'])];
+    expect(filterHistory(history, '').map((s) => s.id)).toEqual(['new', 'lan', 'old']);
+    expect(filterHistory(history, ' 10.0.0 ').map((s) => s.id)).toEqual(['new', 'old']);
+    // By the name typed as the target, or by an address it resolved to.
+    expect(filterHistory(history, 'NAS').map((s) => s.id)).toEqual(['lan']);
+    expect(filterHistory(history, '192.168.1.7').map((s) => s.id)).toEqual(['lan']);
+    expect(olderThan(history, 1, now).map((s) => s.id)).toEqual(['lan', 'old']);
+    expect(olderThan(history, 30, now).map((s) => s.id)).toEqual(['old']);
+    expect(olderThan(filterHistory(history, 'nas'), 30, now)).toEqual([]);
   });
 
   it('formats rates, durations and progress', () => {

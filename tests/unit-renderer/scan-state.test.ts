@@ -193,4 +193,21 @@ describe('ScanState', () => {
     expect(remembered[REMEMBER.current]).toBe('');
     expect(state.notice).toBeNull();
   });
+
+  it('deletes several old scans at once and reads the history again', async () => {
+    const scans = ['a', 'b', 'c'].map((id, i) => ({ id, state: 'done', targets: '127.0.0.1', ports: '22', protocol: 'tcp', hosts: ['127.0.0.1'], open: 0, total: 1, startedAt: i }));
+    let kept = scans;
+    const { transport, state, stop } = setup({
+      'scan.history': () => ok({ scans: kept }),
+      'scan.delete': ({ id }) => ((kept = kept.filter((s) => s.id !== id)), ok({ deleted: true })),
+    });
+    await new Promise((r) => setTimeout(r, 0));
+    state.compareA = 'a';
+    await state.removeMany(['a', 'b']);
+    expect(transport.callsOf('scan.delete')).toEqual([{ id: 'a' }, { id: 'b' }]);
+    expect(state.history.map((s) => s.id)).toEqual(['c']);
+    expect(state.compareA).toBe('');
+    expect(state.notice).toBeNull();
+    stop();
+  });
 });

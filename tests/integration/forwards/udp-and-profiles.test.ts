@@ -4,6 +4,7 @@
  * startWithApp, export/import, duplicate).
  */
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +108,30 @@ describe('forward profiles', () => {
     ]);
     expect(list.forwards[0]!.id).toBe(a.id);
     await again.close();
+    await dispose();
+  });
+
+  it('saves only what starts when asked (onlyIfStarted): a busy port leaves no forward, no secret, no file entry', async () => {
+    const { app, dataDir, dispose } = await testApp();
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as net.AddressInfo).port;
+    const refused = await app.invoke('forwards.create', {
+      spec: { kind: 'tcp', name: 'busy', listenPort: port, targetHost: '127.0.0.1', targetPort: 80 },
+      onlyIfStarted: true,
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'EADDRINUSE' } });
+    expect((await call(app, 'forwards.list', {})).forwards).toEqual([]);
+    // The name is free again, and one that starts is saved.
+    const started = await call(app, 'forwards.create', {
+      spec: { kind: 'tcp', name: 'busy', listenPort: 0, targetHost: '127.0.0.1', targetPort: 80 },
+      onlyIfStarted: true,
+    });
+    expect(started.state).toBe('listening');
+    const saved = JSON.parse(await readFile(path.join(dataDir, 'forwards.json'), 'utf8'));
+    expect(saved.forwards.map((f: { id: string }) => f.id)).toEqual([started.id]);
+    busy.close();
+    await app.close();
     await dispose();
   });
 

@@ -26,6 +26,8 @@ export interface FeedOptions {
   maxInFlight?: number;
   /** Received bytes kept for redrawing (hex toggle, tab switch) and transcripts. */
   keep?: number;
+  /** Told of received bytes as they join the history (drawn or stored), in order: the transcript follows them. */
+  onKept?: (bytes: Uint8Array) => void;
   /**
    * Base64 characters allowed to wait for a shown console. The engine's window keeps this far
    * below the bound; beyond it (e.g. another window acknowledges faster) the oldest data is
@@ -51,7 +53,7 @@ export class SessionFeed {
   private inFlight = 0;
   private sink: ConsoleSink | null = null;
   private generation = 0;
-  private readonly o: Required<FeedOptions>;
+  private readonly o: Required<Omit<FeedOptions, 'onKept'>> & Pick<FeedOptions, 'onKept'>;
 
   constructor(options: FeedOptions) {
     this.o = { ...FEED_DEFAULTS, ...options };
@@ -134,6 +136,7 @@ export class SessionFeed {
       this.at += piece.length;
       this.inFlight += piece.length;
       this.history.push(piece);
+      this.o.onKept?.(piece);
       sink.write(piece, () => {
         if (generation !== this.generation) return;
         this.inFlight -= piece.length;
@@ -146,6 +149,7 @@ export class SessionFeed {
   private store(bytes: Uint8Array): void {
     if (!bytes.length) return;
     this.history.push(bytes);
+    this.o.onKept?.(bytes);
     this.o.ack(bytes.length);
   }
 }

@@ -7,7 +7,7 @@
  * user learns of a problem while typing, not after pressing Save.
  */
 import { cidrProblem, parseIp } from '../../../../src-main/contract/cidr.js';
-import { forwardExposure } from '../../../../src-main/contract/net-notes.js';
+import { forwardExposure, isLoopbackHost, isWildcardHost } from '../../../../src-main/contract/net-notes.js';
 import type { ForwardInfo, ForwardKind, ForwardSecrets, ForwardSpecInput } from '../../../../src-main/contract/forwards.js';
 
 /** How to log in to an SSH server. */
@@ -158,6 +158,29 @@ export function suggestName(form: ForwardForm, taken: readonly string[] = []): s
   for (let i = 2; ; i++) if (!names.has(`${base} (${i})`)) return `${base} (${i})`;
 }
 
+/** True when `name` is what {@link suggestName} gives for the form (a name the user never typed). */
+export function isSuggestedName(form: ForwardForm, name: string): boolean {
+  const base = suggestName({ ...form, name: '' });
+  return name === base || (name.startsWith(`${base} (`) && /^ \(\d+\)$/.test(name.slice(base.length)));
+}
+
+/**
+ * Why a local forward would send its clients back into itself (target = its own listening
+ * socket: each connection would open another until the machine runs out), or undefined.
+ */
+export function selfTargetProblem(form: ForwardForm, listenPort: number | null, targetPort: number | null): string | undefined {
+  if ((form.kind !== 'tcp' && form.kind !== 'udp') || !listenPort || listenPort !== targetPort) return undefined;
+  const listen = unbracket(form.listenHost).toLowerCase();
+  const target = unbracket(form.targetHost).toLowerCase();
+  // The same socket: the same address, a wildcard listen reached through loopback, or "localhost" for a loopback listen.
+  const same =
+    listen === target ||
+    (isWildcardHost(listen) && isLoopbackHost(target)) ||
+    (isLoopbackHost(listen) && isLoopbackHost(target) && (listen === 'localhost' || target === 'localhost'));
+  if (!same) return undefined;
+  return `This forward points at itself: it listens on ${listen}:${listenPort} and sends to ${target}:${targetPort}, so each connection would loop back into it. Change the target port or host.`;
+}
+
 /** Checks the form as the user types; the spec is given only when every field is right. */
 export function checkForm(form: ForwardForm, context: CheckContext = {}): CheckedForm {
   const errors: CheckedForm['errors'] = {};
@@ -178,6 +201,8 @@ export function checkForm(form: ForwardForm, context: CheckContext = {}): Checke
     if (th) errors.targetHost = th;
     targetPort = parseIntIn(form.targetPort, 1, 65535);
     if (targetPort === null) errors.targetPort = form.targetPort.trim() === '' ? 'Give the target port (1 to 65535).' : TARGET_PORT;
+    const loop = th || errors.listenHost ? undefined : selfTargetProblem(form, listenPort, targetPort);
+    if (loop) errors.targetPort = loop;
   }
 
   const allow = allowEntries(form.allow);
@@ -247,7 +272,11 @@ export function checkForm(form: ForwardForm, context: CheckContext = {}): Checke
   return { errors, spec, secrets, name };
 }
 
-/** The form filled from a saved forward (to edit it); secrets stay empty (the store keeps them). */
+/**
+ * The form filled from a saved forward (to edit it); secrets stay empty (the store keeps them).
+ * A name that was generated (never typed) is left empty, so that it keeps following the target
+ * until the user types one.
+ */
 export function formFromInfo(info: ForwardInfo): ForwardForm {
   const s = info.spec;
   const form: ForwardForm = {
@@ -273,6 +302,7 @@ export function formFromInfo(info: ForwardInfo): ForwardForm {
     form.keyPath = s.ssh.keyPath ?? '';
     form.keepaliveSec = String(s.ssh.keepaliveSec);
   }
+  if (isSuggestedName(form, s.name)) form.name = '';
   return form;
 }
 

@@ -60,8 +60,22 @@ export function logFromList(connections: readonly ConnectionInfo[], max = LOG_SI
   return { open, closed: closed.length > max ? closed.slice(closed.length - max) : closed };
 }
 
+/** Rows the log table shows at most. */
+export const LOG_ROWS = 50;
+
+/**
+ * The count beside "Connection log", matching the rows the table lists: "3 open, 6 closed", and
+ * "latest 50 of 230" when the table shows fewer than there are.
+ */
+export function logSummary(log: ConnectionLog, limit = LOG_ROWS): string {
+  const total = log.open.length + log.closed.length;
+  if (!total) return '';
+  const parts = [log.open.length ? `${log.open.length} open` : '', log.closed.length ? `${log.closed.length} closed` : ''].filter(Boolean).join(', ');
+  return total > limit ? `latest ${limit} of ${total}: ${parts}` : parts;
+}
+
 /** The log's rows newest first (open ones on top), for the table. */
-export function logRows(log: ConnectionLog, limit = 50): ConnectionInfo[] {
+export function logRows(log: ConnectionLog, limit = LOG_ROWS): ConnectionInfo[] {
   return [...log.open].reverse().concat([...log.closed].reverse()).slice(0, limit);
 }
 

@@ -1,6 +1,7 @@
 /**
  * "Does this name resolve?" for the forward form: which host of the form to ask the engine about
- * (`dns.resolve`), asked once the user pauses typing, and the line shown under the field: the
+ * (`dns.resolve`), asked when the user leaves the field or saves (never on a pause in typing: a
+ * half-typed name must not send DNS queries beyond this machine), and the line shown under the field: the
  * addresses, or a warning that names the resolver's error. It never blocks Save: a forward whose
  * target does not resolve still listens (and counts target errors); an SSH tunnel keeps retrying.
  */
@@ -13,7 +14,7 @@ export const RESOLVE_FIELDS: readonly ResolveField[] = ['targetHost', 'sshHost']
 
 /** What is known about one host. */
 export type Resolution =
-  /** Waiting for the user to pause typing. */
+  /** Waiting for the user to leave the field (or save). */
   | { host: string; status: 'waiting' }
   /** Asked; no answer yet. */
   | { host: string; status: 'looking' }
@@ -98,8 +99,6 @@ export function resolveNote(form: ForwardForm, field: ResolveField, resolution: 
 const UNRESOLVED_CODES = new Set(['ENOTFOUND', 'ETIMEDOUT']);
 
 export interface HostResolverOptions {
-  /** Pause in typing before a name is looked up, ms (default 400). */
-  delayMs?: number;
   /** How long an answer is reused, ms (default 30 s). */
   ttlMs?: number;
   /** The clock, for tests. */
@@ -107,16 +106,14 @@ export interface HostResolverOptions {
 }
 
 /**
- * Looks the form's names up once the user pauses typing: each request restarts the pause; an
- * answer for a name the form no longer holds is kept in the cache but not shown; answers are
+ * Looks the form's names up when asked ({@link HostResolver.lookupNow}: the user left the field, or
+ * saves); {@link HostResolver.request} only records what the form holds. An answer for a name the form no longer holds is kept in the cache but not shown; answers are
  * reused for a while so that switching kinds or reopening the form asks again only when stale.
  */
 export class HostResolver {
   private current: Resolutions = {};
   private wanted: Partial<Record<ResolveField, string>> = {};
   private readonly cache = new Map<string, { at: number; resolution: Resolution }>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly delayMs: number;
   private readonly ttlMs: number;
   private readonly now: () => number;
 
@@ -125,7 +122,6 @@ export class HostResolver {
     private readonly onUpdate: (resolutions: Resolutions) => void,
     options: HostResolverOptions = {},
   ) {
-    this.delayMs = options.delayMs ?? 400;
     this.ttlMs = options.ttlMs ?? 30000;
     this.now = options.now ?? Date.now;
   }
@@ -135,36 +131,34 @@ export class HostResolver {
     return this.current;
   }
 
-  /** The names the form holds now (from {@link hostsToResolve}); looked up after the pause. */
+  /** The names the form holds now (from {@link hostsToResolve}); looked up by {@link lookupNow}, not here. */
   request(hosts: Partial<Record<ResolveField, string>>): void {
     const next: Resolutions = {};
     let changed = false;
-    let waiting = false;
     for (const field of RESOLVE_FIELDS) {
       const host = hosts[field];
       if (host === this.wanted[field]) {
         if (this.current[field]) next[field] = this.current[field];
-        if (this.current[field]?.status === 'waiting') waiting = true;
         continue;
       }
       changed = true;
       if (host === undefined) continue;
       const cached = this.cached(host);
       next[field] = cached ?? { host, status: 'waiting' };
-      if (!cached) waiting = true;
     }
     this.wanted = { ...hosts };
     if (!changed) return;
     this.current = next;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = waiting ? setTimeout(() => void this.run(), this.delayMs) : undefined;
     this.onUpdate(this.current);
+  }
+
+  /** Looks up the names still waiting (all of them, or only `field`'s); resolves once answered. */
+  lookupNow(field?: ResolveField): Promise<void> {
+    return this.run(field);
   }
 
   /** Forgets what the form asked (the form closed); the cache stays. */
   clear(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     this.wanted = {};
     if (Object.keys(this.current).length === 0) return;
     this.current = {};
@@ -179,9 +173,9 @@ export class HostResolver {
     return undefined;
   }
 
-  private async run(): Promise<void> {
-    this.timer = undefined;
-    const hosts = new Set(RESOLVE_FIELDS.filter((f) => this.current[f]?.status === 'waiting').map((f) => this.current[f]!.host));
+  private async run(only?: ResolveField): Promise<void> {
+    const fields = RESOLVE_FIELDS.filter((f) => (!only || f === only) && this.current[f]?.status === 'waiting');
+    const hosts = new Set(fields.map((f) => this.current[f]!.host));
     if (!hosts.size) return;
     this.set(hosts, (host) => ({ host, status: 'looking' }));
     await Promise.all(

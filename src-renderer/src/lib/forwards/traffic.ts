@@ -96,16 +96,18 @@ export interface SparkPaths {
 /**
  * Paths for `values` drawn in a `width` x `height` box, newest at the right edge, one step per
  * sample slot (`capacity` slots across), scaled so that `max` touches the top. A one-pixel
- * margin keeps the stroke inside the box.
+ * margin keeps the stroke inside the box; any traffic at all rises at least `minRise` pixels
+ * off the baseline, so a 6 B/s trickle beside a 1 MiB/s peak is still seen.
  */
-export function sparkPaths(values: readonly number[], capacity: number, width: number, height: number, max: number): SparkPaths {
+export function sparkPaths(values: readonly number[], capacity: number, width: number, height: number, max: number, minRise = 2): SparkPaths {
   if (values.length < 2 || capacity < 2) return { line: '', area: '' };
   const step = width / (capacity - 1);
   const top = 1;
   const bottom = height - 1;
   const scale = max > 0 ? (bottom - top) / max : 0;
   const start = width - (values.length - 1) * step;
-  const points = values.map((v, i) => `${round(start + i * step)},${round(bottom - Math.max(0, v) * scale)}`);
+  const rise = (v: number) => (v > 0 ? Math.min(bottom - top, Math.max(minRise, v * scale)) : 0);
+  const points = values.map((v, i) => `${round(start + i * step)},${round(bottom - rise(v))}`);
   const line = `M${points.join('L')}`;
   const area = `${line}L${round(width)},${bottom}L${round(start)},${bottom}Z`;
   return { line, area };

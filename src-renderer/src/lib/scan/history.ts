@@ -32,3 +32,19 @@ export function scanLabel(s: Pick<ScanSummary, 'targets' | 'ports' | 'protocol'>
   const ports = s.ports.length > 24 ? `${s.ports.slice(0, 23)}…` : s.ports;
   return `${targets} · ${ports} ${s.protocol.toUpperCase()}`;
 }
+
+/** The scans whose targets or hosts contain `query` (case-insensitive); all of them for an empty query. */
+export function filterHistory(history: readonly ScanSummary[], query: string): ScanSummary[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return [...history];
+  return history.filter((s) => s.targets.toLowerCase().includes(q) || s.hosts.some((h) => h.toLowerCase().includes(q)));
+}
+
+/** Ages the history offers for "delete scans older than", in days. */
+export const DELETE_AGES = [1, 7, 30, 90] as const;
+
+/** The scans started more than `days` days before `now`. */
+export function olderThan(history: readonly ScanSummary[], days: number, now = Date.now()): ScanSummary[] {
+  const cutoff = now - days * 86_400_000;
+  return history.filter((s) => s.startedAt < cutoff);
+}

@@ -19,6 +19,7 @@ import {
   type ListenForm,
 } from '../consoles/forms.js';
 import { encodeLine, encodeText, type InputMode, type LineEnding } from '../consoles/input.js';
+import { Transcript } from '../consoles/transcript.js';
 import { applyChanged, EMPTY_MODEL, fromState, groupModel, hasConsole, type SessionsModel } from '../consoles/model.js';
 
 /** Bytes per `sessions.send` call: TCP chunks (well below MAX_SEND_BASE64), and UDP datagrams of a sent file (fit a usual MTU). */
@@ -77,6 +78,7 @@ export class ConsolesState {
   readonly activeSession = $derived(this.active ? (this.model.sessions.get(this.active) ?? null) : null);
 
   private readonly feeds = new Map<string, SessionFeed>();
+  private readonly transcripts = new Map<string, Transcript>();
   private readonly chains = new Map<string, Promise<void>>();
   private acks = new Map<string, number>();
   private ackScheduled = false;
@@ -141,10 +143,20 @@ export class ConsolesState {
   }
 
   /** The feed of a session (made on first use: data may come before the list is read). */
+  /** A session's conversation both ways (received as kept by its feed, and sent), for redraws and Save transcript. */
+  transcriptOf(id: string): Transcript {
+    let transcript = this.transcripts.get(id);
+    if (!transcript) {
+      transcript = new Transcript();
+      this.transcripts.set(id, transcript);
+    }
+    return transcript;
+  }
+
   feedOf(id: string): SessionFeed {
     let feed = this.feeds.get(id);
     if (!feed) {
-      feed = new SessionFeed({ ...this.options.feed, ack: (bytes) => this.ack(id, bytes) });
+      feed = new SessionFeed({ ...this.options.feed, ack: (bytes) => this.ack(id, bytes), onKept: (bytes) => this.transcriptOf(id).push('in', bytes) });
       this.feeds.set(id, feed);
     }
     return feed;
@@ -280,6 +292,7 @@ export class ConsolesState {
       for (let at = 0; at < bytes.length || at === 0; at += SEND_CHUNK.tcp) {
         const part = udp ? bytes : bytes.subarray(at, at + SEND_CHUNK.tcp);
         await this.api.call('sessions.send', { id, data: toBase64(part) });
+        this.transcriptOf(id).push('out', part);
         if (udp) break;
       }
     });
@@ -294,6 +307,7 @@ export class ConsolesState {
         for (let at = 0; at < file.size; at += chunk) {
           const part = new Uint8Array(await file.slice(at, at + chunk).arrayBuffer());
           await this.api.call('sessions.send', { id, data: toBase64(part) });
+          this.transcriptOf(id).push('out', part);
           this.uploads = { ...this.uploads, [id]: { name: file.name, sent: at + part.length, total: file.size } };
         }
       } finally {
@@ -330,6 +344,7 @@ export class ConsolesState {
     for (const id of ids) {
       this.feeds.get(id)?.detach();
       this.feeds.delete(id);
+      this.transcripts.delete(id);
       this.chains.delete(id);
       this.acks.delete(id);
     }

@@ -17,8 +17,9 @@ import {
   formFromIntent,
   type ForwardForm,
 } from '../forwards/form.js';
-import { isRunning, stateLabel, type StateLabel } from '../forwards/format.js';
-import { HostResolver, hostsToResolve, type Resolutions } from '../forwards/resolve.js';
+import { isRunning, lastTargetError, stateLabel, type StateLabel } from '../forwards/format.js';
+import { checkListen, listenTarget, type ListenCheck } from '../forwards/listen-check.js';
+import { HostResolver, hostsToResolve, RESOLVE_FIELDS, type ResolveField, type Resolutions } from '../forwards/resolve.js';
 import { applyChanged, applyConnection, applyTraffic, closeAll, EMPTY_LOG, logFromList, type ConnectionLog } from '../forwards/model.js';
 import { TrafficHistory, type RateSeries } from '../forwards/traffic.js';
 
@@ -28,6 +29,8 @@ export interface Problem {
   message: string;
   /** The forward was saved, and then could not start. */
   afterSave?: boolean;
+  /** A new forward that could not start, and so was not saved: the form offers "Save anyway". */
+  notStarted?: boolean;
 }
 
 export interface ForwardsStateOptions {
@@ -37,8 +40,8 @@ export interface ForwardsStateOptions {
   tickMs?: number;
   /** Samples kept per sparkline (default 120: a minute at the default period). */
   historySize?: number;
-  /** Pause in typing before the form's target and SSH server names are looked up, ms (default 400). */
-  resolveDelayMs?: number;
+  /** Pause in typing before the listen port is checked (a bind attempt on this machine), ms (default 250). */
+  bindCheckDelayMs?: number;
 }
 
 /** Settings key under which the view remembers the last new forward's kind, listen address and SSH login. */
@@ -71,6 +74,8 @@ export class ForwardsState {
   saving = $state(false);
   /** Whether the names typed in the form resolve on this machine (dns.resolve), by field. */
   resolutions = $state.raw<Resolutions>({});
+  /** Whether the form's listen port is free on this machine (checked while typing), with the next free port when busy. */
+  listenCheck = $state.raw<ListenCheck | null>(null);
 
   /** SSH host keys waiting for the user's answer, oldest first. */
   hostKeys = $state.raw<readonly HostKeyPrompt[]>([]);
@@ -101,6 +106,7 @@ export class ForwardsState {
   private readonly polling = new Set<string>();
   private lastPoll = 0;
   private readonly resolver: HostResolver;
+  private listenTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly api: Api,
@@ -110,7 +116,6 @@ export class ForwardsState {
     this.resolver = new HostResolver(
       async (host) => (await this.api.call('dns.resolve', { host })).addresses,
       (resolutions) => (this.resolutions = resolutions),
-      { delayMs: options.resolveDelayMs ?? 400 },
     );
   }
 
@@ -224,7 +229,7 @@ export class ForwardsState {
 
   /** The state in words, with the retry countdown at the current clock. */
   stateOf(info: ForwardInfo): StateLabel {
-    return stateLabel(info, this.now - (this.receivedAt.get(info.id) ?? this.now));
+    return stateLabel(info, this.now - (this.receivedAt.get(info.id) ?? this.now), lastTargetError(this.logs[info.id]?.closed ?? []));
   }
 
   // --- the form -------------------------------------------------------------------------------
@@ -236,6 +241,7 @@ export class ForwardsState {
     this.formMode = 'new';
     this.formProblem = null;
     this.resolveForm();
+    this.checkListenSoon(0);
   }
 
   /** Opens the form for a new forward filled from another view's link (target host/port, listen port, proto). */
@@ -252,6 +258,7 @@ export class ForwardsState {
     this.formMode = 'edit';
     this.formProblem = null;
     this.resolveForm();
+    this.checkListenSoon(0);
   }
 
   closeForm(): void {
@@ -261,60 +268,138 @@ export class ForwardsState {
     // Secrets typed in the form do not outlive it.
     this.form = { ...this.form, password: '', passphrase: '' };
     this.resolver.clear();
+    if (this.listenTimer) clearTimeout(this.listenTimer);
+    this.listenCheck = null;
   }
 
   setForm(patch: Partial<ForwardForm>): void {
+    const listenChanged = (['kind', 'listenHost', 'listenPort'] as const).some((k) => k in patch && patch[k] !== this.form[k]);
     this.form = { ...this.form, ...patch };
     this.formProblem = null;
     this.resolveForm();
+    if (listenChanged) this.checkListenSoon(this.options.bindCheckDelayMs ?? 250);
   }
 
-  /** Looks up the form's target and SSH server names once the user pauses typing (a warning, never a blocker). */
+  /** Records the names the form holds; they are looked up on leaving the field or on save, never while typing. */
   private resolveForm(): void {
     this.resolver.request(hostsToResolve(this.form));
   }
 
+  /** Looks up a host field's name (the user left the field): a warning under it when it does not resolve. */
+  resolveField(field: ResolveField): Promise<void> {
+    return this.resolver.lookupNow(field);
+  }
+
+  /** Puts the offered free port in the form. */
+  useListenPort(port: number): void {
+    this.setForm({ listenPort: String(port) });
+  }
+
+  /** Checks the listen socket after a pause in typing (a bind attempt on this machine only). */
+  private checkListenSoon(delayMs: number): void {
+    if (this.listenTimer) clearTimeout(this.listenTimer);
+    const target = listenTarget(this.form, this.formMode === 'edit' ? this.editing : null);
+    if (!target) {
+      this.listenCheck = null;
+      return;
+    }
+    if (this.listenCheck?.key !== target.key) this.listenCheck = { key: target.key, status: 'checking', message: '' };
+    this.listenTimer = setTimeout(() => void this.runListenCheck(), delayMs);
+  }
+
+  private async runListenCheck(): Promise<void> {
+    const target = listenTarget(this.form, this.formMode === 'edit' ? this.editing : null);
+    if (!target) return;
+    let result: ListenCheck | null;
+    try {
+      result = await checkListen(target, (query) => this.api.call('dictionary.bindCheck', query));
+    } catch {
+      // No verdict (the engine is gone...): show nothing rather than a wrong one; saving still tells.
+      result = null;
+    }
+    if (this.formMode === 'closed' || listenTarget(this.form, this.formMode === 'edit' ? this.editing : null)?.key !== target.key) return;
+    this.listenCheck = result;
+  }
+
+  /** True while a host name of the form is known not to resolve. */
+  private get anyUnresolved(): boolean {
+    return RESOLVE_FIELDS.some((f) => this.resolutions[f]?.status === 'unresolved');
+  }
+
   /**
-   * Saves the form (create or update), then starts the forward when asked. A forward that was
-   * saved but could not start stays in the form, now in edit mode, with the engine's sentence
-   * (a busy port names its holder), so the user can change the port and save again.
+   * Saves the form. Names not yet looked up are looked up first; one found not to resolve stops
+   * this save so the warning is seen (saving again goes ahead). A new forward to start now is
+   * saved only if it starts (`onlyIfStarted`): a busy port leaves nothing saved, the form stays
+   * "New" with the engine's sentence, and {@link saveAnyway} saves it stopped. An edited forward
+   * is saved, then started when asked; if it cannot start, the form stays open with the reason.
    */
   async submit(): Promise<ForwardInfo | null> {
-    const { spec, secrets } = this.check;
-    if (!spec || this.saving) return null;
+    if (!this.check.spec || this.saving) return null;
     this.saving = true;
+    const warnedBefore = this.anyUnresolved;
+    await this.resolver.lookupNow();
+    const { spec, secrets } = this.check;
+    if (!spec || (!warnedBefore && this.anyUnresolved)) {
+      this.saving = false;
+      return null;
+    }
     const editing = this.formMode === 'edit' ? this.editingId : null;
     let info: ForwardInfo;
     try {
       info = editing
         ? await this.api.call('forwards.update', { id: editing, spec, ...(secrets ? { secrets } : {}) })
-        : await this.api.call('forwards.create', { spec, start: false, save: true, ...(secrets ? { secrets } : {}) });
+        : await this.api.call('forwards.create', {
+            spec,
+            start: this.form.startNow,
+            save: true,
+            onlyIfStarted: this.form.startNow,
+            ...(secrets ? { secrets } : {}),
+          });
     } catch (err) {
-      this.formProblem = problemOf(err);
+      this.formProblem = { ...problemOf(err), ...(!editing && this.form.startNow && isStartFailure(err) ? { notStarted: true } : {}) };
       this.saving = false;
       return null;
     }
     this.upsert(info);
-    if (!editing) {
-      this.remembered = { ...this.remembered, ...decodeRemembered(encodeRemembered(this.form)) };
-      this.options.onRemember?.(REMEMBER_FORM, encodeRemembered(this.form));
-    }
+    if (!editing) this.rememberForm();
     try {
-      if (this.form.startNow && !isRunning(info)) info = await this.api.call('forwards.start', { id: info.id });
+      if (editing && this.form.startNow && !isRunning(info)) info = await this.api.call('forwards.start', { id: info.id });
       this.upsert(info);
       this.clearProblem(info.id);
       this.closeForm();
       return info;
     } catch (err) {
       // Saved, not started: keep the form open on the saved forward with the reason.
-      this.editingId = info.id;
-      this.formMode = 'edit';
-      this.form = { ...this.form, name: info.spec.name, password: '', passphrase: '' };
+      this.form = { ...this.form, password: '', passphrase: '' };
       this.formProblem = { ...problemOf(err), afterSave: true };
       return null;
     } finally {
       this.saving = false;
     }
+  }
+
+  /** Saves a new forward that could not start, stopped, as the user asked ("Save anyway"). */
+  async saveAnyway(): Promise<ForwardInfo | null> {
+    const { spec, secrets } = this.check;
+    if (!spec || this.saving || this.formMode !== 'new') return null;
+    this.saving = true;
+    try {
+      const info = await this.api.call('forwards.create', { spec, start: false, save: true, ...(secrets ? { secrets } : {}) });
+      this.upsert(info);
+      this.rememberForm();
+      this.closeForm();
+      return info;
+    } catch (err) {
+      this.formProblem = problemOf(err);
+      return null;
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  private rememberForm(): void {
+    this.remembered = { ...this.remembered, ...decodeRemembered(encodeRemembered(this.form)) };
+    this.options.onRemember?.(REMEMBER_FORM, encodeRemembered(this.form));
   }
 
   /** The form field an engine error names (to mark it), if any. */
@@ -493,5 +578,11 @@ export class ForwardsState {
     this.problems = rest;
   }
 }
+
+/** Errors of starting (the socket or the SSH server), as opposed to a refused spec or a file that cannot be written. */
+const isStartFailure = (err: unknown): boolean => {
+  const code = (err as { code?: string }).code;
+  return code !== 'INVALID_INPUT' && code !== 'INTERNAL' && code !== 'DISCONNECTED' && code !== 'UNKNOWN_CALL';
+};
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -281,6 +281,27 @@ export class ScanState {
   }
 
   /** Deletes a saved scan (and stops showing it). */
+  /** Deletes several saved scans (old ones, among those the history filter shows); says how many went. */
+  async removeMany(ids: readonly string[]): Promise<void> {
+    this.notice = null;
+    let deleted = 0;
+    for (const id of ids) {
+      try {
+        await this.api.call('scan.delete', { id });
+        deleted++;
+      } catch (err) {
+        this.notice = `Deleted ${deleted} of ${ids.length} scans; then: ${errorMessage(err)}`;
+        break;
+      }
+    }
+    const gone = new Set(ids.slice(0, deleted));
+    if (this.opened && gone.has(this.opened.info.id)) this.opened = null;
+    if (gone.has(this.compareA)) this.compareA = '';
+    if (gone.has(this.compareB)) this.compareB = '';
+    if (this.diff && (gone.has(this.diff.a) || gone.has(this.diff.b))) this.diff = null;
+    await this.loadHistory();
+  }
+
   async remove(id: string): Promise<void> {
     this.notice = null;
     try {
