@@ -100,7 +100,12 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
   };
 
   const listening = async () => (await sockets.handlers['sockets.snapshot']({ listeningOnly: true })).rows;
-  const exposure = new ExposureService({ listening, mappings: () => router.handlers['router.mappings']({}), knownMappings: () => router.engine.snapshot(), ...options.exposure });
+  const exposure = new ExposureService({ listening, mappings: () => router.handlers['router.mappings']({}), knownMappings: () => router.engine.snapshot(),
+    baselineFile: path.join(options.dataDir, 'exposure-baseline.json'),
+    problems,
+    onAlert: (diff) => bus.emit('exposure.changed', diff),
+    ...options.exposure,
+  });
 
   const handlers: Handlers = {
     'dictionary.lookup': async (q) => dictionary.lookup(q),
