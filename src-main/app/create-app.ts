@@ -42,8 +42,8 @@ export interface AppOptions {
   router?: RouterServiceOptions['engine'];
   /** Forwards: the secret store (the desktop app passes an encrypted one), known_hosts files, auto-start. */
   forwards?: Pick<ForwardsServiceOptions, 'secrets' | 'userKnownHosts' | 'autoStart'>;
-  /** Exposure: how nft runs and whether this is root (tests use a stand-in or a namespace). */
-  exposure?: Pick<ExposureServiceOptions, 'run' | 'uid' | 'readFirewall'>;
+  /** Exposure: how nft runs, whether this is root, the firewall and interfaces (tests use a stand-in or a namespace). */
+  exposure?: Pick<ExposureServiceOptions, 'run' | 'uid' | 'readFirewall' | 'interfaces'>;
 }
 
 /** The running app: the contract's handlers, the event bus, and a lifecycle. */
