@@ -84,6 +84,9 @@ export const ExposureChange = z.object({
 });
 export type ExposureChange = z.infer<typeof ExposureChange>;
 
+/** The key of a socket in the baseline ("tcp|0.0.0.0|22"): the same port on another address is another exposure. */
+export const surfaceKey = (i: { protocol: string; address: string; port: number }): string => `${i.protocol}|${i.address}|${i.port}`;
+
 /** The changes since the baseline; `alert` is true when something is exposed that was not (new, widened, process). */
 export const SurfaceDiff = z.object({
   baselineAt: z.number(),

@@ -4,15 +4,12 @@
  * a verdict widened (this network -> the internet) or narrowed, another program on a port.
  * Pure: the service reads and saves the baseline.
  */
-import type { ExposureBaseline, ExposureChange, ExposureEntry, Reach, SurfaceItem } from '../../contract/index.js';
+import { surfaceKey, type ExposureBaseline, type ExposureChange, type ExposureEntry, type Reach, type SurfaceItem } from '../../contract/index.js';
 
 /** How far a verdict reaches: unknown sits between this network and the internet (it may be either). */
 const WIDTH: Record<Reach, number> = { machine: 0, lan: 1, unknown: 2, internet: 3 };
 
 const LABEL: Record<Reach, string> = { machine: 'only this machine', lan: 'this network', unknown: 'unknown', internet: 'the internet' };
-
-/** The key of a socket in the baseline: the same port on another address is another exposure. */
-export const surfaceKey = (i: Pick<SurfaceItem, 'protocol' | 'address' | 'port'>): string => `${i.protocol}|${i.address}|${i.port}`;
 
 /** What the network can reach now: every entry not limited to this machine. */
 export function surfaceOf(entries: ExposureEntry[]): SurfaceItem[] {
