@@ -8,7 +8,8 @@ import { assessExposure, type InterfaceAddress, type MappingsReading } from '../
 import { interfaceAddresses, readBindV6Only } from '../engine/exposure/host.js';
 import { applyAction, elevation, ownRules, undoAll, runWithInput, type RunWithInput } from '../engine/exposure/firewall-helper.js';
 import { actionRules, FirewallActionError, type FirewallAction } from '../engine/exposure/firewall-rules.js';
-import { readLinuxFirewall, type FirewallReading } from '../engine/exposure/linux-firewall.js';
+import { readLinuxFirewall, runCommand } from '../engine/exposure/linux-firewall.js';
+import { firewallSources, readMacFirewall, readWindowsFirewall, type HostFirewall } from '../engine/exposure/platform-firewall.js';
 import { PortolanError, type FirewallChange } from '../contract/index.js';
 import { interfaceAddresses as hostInterfaces } from '../engine/exposure/host.js';
 import { ExposureBaseline, type ExposureEntry, type SurfaceDiff } from '../contract/index.js';
@@ -26,7 +27,7 @@ export interface ExposureServiceOptions {
   /** The mappings as last listed (and Portolan's own), without sending anything to the router. */
   knownMappings: () => Mapping[];
   /** Reads the host firewall (tests pass recorded rulesets). */
-  readFirewall?: () => Promise<FirewallReading>;
+  readFirewall?: () => Promise<HostFirewall>;
   /** Runs nft and pkexec (tests run them inside a namespace). */
   run?: RunWithInput;
   /** Process id 0 or not (tests pass root). */
@@ -74,10 +75,12 @@ async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
-/** Reads the firewall of this platform. */
-async function readPlatformFirewall(): Promise<FirewallReading> {
-  if (process.platform === 'linux') return readLinuxFirewall();
-  return { ok: false, reason: `Portolan reads the host firewall on Linux (nftables, iptables); on ${process.platform} it cannot yet` };
+/** Reads the firewall of this platform (Windows: netsh, tested on recorded output only; macOS: pf and the application firewall). */
+export async function readPlatformFirewall(platform: NodeJS.Platform = process.platform, run = runCommand): Promise<HostFirewall> {
+  if (platform === 'linux') return readLinuxFirewall(run);
+  if (platform === 'win32') return readWindowsFirewall(run);
+  if (platform === 'darwin') return readMacFirewall(run);
+  return { ok: false, reason: `Portolan reads the host firewall on Linux, macOS and Windows; on ${platform} it cannot yet` };
 }
 
 /** The exposure part of the app. */
@@ -97,14 +100,14 @@ export class ExposureService {
       : undefined;
     this.handlers = {
       'exposure.list': async ({ router }) => {
-        const [rows, firewall, mappings, bindV6Only, baseline] = await Promise.all([o.listening(), (o.readFirewall ?? readPlatformFirewall)(), router ? this.readMappings() : Promise.resolve<MappingsReading>({ ok: true, mappings: o.knownMappings(), asked: false }), readBindV6Only(), this.loadBaseline()]);
+        const [rows, firewall, mappings, bindV6Only, baseline] = await Promise.all([o.listening(), (o.readFirewall ?? (() => readPlatformFirewall()))(), router ? this.readMappings() : Promise.resolve<MappingsReading>({ ok: true, mappings: o.knownMappings(), asked: false }), readBindV6Only(), this.loadBaseline()]);
         const entries = assessExposure({ rows, interfaces: (o.interfaces ?? interfaceAddresses)(), firewall, router: mappings, bindV6Only });
         const diff = baseline ? this.compare(baseline, entries) : undefined;
         return {
           ...(diff ? { baseline: diff } : {}),
           at: Date.now(),
           entries,
-          firewall: firewall.ok ? { readable: true, sources: firewall.ruleset.sources, ...(firewall.notes.length ? { note: firewall.notes.join(' ') } : {}) } : { readable: false, sources: [], note: firewall.reason },
+          firewall: firewall.ok ? { readable: true, sources: firewallSources(firewall), ...(firewall.notes.length ? { note: firewall.notes.join(' ') } : {}) } : { readable: false, sources: [], note: firewall.reason },
           router: mappings.ok ? { listed: true, asked: mappings.asked } : { listed: false, asked: true, note: mappings.reason },
           learn: 'firewalls' as const,
         };
