@@ -106,6 +106,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     onAlert: (diff) => bus.emit('exposure.changed', diff),
     ...options.exposure,
   });
+  const offSocketsAdded = bus.on('sockets.diff', ({ added }) => exposure.socketsAdded(added));
 
   const handlers: Handlers = {
     'dictionary.lookup': async (q) => dictionary.lookup(q),
@@ -152,6 +153,8 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     problems,
     async close() {
       if (heartbeat) clearInterval(heartbeat);
+      offSocketsAdded();
+      exposure.close();
       sockets.close();
       await knock.close();
       await forwards.close();

@@ -93,6 +93,7 @@ export class ExposureService {
   private baseline: Promise<ExposureBaseline | null> | undefined;
   /** The alerting changes last told (so one new port notifies once, not on every list). */
   private told = '';
+  private recheck: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: ExposureServiceOptions) {
     this.baselineFile = o.baselineFile
@@ -143,6 +144,28 @@ export class ExposureService {
   private requireFile(): DataFile<ExposureBaseline | null> {
     if (!this.baselineFile) throw new PortolanError('INTERNAL', 'This Portolan keeps no data folder, so it cannot keep a baseline.');
     return this.baselineFile;
+  }
+
+  /**
+   * Told of sockets new in the live table: with a baseline set, a new listener is judged (the
+   * router not asked) a moment later, batching a burst, so a newly exposed port raises
+   * exposure.changed even with the Exposure view closed.
+   */
+  socketsAdded(rows: SocketRow[], delayMs = 1000): void {
+    if (!rows.some((r) => (r.proto.startsWith('tcp') ? r.state === 'LISTEN' : r.state === 'UNCONN')) || this.recheck) return;
+    this.recheck = setTimeout(() => {
+      this.recheck = undefined;
+      void this.loadBaseline()
+        .then((b) => (b ? this.handlers['exposure.list']({ router: false }) : undefined))
+        .catch(() => undefined); // the next list or change tries again; the view shows errors
+    }, delayMs);
+    this.recheck.unref();
+  }
+
+  /** Stops a pending re-check. */
+  close(): void {
+    clearTimeout(this.recheck);
+    this.recheck = undefined;
   }
 
   /** The baseline (read from its file the first time), or null when none is set. */

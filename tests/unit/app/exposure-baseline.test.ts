@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ExposureService } from '../../../src-main/app/exposure-service.js';
 import type { SocketRow, SurfaceDiff } from '../../../src-main/contract/index.js';
 import type { FirewallReading } from '../../../src-main/engine/exposure/linux-firewall.js';
@@ -84,5 +84,19 @@ describe('exposure baseline', () => {
     await s.handlers['exposure.baseline.set']({ router: false });
     expect(await s.handlers['exposure.baseline.clear']({})).toEqual({ removed: true });
     expect((await service().handlers['exposure.list']({ router: false })).baseline).toBeUndefined();
+  });
+
+  it('a new listener in the live table is judged without the view: one alert, nothing without a baseline', async () => {
+    const s = service();
+    s.socketsAdded([row(8080, 'node')], 0);
+    await new Promise((r) => setTimeout(r, 20));
+    await s.loadBaseline();
+    expect(alerts).toEqual([]); // no baseline: nothing is "new"
+    await s.handlers['exposure.baseline.set']({ router: false });
+    rows.push(row(8080, 'node'));
+    s.socketsAdded([row(8080, 'node')], 0);
+    await vi.waitFor(() => expect(alerts).toHaveLength(1), { timeout: 15_000, interval: 10 });
+    expect(alerts[0]!.changes.map((c) => c.text)).toEqual(['New: tcp 0.0.0.0:8080 (node) is reachable from this network.']);
+    s.close();
   });
 });
