@@ -42,8 +42,8 @@ export interface AppOptions {
   router?: RouterServiceOptions['engine'];
   /** Forwards: the secret store (the desktop app passes an encrypted one), known_hosts files, auto-start. */
   forwards?: Pick<ForwardsServiceOptions, 'secrets' | 'userKnownHosts' | 'autoStart'>;
-  /** Exposure: how nft runs and whether this is root (tests use a stand-in or a namespace). */
-  exposure?: Pick<ExposureServiceOptions, 'run' | 'uid' | 'readFirewall'>;
+  /** Exposure: how nft runs, whether this is root, the firewall and interfaces (tests use a stand-in or a namespace). */
+  exposure?: Pick<ExposureServiceOptions, 'run' | 'uid' | 'readFirewall' | 'interfaces'>;
 }
 
 /** The running app: the contract's handlers, the event bus, and a lifecycle. */
@@ -100,7 +100,13 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
   };
 
   const listening = async () => (await sockets.handlers['sockets.snapshot']({ listeningOnly: true })).rows;
-  const exposure = new ExposureService({ listening, mappings: () => router.handlers['router.mappings']({}), knownMappings: () => router.engine.snapshot(), ...options.exposure });
+  const exposure = new ExposureService({ listening, mappings: () => router.handlers['router.mappings']({}), knownMappings: () => router.engine.snapshot(),
+    baselineFile: path.join(options.dataDir, 'exposure-baseline.json'),
+    problems,
+    onAlert: (diff) => bus.emit('exposure.changed', diff),
+    ...options.exposure,
+  });
+  const offSocketsAdded = bus.on('sockets.diff', ({ added }) => exposure.socketsAdded(added));
 
   const handlers: Handlers = {
     'dictionary.lookup': async (q) => dictionary.lookup(q),
@@ -147,6 +153,8 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     problems,
     async close() {
       if (heartbeat) clearInterval(heartbeat);
+      offSocketsAdded();
+      exposure.close();
       sockets.close();
       await knock.close();
       await forwards.close();

@@ -4,13 +4,19 @@
  * hands them to the engine's assessment.
  */
 import type { Handlers, Mapping, SocketRow } from '../contract/index.js';
-import { assessExposure, type MappingsReading } from '../engine/exposure/assess.js';
+import { assessExposure, type InterfaceAddress, type MappingsReading } from '../engine/exposure/assess.js';
 import { interfaceAddresses, readBindV6Only } from '../engine/exposure/host.js';
 import { applyAction, elevation, ownRules, undoAll, runWithInput, type RunWithInput } from '../engine/exposure/firewall-helper.js';
 import { actionRules, FirewallActionError, type FirewallAction } from '../engine/exposure/firewall-rules.js';
-import { readLinuxFirewall, type FirewallReading } from '../engine/exposure/linux-firewall.js';
+import { readLinuxFirewall, runCommand } from '../engine/exposure/linux-firewall.js';
+import { firewallSources, readMacFirewall, readWindowsFirewall, type HostFirewall } from '../engine/exposure/platform-firewall.js';
 import { PortolanError, type FirewallChange } from '../contract/index.js';
 import { interfaceAddresses as hostInterfaces } from '../engine/exposure/host.js';
+import { ExposureBaseline, type ExposureEntry, type SurfaceDiff } from '../contract/index.js';
+import { diffSurface, isAlert, surfaceOf } from '../engine/exposure/baseline.js';
+import { DataFile, wholeFile } from './data-file.js';
+import type { ProblemSink } from './problem-log.js';
+import { z } from 'zod';
 
 /** What the service reads through other parts of the app. */
 export interface ExposureServiceOptions {
@@ -21,12 +27,23 @@ export interface ExposureServiceOptions {
   /** The mappings as last listed (and Portolan's own), without sending anything to the router. */
   knownMappings: () => Mapping[];
   /** Reads the host firewall (tests pass recorded rulesets). */
-  readFirewall?: () => Promise<FirewallReading>;
+  readFirewall?: () => Promise<HostFirewall>;
   /** Runs nft and pkexec (tests run them inside a namespace). */
   run?: RunWithInput;
   /** Process id 0 or not (tests pass root). */
   uid?: number;
+  /** This machine's interface addresses (tests pass a LAN interface the test machine may not have). */
+  interfaces?: () => InterfaceAddress[];
+  /** Where the attack-surface baseline is kept (exposure-baseline.json in the data folder); none: no baseline calls. */
+  baselineFile?: string;
+  /** Where a damaged baseline file is reported. */
+  problems?: ProblemSink;
+  /** Told when something is newly exposed since the baseline (the bus's exposure.changed). */
+  onAlert?: (diff: SurfaceDiff) => void;
 }
+
+/** The baseline file: `{ baseline }`, null after "clear" (a file of just `null` is damaged, as for every store). */
+const BaselineFile = z.object({ baseline: ExposureBaseline.nullable() });
 
 /** A change with its networks filled in: lan-only defaults to the networks of this machine's interfaces. */
 function toAction(change: FirewallChange): FirewallAction {
@@ -58,25 +75,40 @@ async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
-/** Reads the firewall of this platform. */
-async function readPlatformFirewall(): Promise<FirewallReading> {
-  if (process.platform === 'linux') return readLinuxFirewall();
-  return { ok: false, reason: `Portolan reads the host firewall on Linux (nftables, iptables); on ${process.platform} it cannot yet` };
+/** Reads the firewall of this platform (Windows: netsh, tested on recorded output only; macOS: pf and the application firewall). */
+export async function readPlatformFirewall(platform: NodeJS.Platform = process.platform, run = runCommand): Promise<HostFirewall> {
+  if (platform === 'linux') return readLinuxFirewall(run);
+  if (platform === 'win32') return readWindowsFirewall(run);
+  if (platform === 'darwin') return readMacFirewall(run);
+  return { ok: false, reason: `Portolan reads the host firewall on Linux, macOS and Windows; on ${platform} it cannot yet` };
 }
 
 /** The exposure part of the app. */
 export class ExposureService {
-  readonly handlers: Pick<Handlers, 'exposure.list' | 'exposure.firewall.preview' | 'exposure.firewall.apply' | 'exposure.firewall.undo' | 'exposure.firewall.rules'>;
+  readonly handlers: Pick<
+    Handlers,
+    'exposure.list' | 'exposure.firewall.preview' | 'exposure.firewall.apply' | 'exposure.firewall.undo' | 'exposure.firewall.rules' | 'exposure.baseline.set' | 'exposure.baseline.clear'
+  >;
+  private readonly baselineFile: DataFile<ExposureBaseline | null> | undefined;
+  private baseline: Promise<ExposureBaseline | null> | undefined;
+  /** The alerting changes last told (so one new port notifies once, not on every list). */
+  private told = '';
+  private recheck: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: ExposureServiceOptions) {
+    this.baselineFile = o.baselineFile
+      ? new DataFile(o.baselineFile, { what: 'attack-surface baseline', instead: 'no baseline is set until you set one again', empty: () => null, parse: (raw) => ({ value: wholeFile(BaselineFile)(raw).value.baseline }), ...(o.problems ? { problems: o.problems } : {}) })
+      : undefined;
     this.handlers = {
       'exposure.list': async ({ router }) => {
-        const [rows, firewall, mappings, bindV6Only] = await Promise.all([o.listening(), (o.readFirewall ?? readPlatformFirewall)(), router ? this.readMappings() : Promise.resolve<MappingsReading>({ ok: true, mappings: o.knownMappings(), asked: false }), readBindV6Only()]);
-        const entries = assessExposure({ rows, interfaces: interfaceAddresses(), firewall, router: mappings, bindV6Only });
+        const [rows, firewall, mappings, bindV6Only, baseline] = await Promise.all([o.listening(), (o.readFirewall ?? (() => readPlatformFirewall()))(), router ? this.readMappings() : Promise.resolve<MappingsReading>({ ok: true, mappings: o.knownMappings(), asked: false }), readBindV6Only(), this.loadBaseline()]);
+        const entries = assessExposure({ rows, interfaces: (o.interfaces ?? interfaceAddresses)(), firewall, router: mappings, bindV6Only });
+        const diff = baseline ? this.compare(baseline, entries) : undefined;
         return {
+          ...(diff ? { baseline: diff } : {}),
           at: Date.now(),
           entries,
-          firewall: firewall.ok ? { readable: true, sources: firewall.ruleset.sources, ...(firewall.notes.length ? { note: firewall.notes.join(' ') } : {}) } : { readable: false, sources: [], note: firewall.reason },
+          firewall: firewall.ok ? { readable: true, sources: firewallSources(firewall), ...(firewall.notes.length ? { note: firewall.notes.join(' ') } : {}) } : { readable: false, sources: [], note: firewall.reason },
           router: mappings.ok ? { listed: true, asked: mappings.asked } : { listed: false, asked: true, note: mappings.reason },
           learn: 'firewalls' as const,
         };
@@ -89,7 +121,68 @@ export class ExposureService {
       'exposure.firewall.apply': (change) => guarded(async () => ({ rules: await applyAction(toAction(change), await this.elevation(), this.run) })),
       'exposure.firewall.undo': async () => ({ removed: await undoAll(await this.elevation(), this.run) }),
       'exposure.firewall.rules': async () => ({ rules: (await ownRules(this.run)) ?? null }),
+      'exposure.baseline.set': async (query) => {
+        const file = this.requireFile();
+        await this.loadBaseline();
+        const { entries } = await this.handlers['exposure.list'](query);
+        const baseline: ExposureBaseline = { at: Date.now(), items: surfaceOf(entries) };
+        await file.save(() => `${JSON.stringify({ baseline }, null, 2)}\n`);
+        this.baseline = Promise.resolve(baseline);
+        this.told = '';
+        return { at: baseline.at, items: baseline.items.length };
+      },
+      'exposure.baseline.clear': async () => {
+        const file = this.requireFile();
+        const had = (await this.loadBaseline()) !== null;
+        await file.save(() => `${JSON.stringify({ baseline: null })}\n`);
+        this.baseline = Promise.resolve(null);
+        return { removed: had };
+      },
     };
+  }
+
+  private requireFile(): DataFile<ExposureBaseline | null> {
+    if (!this.baselineFile) throw new PortolanError('INTERNAL', 'This Portolan keeps no data folder, so it cannot keep a baseline.');
+    return this.baselineFile;
+  }
+
+  /**
+   * Told of sockets new in the live table: with a baseline set, a new listener is judged (the
+   * router not asked) a moment later, batching a burst, so a newly exposed port raises
+   * exposure.changed even with the Exposure view closed.
+   */
+  socketsAdded(rows: SocketRow[], delayMs = 1000): void {
+    if (!rows.some((r) => (r.proto.startsWith('tcp') ? r.state === 'LISTEN' : r.state === 'UNCONN')) || this.recheck) return;
+    this.recheck = setTimeout(() => {
+      this.recheck = undefined;
+      void this.loadBaseline()
+        .then((b) => (b ? this.handlers['exposure.list']({ router: false }) : undefined))
+        .catch(() => undefined); // the next list or change tries again; the view shows errors
+    }, delayMs);
+    this.recheck.unref();
+  }
+
+  /** Stops a pending re-check. */
+  close(): void {
+    clearTimeout(this.recheck);
+    this.recheck = undefined;
+  }
+
+  /** The baseline (read from its file the first time), or null when none is set. */
+  loadBaseline(): Promise<ExposureBaseline | null> {
+    this.baseline ??= this.baselineFile ? this.baselineFile.load() : Promise.resolve(null);
+    return this.baseline;
+  }
+
+  /** The changes since the baseline; tells onAlert when the set of alerting changes is new. */
+  private compare(baseline: ExposureBaseline, entries: ExposureEntry[]): SurfaceDiff {
+    const changes = diffSurface(baseline, entries);
+    const alerts = changes.filter(isAlert);
+    const diff = { baselineAt: baseline.at, changes, alert: alerts.length > 0 };
+    const key = alerts.map((c) => `${c.kind} ${c.key} ${c.item.reachableFrom} ${c.item.process ?? ''}`).join(';');
+    if (key && key !== this.told) this.o.onAlert?.(diff);
+    this.told = key;
+    return diff;
   }
 
   private get run(): RunWithInput {

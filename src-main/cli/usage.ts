@@ -14,7 +14,7 @@ export const USAGE = {
   forward: 'portolan forward [<listen-host>:]<listen-port> <target-host>:<target-port> [--udp] [--allow CIDR]... [--name NAME] [--json]',
   tunnel: 'portolan tunnel ssh (-L [bind:]port:host:hostport | -R [bind:]port:host:hostport | -D [bind:]port) user@host [-p 22] [-i keyfile] [--accept-host-key SHA256:...] [--allow CIDR]... [--json]',
   forwards: 'portolan forwards list [--json] | forwards start <name> [--accept-host-key SHA256:...] [--json] | forwards stop <name>',
-  exposure: 'portolan exposure [--json] [--why] [--no-router] | close <port> [--udp] [--lan-only [--network CIDR]...] [--yes] | undo [--yes] | rules',
+  exposure: 'portolan exposure [--json] [--why] [--no-router] | --diff [--json] (exit 1: something new is exposed since the baseline) | baseline [--clear] | close <port> [--udp] [--lan-only [--network CIDR]...] [--yes] | undo [--yes] | rules',
   learn: 'portolan learn [concept] [--json]',
   serve: 'portolan serve [--host 127.0.0.1] [--port 0] [--no-open]',
   settings: 'portolan settings [--start-at-login on|off] [--json]',

@@ -12,7 +12,7 @@ import {
   PortCard,
   PortSummary,
 } from './dictionary.js';
-import { exposureCalls } from './exposure.js';
+import { exposureCalls, exposureEvents } from './exposure.js';
 import { forwardCalls, forwardEvents } from './forwards.js';
 import { knockCalls, knockEvents } from './knock.js';
 import { LearnCard } from './learn.js';
@@ -235,6 +235,8 @@ export const events = {
   ...knockEvents,
   /** Forwards' state, traffic (~4 Hz), connections and SSH host-key questions (forwards.ts). */
   ...forwardEvents,
+  /** Something newly exposed since the attack-surface baseline (exposure.ts). */
+  ...exposureEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Calls = typeof calls;

@@ -50,6 +50,51 @@ export const ExposureEntry = z.object({
 });
 export type ExposureEntry = z.infer<typeof ExposureEntry>;
 
+/** One socket the network can reach, as a baseline keeps it (no pid: it changes on every restart). */
+export const SurfaceItem = z.object({
+  protocol: z.enum(['tcp', 'udp']),
+  address: z.string().max(64),
+  port: z.number().int().min(0).max(65535),
+  process: z.string().max(256).optional(),
+  reachableFrom: Reach,
+});
+export type SurfaceItem = z.infer<typeof SurfaceItem>;
+
+/** The attack surface the user accepted: what the network could reach when they set it. */
+export const ExposureBaseline = z.object({
+  at: z.number(),
+  items: z.array(SurfaceItem).max(100000),
+});
+export type ExposureBaseline = z.infer<typeof ExposureBaseline>;
+
+/**
+ * A change since the baseline: `new` (the network reaches a socket it did not), `widened` (from
+ * this network to the internet, or to unknown), `process` (another program on an exposed port),
+ * `narrowed`, `closed` (no longer listens, or only this machine reaches it). `item` is now,
+ * `before` as in the baseline.
+ */
+export const ExposureChange = z.object({
+  kind: z.enum(['new', 'widened', 'process', 'narrowed', 'closed']),
+  /** "tcp|0.0.0.0|22": protocol, bound address and port. */
+  key: z.string(),
+  item: SurfaceItem,
+  before: SurfaceItem.optional(),
+  /** One sentence for people. */
+  text: z.string(),
+});
+export type ExposureChange = z.infer<typeof ExposureChange>;
+
+/** The key of a socket in the baseline ("tcp|0.0.0.0|22"): the same port on another address is another exposure. */
+export const surfaceKey = (i: { protocol: string; address: string; port: number }): string => `${i.protocol}|${i.address}|${i.port}`;
+
+/** The changes since the baseline; `alert` is true when something is exposed that was not (new, widened, process). */
+export const SurfaceDiff = z.object({
+  baselineAt: z.number(),
+  changes: z.array(ExposureChange),
+  alert: z.boolean(),
+});
+export type SurfaceDiff = z.infer<typeof SurfaceDiff>;
+
 /** The whole picture, with what each source said. */
 export const ExposureReport = z.object({
   at: z.number(),
@@ -60,6 +105,8 @@ export const ExposureReport = z.object({
   router: z.object({ listed: z.boolean(), asked: z.boolean(), note: z.string().optional() }),
   /** The Learn card that explains firewalls. */
   learn: z.literal('firewalls'),
+  /** The changes since the baseline; absent when no baseline is set. */
+  baseline: SurfaceDiff.optional(),
 });
 export type ExposureReport = z.infer<typeof ExposureReport>;
 
@@ -128,4 +175,25 @@ export const exposureCalls = {
     output: z.object({ rules: z.array(z.string()).nullable() }),
     doc: "The rules Portolan added to the firewall (its table inet portolan).",
   },
+  /** Saves what the network reaches now as the baseline; later lists show the changes since it. */
+  'exposure.baseline.set': {
+    input: ExposureQuery,
+    output: z.object({ at: z.number(), items: z.number().int() }),
+    doc: 'Set the attack-surface baseline: what the network reaches now (protocol, address, port, process, verdict); later lists show what changed since.',
+  },
+  /** Forgets the baseline; `removed` is false when there was none. */
+  'exposure.baseline.clear': {
+    input: z.object({}).strict().default({}),
+    output: z.object({ removed: z.boolean() }),
+    doc: 'Forget the attack-surface baseline.',
+  },
+} as const;
+
+/** The exposure events, spread into the contract's events. */
+export const exposureEvents = {
+  /**
+   * Something is exposed that the baseline did not have (a new exposed port, a widened verdict,
+   * another program): sent once per new set of such changes, for the desktop's notification.
+   */
+  'exposure.changed': SurfaceDiff,
 } as const;

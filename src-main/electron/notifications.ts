@@ -1,12 +1,13 @@
 /**
  * System notifications from the main process (Electron's Notification), so they show whether or
- * not a window is open: a new listening port outside the user's baseline, a forward that fails or
- * comes back up, a router mapping lost. Each kind can be turned off in the settings; a click
+ * not a window is open: a new listening port outside the user's baseline, a port newly exposed to
+ * the network since the attack-surface baseline, a forward that fails or comes back up, a router
+ * mapping lost. Each kind can be turned off in the settings; a click
  * opens the window at the view of that row (its link: #/forwards?focus=<id>...).
  */
 import { Notification } from 'electron';
 import type { PortolanApp } from '../app/create-app.js';
-import type { ForwardInfo, Mapping, Settings, SocketRow } from '../contract/index.js';
+import type { ForwardInfo, Mapping, Settings, SocketRow, SurfaceDiff } from '../contract/index.js';
 
 /** Opens the window at a place in the app (a link of the renderer's router, "#/forwards?..."). */
 export type OpenAt = (hash: string) => void;
@@ -39,6 +40,7 @@ export class DesktopNotifications {
       app.bus.on('forwards.changed', ({ forwards, removed }) => this.onForwards(forwards, removed)),
       app.bus.on('router.changed', ({ mappings }) => this.onMappings(mappings)),
       app.bus.on('sockets.diff', ({ added }) => this.onAdded(added)),
+      app.bus.on('exposure.changed', (diff) => this.onExposed(diff)),
     ];
   }
 
@@ -88,6 +90,15 @@ export class DesktopNotifications {
         );
       }
     }
+  }
+
+  /** The engine sends exposure.changed once per new set of exposures; new listeners' setting governs it too. */
+  private onExposed(diff: SurfaceDiff): void {
+    if (!this.settings?.listenerAlerts) return;
+    const alerts = diff.changes.filter((c) => c.kind === 'new' || c.kind === 'widened' || c.kind === 'process');
+    if (alerts.length === 0) return;
+    const more = alerts.length > 1 ? ` (and ${alerts.length - 1} more)` : '';
+    this.show('Newly exposed to the network', `${alerts[0]!.text}${more}`, '#/exposure');
   }
 
   private onAdded(rows: SocketRow[]): void {

@@ -140,3 +140,43 @@ describe('ExposureState', () => {
     expect(s.pending).not.toBeNull();
   });
 });
+
+describe('ExposureState baseline', () => {
+  const change = (kind: 'new' | 'closed' | 'widened', port: number, address = '0.0.0.0') => ({
+    kind,
+    key: `tcp|${address}|${port}`,
+    item: { protocol: 'tcp' as const, address, port, reachableFrom: 'lan' as const },
+    text: `${kind} ${port}`,
+  });
+
+  it('marks each row with its change since the baseline and lists the sockets that no longer listen', async () => {
+    const baseline = { baselineAt: 5, alert: true, changes: [change('new', 80), change('widened', 22), change('closed', 8080)] };
+    const t = new FakeTransport({ 'exposure.list': () => ok({ ...report(), baseline }) });
+    const s = new ExposureState(new Api(t));
+    await s.load();
+    expect([...s.changeOf].map(([id, c]) => [id, c.kind])).toEqual([
+      ['tcp:0.0.0.0:80', 'new'],
+      ['ssh', 'widened'],
+    ]);
+    expect(s.gone.map((c) => c.key)).toEqual(['tcp|0.0.0.0|8080']);
+  });
+
+  it('"Set as baseline" saves without asking the router, then reads the report again', async () => {
+    let set = false;
+    const t = new FakeTransport({
+      'exposure.list': () => ok(set ? { ...report(), baseline: { baselineAt: 9, alert: false, changes: [] } } : report()),
+      'exposure.baseline.set': () => ((set = true), ok({ at: 9, items: 3 })),
+    });
+    const s = new ExposureState(new Api(t));
+    await s.load();
+    expect(s.report?.baseline).toBeUndefined();
+    await s.setBaseline();
+    expect(t.callsOf('exposure.baseline.set')).toEqual([{ router: false }]);
+    expect(s.actionDone).toBe('Baseline set: 3 sockets reachable from the network.');
+    expect(s.report?.baseline?.baselineAt).toBe(9);
+    expect(s.changeOf.size).toBe(0);
+    t.handlers['exposure.baseline.set'] = () => fail('EACCES', 'Your attack-surface baseline cannot be saved.');
+    await s.setBaseline();
+    expect(s.actionProblem).toBe('Your attack-surface baseline cannot be saved.');
+  });
+});

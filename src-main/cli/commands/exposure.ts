@@ -1,9 +1,14 @@
 /**
  * `portolan exposure [--json] [--why] [--no-router]`: who can reach each listening port here:
  * bind scope, host firewall (LAN and internet, with the deciding rule), router mapping, verdict.
+ *
+ * The attack surface over time: `portolan exposure baseline` saves what the network reaches now
+ * (`--clear` forgets it); `portolan exposure --diff` prints the changes since, and exits 1 when
+ * something is exposed that the baseline did not have (a new port, a verdict widened, another
+ * program on an exposed port), 0 when nothing new is exposed: for cron and CI.
  */
 import { parseArgs } from 'node:util';
-import type { ExposureEntry, ExposureReport } from '../../contract/index.js';
+import type { ExposureEntry, ExposureReport, SurfaceDiff } from '../../contract/index.js';
 import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
 import { callOrFail } from './call.js';
@@ -29,6 +34,17 @@ export function formatExposure(report: ExposureReport, why: boolean): string {
   return `${lines.join('\n')}\n`;
 }
 
+const MARK: Record<SurfaceDiff['changes'][number]['kind'], string> = { new: '+', widened: '!', process: '!', narrowed: '-', closed: '-' };
+
+/** The changes since the baseline, one per line, marked: + new, ! widened or another program, - narrowed or closed. */
+export function formatDiff(diff: SurfaceDiff): string {
+  const when = new Date(diff.baselineAt).toISOString().replace('T', ' ').slice(0, 19);
+  if (diff.changes.length === 0) return `Nothing changed since the baseline of ${when} UTC.\n`;
+  const lines = [`Since the baseline of ${when} UTC:`, ...diff.changes.map((c) => `  ${MARK[c.kind]} ${c.text}`)];
+  lines.push(diff.alert ? 'Something is exposed that the baseline did not have. "portolan exposure baseline" accepts it.' : 'Nothing new is exposed.');
+  return `${lines.join('\n')}\n`;
+}
+
 /** Prints the exposure of every listening socket, or changes the firewall (close, undo) after showing the rules. */
 export async function exposureCommand(ctx: CliContext): Promise<ExitCode> {
   const { values, positionals } = parseArgs({
@@ -42,10 +58,13 @@ export async function exposureCommand(ctx: CliContext): Promise<ExitCode> {
       'lan-only': { type: 'boolean', default: false },
       network: { type: 'string', multiple: true },
       yes: { type: 'boolean', default: false },
+      diff: { type: 'boolean', default: false },
+      clear: { type: 'boolean', default: false },
     },
   });
   const [sub, ...rest] = positionals;
-  if (sub !== undefined && !['close', 'undo', 'rules'].includes(sub)) throw new UsageError(`Say close, undo or rules (or nothing, to see the exposure); got "${sub}".`);
+  if (sub !== undefined && !['close', 'undo', 'rules', 'baseline'].includes(sub)) throw new UsageError(`Say close, undo, rules or baseline (or nothing, to see the exposure); got "${sub}".`);
+  if (values.diff && sub !== undefined) throw new UsageError('--diff goes alone: portolan exposure --diff [--json] [--no-router].');
   let port = 0;
   if (sub === 'close') {
     port = Number(rest[0]);
@@ -58,6 +77,16 @@ export async function exposureCommand(ctx: CliContext): Promise<ExitCode> {
       if (values.json) ctx.stdout(`${JSON.stringify({ rules }, null, 2)}\n`);
       else if (rules === null) ctx.stdout('The firewall cannot be read without privileges: run "sudo portolan exposure rules".\n');
       else ctx.stdout(rules.length ? `Rules Portolan added (table inet portolan):\n${rules.map((r) => `  ${r}`).join('\n')}\n` : 'Portolan has added no firewall rule.\n');
+      return 0;
+    }
+    if (sub === 'baseline') {
+      if (values.clear) {
+        const { removed } = await callOrFail(app, 'exposure.baseline.clear', {});
+        ctx.stdout(removed ? 'The baseline is forgotten.\n' : 'No baseline was set.\n');
+        return 0;
+      }
+      const set = await callOrFail(app, 'exposure.baseline.set', { router: !values['no-router'] });
+      ctx.stdout(values.json ? `${JSON.stringify(set, null, 2)}\n` : `Baseline set: ${set.items} socket${set.items === 1 ? '' : 's'} reachable from the network. "portolan exposure --diff" shows what changes.\n`);
       return 0;
     }
     if (sub === 'undo') {
@@ -86,6 +115,14 @@ export async function exposureCommand(ctx: CliContext): Promise<ExitCode> {
       return 0;
     }
     const report = await callOrFail(app, 'exposure.list', { router: !values['no-router'] });
+    if (values.diff) {
+      if (!report.baseline) {
+        ctx.stderr('No baseline is set: "portolan exposure baseline" saves what the network reaches now, then --diff shows what changes.\n');
+        return 2;
+      }
+      ctx.stdout(values.json ? `${JSON.stringify(report.baseline, null, 2)}\n` : formatDiff(report.baseline));
+      return report.baseline.alert ? 1 : 0;
+    }
     // --json: one object per listener, as the issue specifies; the sources' notes go to stderr.
     if (values.json) {
       ctx.stdout(`${JSON.stringify(report.entries, null, 2)}\n`);

@@ -6,7 +6,7 @@
 import type { ExposureEntry, FirewallVerdict, Mapping, Reach, SocketRow } from '../../contract/index.js';
 import { internetSources, isInternetAddress, parseAddress, prefixInterval, type AddressSet, type IpFamily } from './address-set.js';
 import { evaluateConnection, type FirewallDecision } from './evaluate.js';
-import type { FirewallReading } from './linux-firewall.js';
+import type { HostFirewall } from './platform-firewall.js';
 
 /** One address of an interface (os.networkInterfaces() flattened). */
 export interface InterfaceAddress {
@@ -26,7 +26,7 @@ export type MappingsReading = { ok: true; mappings: Mapping[]; asked: boolean } 
 export interface ExposureInputs {
   rows: SocketRow[];
   interfaces: InterfaceAddress[];
-  firewall: FirewallReading;
+  firewall: HostFirewall;
   router: MappingsReading;
   /** net.ipv6.bindv6only: whether a socket on :: takes IPv4 too by default (0 = yes). */
   bindV6Only?: boolean;
@@ -118,9 +118,12 @@ function assessOne(row: SocketRow, inputs: ExposureInputs): ExposureEntry {
   let lan: { point?: EntryPoint; d: FirewallDecision };
   let net: { point?: EntryPoint; d: FirewallDecision };
   if (fw.ok) {
-    const probe = (p: EntryPoint, sources: AddressSet) => evaluateConnection(fw.ruleset, { family: p.family, iif: p.iface.name, sources, daddr: p.daddr, protocol, port: row.localPort });
-    lan = mostOpen(scope.entries.map((point) => ({ point, d: probe(point, point.lan) })));
-    net = mostOpen(internetPoints.map((point) => ({ point, d: probe(point, internetSources(point.family)) })));
+    const probe = (p: EntryPoint, sources: AddressSet, from: 'lan' | 'internet') =>
+      'platform' in fw
+        ? fw.platform.decide({ protocol, port: row.localPort, from, iface: p.iface.name, family: p.family, ...(row.process ? { process: row.process } : {}) })
+        : evaluateConnection(fw.ruleset, { family: p.family, iif: p.iface.name, sources, daddr: p.daddr, protocol, port: row.localPort });
+    lan = mostOpen(scope.entries.map((point) => ({ point, d: probe(point, point.lan, 'lan') })));
+    net = mostOpen(internetPoints.map((point) => ({ point, d: probe(point, internetSources(point.family), 'internet') })));
     reasons.push(`Firewall, from this network${lan.point ? ` (${lan.point.iface.name})` : ''}: ${lan.d.reason}`);
     reasons.push(`Firewall, from the internet${net.point && (mapping || publicV4 || globalV6) ? ` (${net.point.iface.name})` : ''}: ${net.d.reason}`);
   } else {

@@ -31,6 +31,7 @@ const { RouterService } = await import('../../../src-main/app/router-service.js'
 const { EventBus } = await import('../../../src-main/app/event-bus.js');
 const { EncryptedFileSecretStore } = await import('../../../src-main/app/secret-file-store.js');
 const { ProfileStore, ScanStore } = await import('../../../src-main/app/scan-store.js');
+const { ExposureService } = await import('../../../src-main/app/exposure-service.js');
 type ProblemLogT = InstanceType<typeof ProblemLog>;
 
 /** One store, opened on a data folder: load it, change something and save. */
@@ -173,6 +174,17 @@ const STORES: StoreCase[] = [
     open(dir, problems) {
       const store = new ScanStore(path.join(dir, 'scans'), 200, problems);
       return { load: () => store.list(), save: () => store.save(scan('s-2') as never) };
+    },
+  },
+  {
+    name: 'exposure-baseline.json',
+    file: 'exposure-baseline.json',
+    valid: json({ baseline: { at: 1, items: [{ protocol: 'tcp', address: '0.0.0.0', port: 22, process: 'sshd', reachableFrom: 'lan' }] } }),
+    invalidEntry: json({ baseline: { at: 1, items: [{ protocol: 'tcp', address: '0.0.0.0', port: 22, reachableFrom: 'lan' }, { protocol: 'sctp', port: 99999 }] } }),
+    invalidEntryIsWholeFile: true,
+    open(dir, problems) {
+      const service = new ExposureService({ listening: async () => [], mappings: async () => [], knownMappings: () => [], readFirewall: async () => ({ ok: false, reason: 'test' }), baselineFile: path.join(dir, this.file), problems });
+      return { load: () => service.loadBaseline(), save: () => service.handlers['exposure.baseline.set']({ router: false }) };
     },
   },
 ];

@@ -151,6 +151,8 @@ const SAMPLES: Record<CallName, unknown | (() => Promise<unknown>)> = {
   'exposure.firewall.apply': { kind: 'close', protocol: 'udp', port: 5353, confirm: true },
   'exposure.firewall.undo': { confirm: true },
   'exposure.firewall.rules': {},
+  'exposure.baseline.set': { router: false },
+  'exposure.baseline.clear': {},
 };
 
 describe('contract', () => {

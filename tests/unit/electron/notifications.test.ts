@@ -86,4 +86,18 @@ describe('system notifications from the main process', { timeout: 30_000 }, () =
     app.bus.emit('sockets.diff', { tick: 4, at: 0, added: [row(6666)], removed: [], changed: [] });
     expect(shown()).toHaveLength(1);
   });
+
+  it('a port newly exposed since the attack-surface baseline; a click opens the Exposure view; not with alerts off', async () => {
+    const item = { protocol: 'tcp' as const, address: '0.0.0.0', port: 6379, process: 'redis', reachableFrom: 'lan' as const };
+    const change = (kind: 'new' | 'closed') => ({ kind, key: 'tcp|0.0.0.0|6379', item, text: `${kind === 'new' ? 'New' : 'Closed'}: tcp 0.0.0.0:6379 (redis)` });
+    app.bus.emit('exposure.changed', { baselineAt: 1, alert: false, changes: [change('closed')] });
+    expect(shown()).toEqual([]);
+    app.bus.emit('exposure.changed', { baselineAt: 1, alert: true, changes: [change('new'), { ...change('new'), key: 'udp|::|53' }, change('closed')] });
+    expect(shown()).toEqual(['Newly exposed to the network | New: tcp 0.0.0.0:6379 (redis) (and 1 more)']);
+    FakeNotification.instances[0]!.click();
+    expect(openAt).toHaveBeenCalledWith('#/exposure');
+    await app.invoke('settings.update', { listenerAlerts: false });
+    app.bus.emit('exposure.changed', { baselineAt: 1, alert: true, changes: [change('new')] });
+    expect(shown()).toHaveLength(1);
+  });
 });

@@ -3,7 +3,7 @@
  * selected, and whether the router is being asked. Loading sends nothing to the router unless
  * the user asks ("Ask the router"): the engine then uses the mappings as last listed.
  */
-import type { ExposureEntry, ExposureReport, FirewallChange, FirewallPreview } from '../../../../src-main/contract/exposure.js';
+import { surfaceKey, type ExposureChange, type ExposureEntry, type ExposureReport, type FirewallChange, type FirewallPreview } from '../../../../src-main/contract/exposure.js';
 import { errorMessage, type Api } from '../api/client.js';
 import { decodeFilter, DEFAULT_FILTER, encodeFilter, filterEntries, REMEMBER_KEY, type ExposureFilter } from '../exposure/filter.js';
 
@@ -28,6 +28,18 @@ export class ExposureState {
   readonly counts = $derived(
     (this.report?.entries ?? []).reduce<Record<string, number>>((acc, e) => ((acc[e.reachableFrom] = (acc[e.reachableFrom] ?? 0) + 1), acc), {}),
   );
+
+  /** The change since the baseline of each socket that has one, by socket id (none without a baseline). */
+  readonly changeOf = $derived(
+    new Map(
+      (this.report?.entries ?? []).flatMap((e) => {
+        const c = this.report?.baseline?.changes.find((x) => x.key === surfaceKey(e));
+        return c ? [[e.id, c] as const] : [];
+      }),
+    ),
+  );
+  /** Changes with no row to mark: sockets of the baseline that no longer listen. */
+  readonly gone = $derived<ExposureChange[]>((this.report?.baseline?.changes ?? []).filter((c) => !(this.report?.entries ?? []).some((e) => surfaceKey(e) === c.key)));
 
   /** A change waiting for confirmation: its exact rules, or the router mapping to remove. */
   pending = $state.raw<{ kind: 'firewall'; change: FirewallChange; preview: FirewallPreview } | { kind: 'mapping'; id: string; text: string } | null>(null);
@@ -133,6 +145,21 @@ export class ExposureState {
     try {
       const { removed } = await this.api.call('exposure.firewall.undo', { confirm: true });
       this.actionDone = removed ? 'Removed every firewall rule Portolan had added.' : 'Portolan had added no firewall rule.';
+      await this.load(false);
+    } catch (err) {
+      this.actionProblem = errorMessage(err);
+    } finally {
+      this.acting = false;
+    }
+  }
+
+  /** Accepts what the network reaches now as the baseline; later changes are highlighted against it. */
+  async setBaseline(): Promise<void> {
+    this.acting = true;
+    this.actionProblem = null;
+    try {
+      const { items } = await this.api.call('exposure.baseline.set', { router: false });
+      this.actionDone = `Baseline set: ${items} socket${items === 1 ? '' : 's'} reachable from the network.`;
       await this.load(false);
     } catch (err) {
       this.actionProblem = errorMessage(err);
