@@ -18,6 +18,17 @@ export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** A failed call as the views keep it: the stable code to branch on and the sentence to show. */
+export interface Problem {
+  code: string;
+  message: string;
+}
+
+/** Anything a call threw as a {@link Problem} (code INTERNAL when it carries none). */
+export function problemOf(err: unknown): Problem {
+  return { code: (err as { code?: string } | undefined)?.code ?? 'INTERNAL', message: errorMessage(err) };
+}
+
 export class Api {
   constructor(readonly transport: Transport) {}
 

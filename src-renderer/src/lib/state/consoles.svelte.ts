@@ -5,7 +5,7 @@
  * the view is shown, so that data of peers is taken (and acknowledged) wherever the user is.
  */
 import type { ListenerInfo, SessionData, SessionInfo, SessionsChanged } from '../../../../src-main/contract/sessions.js';
-import { errorMessage, type Api } from '../api/client.js';
+import { errorMessage, problemOf, type Api, type Problem } from '../api/client.js';
 import { toBase64 } from '../consoles/bytes.js';
 import { SessionFeed, type FeedOptions } from '../consoles/feed.js';
 import {
@@ -28,10 +28,8 @@ export const SEND_CHUNK = { tcp: 64 * 1024, udpFile: 1200 } as const;
 export const MAX_DATAGRAM = 65507;
 
 /** A failure shown next to what caused it. */
-export interface Problem {
-  code: string;
-  message: string;
-}
+/** A failed call as this view keeps it (one definition, in the API client). */
+export type { Problem };
 
 /** A file being sent. */
 export interface Upload {
@@ -50,7 +48,6 @@ export interface ConsolesOptions {
 /** Settings keys under which the view remembers its forms and input mode. */
 export const REMEMBER = { listen: 'consoles.listen', connect: 'consoles.connect', input: 'consoles.input' } as const;
 
-const problemOf = (err: unknown): Problem => ({ code: (err as { code?: string }).code ?? 'INTERNAL', message: errorMessage(err) });
 
 export class ConsolesState {
   model = $state.raw<SessionsModel>(EMPTY_MODEL);

@@ -6,7 +6,7 @@
  * is never missed while another view is shown.
  */
 import type { ForwardInfo, ForwardsChanged, HostKeyPrompt } from '../../../../src-main/contract/forwards.js';
-import { errorMessage, type Api } from '../api/client.js';
+import { errorMessage, problemOf, type Api, type Problem as BaseProblem } from '../api/client.js';
 import {
   checkForm,
   decodeRemembered,
@@ -24,9 +24,7 @@ import { applyChanged, applyConnection, applyTraffic, closeAll, EMPTY_LOG, logFr
 import { TrafficHistory, type RateSeries } from '../forwards/traffic.js';
 
 /** A failure shown next to what caused it. */
-export interface Problem {
-  code: string;
-  message: string;
+export interface Problem extends BaseProblem {
   /** The forward was saved, and then could not start. */
   afterSave?: boolean;
   /** A new forward that could not start, and so was not saved: the form offers "Save anyway". */
@@ -47,7 +45,6 @@ export interface ForwardsStateOptions {
 /** Settings key under which the view remembers the last new forward's kind, listen address and SSH login. */
 export const REMEMBER_FORM = 'forwards.form';
 
-const problemOf = (err: unknown): Problem => ({ code: (err as { code?: string }).code ?? 'INTERNAL', message: errorMessage(err) });
 
 export class ForwardsState {
   forwards = $state.raw<readonly ForwardInfo[]>([]);

@@ -8,7 +8,7 @@
 import type { ForwardInfo, ForwardsChanged } from '../../../../src-main/contract/forwards.js';
 import type { ListenerInfo, SessionsChanged } from '../../../../src-main/contract/sessions.js';
 import type { GuardInfo, KnockAttempt, KnockdImport, KnockProfile, KnockStepEvent } from '../../../../src-main/contract/knock.js';
-import { errorMessage, type Api } from '../api/client.js';
+import { errorMessage, problemOf, type Api, type Problem } from '../api/client.js';
 import {
   checkGuard,
   checkKnock,
@@ -33,17 +33,14 @@ export interface KnockStateOptions {
 }
 
 /** A failure shown next to what caused it. */
-export interface Problem {
-  code: string;
-  message: string;
-}
+/** A failed call as this view keeps it (one definition, in the API client). */
+export type { Problem };
 
 /** Settings keys under which the view remembers its forms. */
 export const REMEMBER = { form: 'knock.form', guard: 'knock.guard' } as const;
 
 const bracket = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
-const problemOf = (err: unknown): Problem => ({ code: (err as { code?: string }).code ?? 'INTERNAL', message: errorMessage(err) });
 
 /** Same attempt (for merging the log read at load with events that crossed it). */
 const sameAttempt = (a: KnockAttempt, b: KnockAttempt) =>

@@ -10,7 +10,7 @@
  * mappings the user made are current when the view opens.
  */
 import type { Mapping, MappingSpec, RouterChanged, RouterInfo } from '../../../../src-main/contract/router.js';
-import { errorMessage, type Api } from '../api/client.js';
+import { problemOf, type Api, type Problem } from '../api/client.js';
 import { applyIntent, checkMapping, decodeRemembered, DEFAULT_FORM, encodeRemembered, type MappingForm } from '../router/form.js';
 
 export interface RouterStateOptions {
@@ -33,15 +33,12 @@ export interface RouterConsent {
 }
 
 /** A failure of a call, with the engine's code and sentence. */
-export interface RouterProblem {
-  code: string;
-  message: string;
-}
+/** A failed router call (the API client's Problem). */
+export type RouterProblem = Problem;
 
 /** Settings key of the remembered form parts. */
 export const REMEMBER_FORM = 'router.form';
 
-const problemOf = (err: unknown): RouterProblem => ({ code: (err as { code?: string }).code ?? 'INTERNAL', message: errorMessage(err) });
 
 export class RouterState {
   /** The router as discovery found it; null before, or when no router answered. */

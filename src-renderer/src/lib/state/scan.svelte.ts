@@ -15,16 +15,14 @@ import type {
   ScanSpecInput,
   ScanSummary,
 } from '../../../../src-main/contract/scan.js';
-import { errorMessage, type Api } from '../api/client.js';
+import { errorMessage, problemOf, type Api, type Problem } from '../api/client.js';
 import { checkForm, decodeForm, DEFAULT_FORM, encodeForm, formFromIntent, formFromProfile, profileFromForm, type ScanForm } from '../scan/form.js';
 import { inOrder } from '../scan/history.js';
 import { applyProgress, buildRows, fromInfo, fromResults, isFinal, mergeFound, type ScanModel } from '../scan/results.js';
 
 /** A failure shown next to what caused it. */
-export interface Problem {
-  code: string;
-  message: string;
-}
+/** A failed call as this view keeps it (one definition, in the API client). */
+export type { Problem };
 
 /** A start the engine wants confirmed: the spec to send again, and its sentence naming the hosts. */
 export interface PendingConfirm {
@@ -46,7 +44,6 @@ export type ScanTab = 'results' | 'history' | 'compare';
 /** States listed in the results table by default: every non-closed one. */
 export const DEFAULT_SHOWN: ReadonlySet<PortState> = new Set<PortState>(['open', 'open|filtered', 'filtered', 'error']);
 
-const problemOf = (err: unknown): Problem => ({ code: (err as { code?: string }).code ?? 'INTERNAL', message: errorMessage(err) });
 
 type Early = { kind: 'progress'; p: ScanProgress } | { kind: 'found'; id: string; results: PortResult[] };
 
