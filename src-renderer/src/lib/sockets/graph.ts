@@ -1,0 +1,76 @@
+/**
+ * The who-talks-to-whom picture as data (issue 15.3): processes here and remote hosts as nodes,
+ * connections as edges weighted by their rate. Pairs between the same two nodes make one edge
+ * that keeps their ids (clicking it selects them). To stay readable with hundreds of pairs, idle
+ * edges can be hidden, and past `maxProcesses` process nodes, processes of one name merge into one.
+ */
+import { pairSocketIds, plainAddress } from '../../../../src-main/contract/socket-pairs.js';
+import type { PairEnd, SocketPair } from '../../../../src-main/contract/sockets.js';
+
+/** A node: a process here (or all processes of one name, when clustered), or a remote host. */
+export interface GraphNode {
+  id: string;
+  kind: 'process' | 'host';
+  label: string;
+  /** Bytes per second over all its edges. */
+  rate: number;
+}
+
+/** All pairs from one node (the clients' side) to another (the servers' side). */
+export interface GraphEdge {
+  id: string;
+  from: string;
+  to: string;
+  /** Bytes per second, both directions, summed over its pairs. */
+  rate: number;
+  pairIds: string[];
+  /** The socket rows of its pairs here: what selecting the edge selects. */
+  socketIds: string[];
+}
+
+export interface GraphOptions {
+  /** Leave out edges with no bytes moving now (and the nodes left without an edge). */
+  hideIdle: boolean;
+  /** Past this many process nodes, processes merge by name. */
+  maxProcesses: number;
+}
+
+/** Bytes per second of one socket here (both directions), or 0 when unknown. */
+export type RateOf = (socketId: string) => number;
+
+const processKey = (end: PairEnd) => (end.pid !== null ? `pid:${end.pid}` : 'pid:?');
+const processLabel = (end: PairEnd) => (end.pid !== null ? `${end.process ?? '?'} (${end.pid})` : 'owner not visible');
+
+/** Builds the graph of `pairs`; nodes and edges busiest first. */
+export function buildGraph(pairs: readonly SocketPair[], rateOf: RateOf, options: GraphOptions): { nodes: GraphNode[]; edges: GraphEdge[] } {
+  const pids = new Set<string>();
+  for (const p of pairs) for (const end of [p.client, p.server]) if (end.here) pids.add(processKey(end));
+  const cluster = pids.size > options.maxProcesses;
+  const nodes = new Map<string, GraphNode>();
+  const node = (end: PairEnd): GraphNode => {
+    const host = !end.here;
+    const id = host ? `host:${plainAddress(end.address)}` : cluster && end.process ? `name:${end.process}` : processKey(end);
+    let n = nodes.get(id);
+    if (!n) nodes.set(id, (n = { id, kind: host ? 'host' : 'process', label: host ? plainAddress(end.address) : cluster && end.process ? end.process : processLabel(end), rate: 0 }));
+    return n;
+  };
+  const edges = new Map<string, GraphEdge>();
+  for (const pair of pairs) {
+    const socketIds = pairSocketIds(pair);
+    // Both ends here count the same bytes twice (one's sent is the other's received): the client's only.
+    const rate = socketIds.length ? rateOf(socketIds[0]!) : 0;
+    if (options.hideIdle && rate <= 0) continue;
+    const from = node(pair.client);
+    const to = node(pair.server);
+    const id = `${from.id}>${to.id}`;
+    let e = edges.get(id);
+    if (!e) edges.set(id, (e = { id, from: from.id, to: to.id, rate: 0, pairIds: [], socketIds: [] }));
+    e.rate += rate;
+    e.pairIds.push(pair.id);
+    e.socketIds.push(...socketIds);
+    from.rate += rate;
+    if (to !== from) to.rate += rate;
+  }
+  const byRate = <T extends { rate: number; id: string }>(a: T, b: T) => b.rate - a.rate || a.id.localeCompare(b.id);
+  return { nodes: [...nodes.values()].sort(byRate), edges: [...edges.values()].sort(byRate) };
+}
