@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pairRows } from '../../src-main/contract/socket-pairs.js';
-import { buildGraph } from '../../src-renderer/src/lib/sockets/graph.js';
+import { buildGraph, edgePath, edgeWidth, placeNodes } from '../../src-renderer/src/lib/sockets/graph.js';
+import { decodeOptions, encodeOptions, DEFAULT_OPTIONS } from '../../src-renderer/src/lib/sockets/options.js';
 import { listenerWithPair, row } from './socket-rows.js';
 
 describe('the who-talks-to-whom graph', () => {
@@ -40,5 +41,35 @@ describe('the who-talks-to-whom graph', () => {
       ['name:worker', 'worker', 3],
     ]);
     expect(clustered.edges.map((e) => [e.id, e.pairIds.length])).toEqual([['name:worker>host:192.0.2.7', 3]]);
+  });
+});
+
+describe('drawing the graph', () => {
+  it('puts processes on the left, hosts on the right, busiest first, at most `limit` a side', () => {
+    const nodes = [
+      { id: 'pid:1', kind: 'process' as const, label: 'a', rate: 9 },
+      { id: 'host:x', kind: 'host' as const, label: 'x', rate: 5 },
+      { id: 'pid:2', kind: 'process' as const, label: 'b', rate: 1 },
+      { id: 'pid:3', kind: 'process' as const, label: 'c', rate: 0 },
+    ];
+    expect(placeNodes(nodes, 1000, 30, 2).map((n) => [n.id, n.x, n.y])).toEqual([
+      ['pid:1', 280, 15],
+      ['pid:2', 280, 45],
+      ['host:x', 720, 15],
+    ]);
+  });
+
+  it('bows an edge between two processes to the left, and widens edges with the log of their rate', () => {
+    expect(edgePath({ x: 100, y: 0 }, { x: 300, y: 40 })).toBe('M 100 0 C 200 0, 200 40, 300 40');
+    expect(edgePath({ x: 100, y: 0 }, { x: 100, y: 40 })).toBe('M 100 0 C 50 0, 50 40, 100 40');
+    expect(edgeWidth(0)).toBe(1);
+    expect(edgeWidth(1000)).toBeGreaterThan(edgeWidth(10));
+    expect(edgeWidth(1e12)).toBe(8);
+  });
+
+  it('remembers Graph mode with the other view options', () => {
+    const o = { ...DEFAULT_OPTIONS, mode: 'graph' as const };
+    expect(encodeOptions(o)).toBe('mode:graph');
+    expect(decodeOptions('mode:graph').mode).toBe('graph');
   });
 });

@@ -74,3 +74,39 @@ export function buildGraph(pairs: readonly SocketPair[], rateOf: RateOf, options
   const byRate = <T extends { rate: number; id: string }>(a: T, b: T) => b.rate - a.rate || a.id.localeCompare(b.id);
   return { nodes: [...nodes.values()].sort(byRate), edges: [...edges.values()].sort(byRate) };
 }
+
+/** Where a node is drawn. */
+export interface Placed extends GraphNode {
+  x: number;
+  y: number;
+}
+
+/**
+ * Places processes in a column on the left and remote hosts in one on the right, busiest at the
+ * top, so that edges between them read left to right; at most `limit` nodes per column.
+ */
+export function placeNodes(nodes: readonly GraphNode[], width: number, rowHeight: number, limit: number): Placed[] {
+  const placed: Placed[] = [];
+  for (const [kind, x] of [['process', width * 0.28], ['host', width * 0.72]] as const) {
+    nodes
+      .filter((n) => n.kind === kind)
+      .slice(0, limit)
+      .forEach((n, i) => placed.push({ ...n, x, y: rowHeight * (i + 0.5) }));
+  }
+  return placed;
+}
+
+/** An SVG path for an edge: a curve, bowed to the left between two processes (same column). */
+export function edgePath(a: { x: number; y: number }, b: { x: number; y: number }): string {
+  if (a.x === b.x) {
+    const bow = 40 + Math.abs(b.y - a.y) / 4;
+    return `M ${a.x} ${a.y} C ${a.x - bow} ${a.y}, ${b.x - bow} ${b.y}, ${b.x} ${b.y}`;
+  }
+  const mid = (a.x + b.x) / 2;
+  return `M ${a.x} ${a.y} C ${mid} ${a.y}, ${mid} ${b.y}, ${b.x} ${b.y}`;
+}
+
+/** Stroke width of an edge: 1 px idle, growing with the log of its rate, at most 8 px. */
+export function edgeWidth(rate: number): number {
+  return rate <= 0 ? 1 : Math.min(8, 1.5 + Math.log10(1 + rate) * 0.9);
+}
