@@ -302,6 +302,32 @@ describe('the Sockets view in the browser', () => {
     await page.context().close();
   });
 
+  it('Graph mode: the test process talking to itself is one edge; clicking it lists both halves and opens the details', async () => {
+    const { page, problems } = await openSockets();
+    const pair = await listenerAndClient();
+    await filter(page, `port:${pair.port}`);
+    await rowOf(page, pair.clientPort, pair.port).waitFor({ timeout: 5000 });
+    await clearAlerts(page);
+    await page.getByRole('radio', { name: 'Graph' }).click();
+    const graph = page.getByTestId('sockets-graph');
+    // The connection is idle: hidden until asked.
+    await expect.poll(() => graph.innerText()).toContain('No connection is moving bytes now');
+    await graph.getByLabel('Hide idle connections').uncheck();
+    const edge = graph.getByTestId('graph-edge');
+    await expect.poll(() => edge.count()).toBe(1);
+    expect(await edge.getAttribute('aria-label')).toMatch(/^node \(\d+\) to node \(\d+\): 1 pair, /);
+    await edge.focus();
+    await page.keyboard.press('Enter');
+    const chosen = graph.getByTestId('graph-chosen');
+    expect(await chosen.getByRole('button').allInnerTexts()).toEqual(
+      expect.arrayContaining([expect.stringContaining(`127.0.0.1:${pair.clientPort} → 127.0.0.1:${pair.port}`), expect.stringContaining(`127.0.0.1:${pair.port} → 127.0.0.1:${pair.clientPort}`)]),
+    );
+    await page.getByTestId('socket-detail').waitFor();
+    await page.screenshot({ path: path.join(shots, 'sockets-graph-light.png') });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('keeps up with ~10,000 sockets: prints diff-to-paint times', async () => {
     const limit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim()) || 1024;
     // Each loopback connection is two sockets in this process; leave room for everything else.

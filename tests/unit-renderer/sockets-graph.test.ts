@@ -59,9 +59,10 @@ describe('drawing the graph', () => {
     ]);
   });
 
-  it('bows an edge between two processes to the left, and widens edges with the log of their rate', () => {
+  it('bows an edge between two processes to the right, loops a process to itself, and widens edges with the log of their rate', () => {
     expect(edgePath({ x: 100, y: 0 }, { x: 300, y: 40 })).toBe('M 100 0 C 200 0, 200 40, 300 40');
-    expect(edgePath({ x: 100, y: 0 }, { x: 100, y: 40 })).toBe('M 100 0 C 50 0, 50 40, 100 40');
+    expect(edgePath({ x: 100, y: 0 }, { x: 100, y: 40 })).toBe('M 100 0 C 150 0, 150 40, 100 40');
+    expect(edgePath({ x: 100, y: 50 }, { x: 100, y: 50 })).toBe('M 100 50 C 160 24, 160 76, 100 50');
     expect(edgeWidth(0)).toBe(1);
     expect(edgeWidth(1000)).toBeGreaterThan(edgeWidth(10));
     expect(edgeWidth(1e12)).toBe(8);

@@ -96,11 +96,15 @@ export function placeNodes(nodes: readonly GraphNode[], width: number, rowHeight
   return placed;
 }
 
-/** An SVG path for an edge: a curve, bowed to the left between two processes (same column). */
+/**
+ * An SVG path for an edge: a curve from left to right; between two processes (same column) bowed
+ * to the right, away from their labels; a process talking to itself, a loop on its right.
+ */
 export function edgePath(a: { x: number; y: number }, b: { x: number; y: number }): string {
+  if (a.x === b.x && a.y === b.y) return `M ${a.x} ${a.y} C ${a.x + 60} ${a.y - 26}, ${a.x + 60} ${a.y + 26}, ${a.x} ${a.y}`;
   if (a.x === b.x) {
     const bow = 40 + Math.abs(b.y - a.y) / 4;
-    return `M ${a.x} ${a.y} C ${a.x - bow} ${a.y}, ${b.x - bow} ${b.y}, ${b.x} ${b.y}`;
+    return `M ${a.x} ${a.y} C ${a.x + bow} ${a.y}, ${b.x + bow} ${b.y}, ${b.x} ${b.y}`;
   }
   const mid = (a.x + b.x) / 2;
   return `M ${a.x} ${a.y} C ${mid} ${a.y}, ${mid} ${b.y}, ${b.x} ${b.y}`;
