@@ -324,6 +324,9 @@ describe('the Sockets view in the browser', () => {
     );
     await page.getByTestId('socket-detail').waitFor();
     await page.screenshot({ path: path.join(shots, 'sockets-graph-light.png') });
+    // The mode is remembered in the settings: back to Sockets for the tests after this one.
+    await page.getByRole('radio', { name: 'Sockets' }).click();
+    await page.getByRole('grid', { name: 'Sockets' }).waitFor();
     expect(problems).toEqual([]);
     await page.context().close();
   });
