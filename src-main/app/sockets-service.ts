@@ -4,12 +4,13 @@
  */
 import { PortolanError, type Handlers, type SocketRow } from '../contract/index.js';
 import { isListenerRow, pairRows } from '../contract/socket-pairs.js';
+import { endProcess } from '../engine/processes/end-process.js';
 import { closeConnection } from '../engine/sockets/close-connection.js';
 import { SocketMonitor } from '../engine/sockets/monitor.js';
 import type { SocketProvider } from '../engine/sockets/provider.js';
 import type { EventBus } from './event-bus.js';
 
-type SocketCalls = 'sockets.snapshot' | 'sockets.pairs' | 'sockets.close' | 'sockets.watch' | 'sockets.configure';
+type SocketCalls = 'sockets.snapshot' | 'sockets.pairs' | 'sockets.close' | 'processes.end' | 'sockets.watch' | 'sockets.configure';
 
 /** The socket service: its handlers, and close. */
 export interface SocketsService {
@@ -42,6 +43,11 @@ export function createSocketsService(bus: EventBus, provider: SocketProvider | u
         if (!row) throw new PortolanError('NOT_FOUND', `Socket ${id} is no longer in the table: it has closed already.`);
         await closeConnection(row);
         return { closed: true as const };
+      },
+      // Here rather than in a service of its own: the Sockets view and `portolan sockets` are where a process is ended.
+      'processes.end': async ({ pid, signal }) => {
+        endProcess(pid, signal);
+        return { pid, signal };
       },
       'sockets.watch': async ({ leaseMs }) => {
         requireMonitor().watch(leaseMs);

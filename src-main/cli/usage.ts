@@ -4,7 +4,7 @@
  */
 export const USAGE = {
   port: 'portolan port <number | range | name | words> [--json] [--page N] [--check [--udp] [--host ADDR]]',
-  sockets: 'portolan sockets [--json] [--listening] [--watch [--interval MS]] | --pairs [--json]',
+  sockets: 'portolan sockets [--json] [--listening] [--watch [--interval MS]] | --pairs [--json] | --close ID|LOCAL_PORT:REMOTE_PORT [--json] | --end PID [--force] [--json]',
   listen: 'portolan listen <port> [--udp] [--host 127.0.0.1] [--echo | --discard | --http | --banner TEXT] [--broadcast] [--json]',
   connect: 'portolan connect <host> <port> [--udp] [--tls [--servername NAME] [--alpn h2,http/1.1]] [--timeout MS] [--json]',
   router: 'portolan router info [--json] | list [--json] | add <external-port> <internal-host>:<internal-port> [--tcp|--udp] [--lease SECONDS] [--via upnp|natpmp|pcp] [--description TEXT] [--json] | remove <external-port> [--tcp|--udp]',

@@ -113,6 +113,15 @@ export const calls = {
     output: z.object({ closed: z.literal(true) }),
     doc: 'Close a TCP connection by its socket id (Linux SOCK_DESTROY through ss -K; needs root or CAP_NET_ADMIN).',
   },
+  /**
+   * Ends a process with one signal (TCPView's "End process"). Refuses pid 1 and Portolan's own pid;
+   * EACCES when the process belongs to another user, NOT_FOUND when it has ended already.
+   */
+  'processes.end': {
+    input: z.object({ pid: z.number().int().min(1).max(4_194_304), signal: z.enum(['SIGTERM', 'SIGKILL']).default('SIGTERM') }),
+    output: z.object({ pid: z.number().int(), signal: z.enum(['SIGTERM', 'SIGKILL']) }),
+    doc: 'End a process: SIGTERM asks it to exit, SIGKILL forces it. Refuses pid 1 and Portolan itself; needs to be the same user (or root).',
+  },
   /** Keeps the live table ticking for a while (views renew the lease while they are open). */
   'sockets.watch': {
     input: z.object({ leaseMs: z.number().int().min(1000).max(300000).default(30000) }),

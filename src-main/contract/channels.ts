@@ -16,6 +16,7 @@ export const CALL_NAMES = [
   'sockets.snapshot',
   'sockets.pairs',
   'sockets.close',
+  'processes.end',
   'sockets.watch',
   'sockets.configure',
   'dns.reverse',

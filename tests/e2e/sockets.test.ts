@@ -5,7 +5,7 @@
  * connection turns the rows red before they go. A second test loads ~10,000 loopback sockets and
  * prints how long a diff takes from its arrival to the next painted frame (no timed assertion).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -45,6 +45,18 @@ async function listenerAndClient() {
   };
   cleanups.push(close);
   return { listener, client, port, clientPort: client.localPort!, close };
+}
+
+/**
+ * Puts every new-listener alert in the baseline: the alerts (same diff as the rows) stack over the
+ * foot of the detail panel, where its actions are. Their own buttons overlap, hence dispatchEvent.
+ */
+async function clearAlerts(page: Page): Promise<void> {
+  const toasts = page.getByTestId('listener-alert');
+  for (let n = await toasts.count(); n > 0; n = await toasts.count()) {
+    await toasts.first().getByRole('button', { name: 'Add to baseline' }).dispatchEvent('click');
+    await expect.poll(() => toasts.count()).toBeLessThan(n);
+  }
 }
 
 /** The table row with this local port and remote port (0: none) in their columns. */
@@ -243,6 +255,78 @@ describe('the Sockets view in the browser', () => {
     const serverHalf = rowOf(page, pair.port, pair.clientPort);
     expect(await serverHalf.innerText()).not.toMatch(/ephemeral \(client\)/);
     expect(await page.getByTestId('sockets-legend').innerText()).toMatch(/new\s*changed\s*closed/);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("TCPView's actions on sockets the test owns: close a connection, end a process after a confirmation naming it", async () => {
+    const { page, problems } = await openSockets();
+    const detail = page.getByTestId('socket-detail');
+
+    // Close connection: the client half of the test's own connection; the kernel resets it.
+    const pair = await listenerAndClient();
+    const clientClosed = new Promise((resolve) => pair.client.once('close', resolve));
+    await filter(page, `port:${pair.port}`);
+    const clientHalf = rowOf(page, pair.clientPort, pair.port);
+    await clientHalf.waitFor({ timeout: 5000 });
+    await clearAlerts(page);
+    await clientHalf.locator('[role=gridcell]').first().click();
+    await detail.waitFor();
+    // A listener cannot be closed: the button says why.
+    await rowOf(page, pair.port, 0).locator('[role=gridcell]').first().click();
+    expect(await detail.getByTestId('close-connection').isDisabled()).toBe(true);
+    expect(await detail.getByTestId('close-why').innerText()).toMatch(/listener is not a connection/);
+    await clientHalf.locator('[role=gridcell]').first().click();
+    await detail.getByTestId('close-connection').click();
+    await expect.poll(() => detail.getByTestId('act-note').innerText()).toBe(`Closed 127.0.0.1:${pair.clientPort} ⇄ 127.0.0.1:${pair.port}.`);
+    await clientClosed;
+
+    // End process: a child listening on 127.0.0.1; the confirmation names it, its pid and its port.
+    const child = spawn(process.execPath, ['-e', "require('net').createServer().listen(0, '127.0.0.1', function () { console.log(this.address().port) })"], { stdio: ['ignore', 'pipe', 'ignore'] });
+    cleanups.push(() => child.kill('SIGKILL'));
+    const childPort = Number(await new Promise<string>((resolve) => child.stdout!.once('data', (d) => resolve(String(d).trim()))));
+    const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    await filter(page, `pid:${child.pid}`);
+    const childRow = rowOf(page, childPort, 0);
+    await childRow.waitFor({ timeout: 5000 });
+    await clearAlerts(page);
+    await childRow.locator('[role=gridcell]').first().click();
+    await detail.getByTestId('end-process').click();
+    const confirm = detail.getByTestId('end-confirm');
+    expect(await confirm.innerText()).toContain(`End node (pid ${child.pid})? It holds 1 socket, listening on tcp ${childPort}`);
+    await page.screenshot({ path: path.join(shots, 'sockets-end-process-light.png') });
+    await confirm.getByRole('button', { name: 'End', exact: true }).click();
+    expect(await exited).toBe('SIGTERM');
+    await expect.poll(() => detail.getByTestId('act-note').innerText()).toBe(`Sent SIGTERM to node (pid ${child.pid}).`);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('Graph mode: the test process talking to itself is one edge; clicking it lists both halves and opens the details', async () => {
+    const { page, problems } = await openSockets();
+    const pair = await listenerAndClient();
+    await filter(page, `port:${pair.port}`);
+    await rowOf(page, pair.clientPort, pair.port).waitFor({ timeout: 5000 });
+    await clearAlerts(page);
+    await page.getByRole('radio', { name: 'Graph' }).click();
+    const graph = page.getByTestId('sockets-graph');
+    // The connection is idle: hidden until asked.
+    await expect.poll(() => graph.innerText()).toContain('No connection is moving bytes now');
+    await graph.getByLabel('Hide idle connections').uncheck();
+    const edge = graph.getByTestId('graph-edge');
+    await expect.poll(() => edge.count()).toBe(1);
+    expect(await edge.getAttribute('aria-label')).toMatch(/^node \(\d+\) to node \(\d+\): 1 pair, /);
+    await edge.focus();
+    await page.keyboard.press('Enter');
+    const chosen = graph.getByTestId('graph-chosen');
+    expect(await chosen.getByRole('button').allInnerTexts()).toEqual(
+      expect.arrayContaining([expect.stringContaining(`127.0.0.1:${pair.clientPort} → 127.0.0.1:${pair.port}`), expect.stringContaining(`127.0.0.1:${pair.port} → 127.0.0.1:${pair.clientPort}`)]),
+    );
+    await page.getByTestId('socket-detail').waitFor();
+    await page.screenshot({ path: path.join(shots, 'sockets-graph-light.png') });
+    // The mode is remembered in the settings: back to Sockets for the tests after this one.
+    await page.getByRole('radio', { name: 'Sockets' }).click();
+    await page.getByRole('grid', { name: 'Sockets' }).waitFor();
     expect(problems).toEqual([]);
     await page.context().close();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, exportFileName, rowLine, toCsv, toJson } from '../../src-renderer/src/lib/sockets/export.js';
+import { csvField, exportFileName, netstatLine, ssLine, toCsv, toJson } from '../../src-renderer/src/lib/sockets/export.js';
 import { row } from './socket-rows.js';
 
 describe('CSV escaping', () => {
@@ -34,10 +34,18 @@ describe('exports', () => {
     expect(end).toBe('');
   });
 
-  it('writes JSON records and one row as an ss-like line', () => {
+  it('writes JSON records and one row as ss and netstat print it (their state names, wildcard peers, process fields)', () => {
     expect(JSON.parse(toJson([r], names))).toEqual([expect.objectContaining({ remoteHost: 'web.test', remoteService: 'https', process: 'my,app' })]);
-    expect(rowLine(r)).toBe('tcp\tESTABLISHED\t0\t0\t127.0.0.1:8080\t192.0.2.9:443\tmy,app(pid=4) user=bob');
-    expect(rowLine(row({ proto: 'tcp6', localAddress: '::', localPort: 22 }))).toBe('tcp6\tLISTEN\t0\t0\t[::]:22\t*:*\towner not visible');
+    expect(ssLine(r)).toBe('tcp ESTAB 0 0 127.0.0.1:8080 192.0.2.9:443 users:(("my,app",pid=4))');
+    expect(netstatLine(r)).toBe('tcp 0 0 127.0.0.1:8080 192.0.2.9:443 ESTABLISHED 4/my,app');
+    const v6 = row({ proto: 'tcp6', localAddress: '::', localPort: 22 });
+    expect(ssLine(v6)).toBe('tcp LISTEN 0 0 [::]:22 [::]:*');
+    expect(netstatLine(v6)).toBe('tcp6 0 0 :::22 :::* LISTEN -');
+    const tw = row({ localPort: 50000, remotePort: 443, state: 'TIME_WAIT', rxQueue: 1, txQueue: 2 });
+    expect(ssLine(tw)).toBe('tcp TIME-WAIT 1 2 127.0.0.1:50000 127.0.0.1:443');
+    const dns = row({ proto: 'udp', localAddress: '0.0.0.0', localPort: 53, state: 'UNCONN', pid: 7, process: 'dnsmasq' });
+    expect(ssLine(dns)).toBe('udp UNCONN 0 0 0.0.0.0:53 0.0.0.0:* users:(("dnsmasq",pid=7))');
+    expect(netstatLine(dns)).toBe('udp 0 0 0.0.0.0:53 0.0.0.0:* 7/dnsmasq');
     expect(exportFileName('csv', new Date('2025-01-31T12:34:56Z'))).toBe('portolan-sockets-2025-01-31T12-34-56.csv');
   });
 });

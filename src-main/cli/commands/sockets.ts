@@ -1,10 +1,14 @@
-/** `portolan sockets [--json] [--listening | --pairs] [--watch] [--interval MS]`: the live socket table in a terminal. */
+/**
+ * `portolan sockets [--json] [--listening | --pairs] [--watch] [--interval MS]`: the live socket table
+ * in a terminal; `--close SELECTOR` and `--end PID [--force]` act on it (see sockets-act.ts).
+ */
 import { parseArgs } from 'node:util';
 import type { SocketPair, SocketPairs, SocketRow } from '../../contract/index.js';
 import { endLabel, endOwner, listenerLabel } from '../../contract/socket-pairs.js';
 import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
 import { callOrFail } from './call.js';
+import { closeCommand, endCommand } from './sockets-act.js';
 
 const endpoint = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 
@@ -26,8 +30,16 @@ export async function socketsCommand(ctx: CliContext): Promise<ExitCode> {
       watch: { type: 'boolean', default: false },
       interval: { type: 'string', default: '1000' },
       pairs: { type: 'boolean', default: false },
+      close: { type: 'string' },
+      end: { type: 'string' },
+      force: { type: 'boolean', default: false },
     },
   });
+  const acts = [values.close !== undefined, values.end !== undefined].filter(Boolean).length;
+  if (acts > 1 || (acts && (values.pairs || values.watch || values.listening))) {
+    throw new UsageError('--close and --end each do one thing: give one of them, without --pairs, --watch or --listening.');
+  }
+  if (values.force && values.end === undefined) throw new UsageError('--force goes with --end PID (it sends SIGKILL instead of SIGTERM).');
   if (values.pairs && (values.watch || values.listening)) {
     throw new UsageError('--pairs prints the socket pairs once: leave out --watch and --listening (use --watch without --pairs to follow sockets).');
   }
@@ -38,6 +50,14 @@ export async function socketsCommand(ctx: CliContext): Promise<ExitCode> {
 
   const app = await ctx.openApp('direct');
   try {
+    if (values.close !== undefined) {
+      await closeCommand(ctx, app, values.close, values.json);
+      return 0;
+    }
+    if (values.end !== undefined) {
+      await endCommand(ctx, app, values.end, values.force, values.json);
+      return 0;
+    }
     if (values.pairs) {
       printPairs(ctx, await callOrFail(app, 'sockets.pairs', {}), values.json);
       return 0;

@@ -21,6 +21,7 @@ export const VALID_INPUT_NOT_SENT: Partial<Record<string, string>> = {
   'knock.send': 'sends knock packets to the host it names, any address',
   'knock.guards.start': 'starts a guard, whose listener may bind any address',
   'forwards.start': 'listens on any address and connects to any host or SSH server',
+  'processes.end': 'signals any pid on this machine, which could end processes the test does not own',
 };
 
 /** Valid input of these calls is rewritten to stay on loopback (and not start anything) before it is sent. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
+import { spawn } from 'node:child_process';
 import { CALL_NAMES, EVENT_NAMES, calls, events, type CallName } from '../../../src-main/contract/index.js';
 import { testApp } from '../../helpers/app.js';
 import { freeKnockPorts } from '../../helpers/knock.js';
@@ -89,6 +90,8 @@ const SAMPLES: Record<CallName, unknown | (() => Promise<unknown>)> = {
     const rows = (await value('sockets.snapshot', {})).rows;
     return { id: rows.find((r: { localPort: number; state: string }) => r.localPort === client.localPort && r.state === 'ESTABLISHED')!.id };
   },
+  // A child of the test's own, so that the signal ends nothing else.
+  'processes.end': () => ({ pid: spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' }).pid }),
   'sockets.watch': { leaseMs: 1000 },
   'sockets.configure': { intervalMs: 1000 },
   'dns.reverse': { addresses: ['127.0.0.1'] },

@@ -76,11 +76,45 @@ export function toJson(rows: readonly SocketRow[], names: ExportNames): string {
 
 const endpoint = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 
-/** One row as `ss` would print it: proto, state, queues, both endpoints, process. */
-export function rowLine(row: SocketRow): string {
-  const owner = row.pid !== undefined ? `${row.process ?? '?'}(pid=${row.pid})${row.user ? ` user=${row.user}` : ''}` : 'owner not visible';
-  const remote = row.remotePort === 0 ? '*:*' : endpoint(row.remoteAddress, row.remotePort);
-  return [row.proto, row.state, row.rxQueue, row.txQueue, endpoint(row.localAddress, row.localPort), remote, owner].join('\t');
+/** ss's names of TCP states (ss prints ESTAB, TIME-WAIT... where /proc says ESTABLISHED, TIME_WAIT). */
+const SS_STATES: Record<string, string> = {
+  ESTABLISHED: 'ESTAB',
+  SYN_SENT: 'SYN-SENT',
+  SYN_RECV: 'SYN-RECV',
+  NEW_SYN_RECV: 'SYN-RECV',
+  FIN_WAIT1: 'FIN-WAIT-1',
+  FIN_WAIT2: 'FIN-WAIT-2',
+  TIME_WAIT: 'TIME-WAIT',
+  CLOSE_WAIT: 'CLOSE-WAIT',
+  LAST_ACK: 'LAST-ACK',
+  CLOSE: 'UNCONN',
+};
+
+const isV6 = (row: SocketRow) => row.proto.endsWith('6');
+/** The any-address of the row's family, as the peer of a socket that has none. */
+const anyAddress = (row: SocketRow) => (isV6(row) ? '::' : '0.0.0.0');
+
+/**
+ * One row as `ss -tuanp` prints it: Netid, State, Recv-Q, Send-Q, local and peer address:port,
+ * and the process as `users:(("name",pid=N))` (ss adds fd=, which Portolan does not read).
+ */
+export function ssLine(row: SocketRow): string {
+  const peer = row.remotePort === 0 ? (isV6(row) ? '[::]:*' : '0.0.0.0:*') : endpoint(row.remoteAddress, row.remotePort);
+  const users = row.pid !== undefined ? [`users:(("${row.process ?? '?'}",pid=${row.pid}))`] : [];
+  const state = row.proto.startsWith('udp') && row.state === 'ESTABLISHED' ? 'ESTAB' : (SS_STATES[row.state] ?? row.state);
+  return [row.proto.slice(0, 3), state, row.rxQueue, row.txQueue, endpoint(row.localAddress, row.localPort), peer, ...users].join(' ');
+}
+
+/**
+ * One row as `netstat -tuanp` prints it: Proto, Recv-Q, Send-Q, local and foreign address (IPv6
+ * without brackets), State (empty for an unconnected UDP socket), PID/Program name ("-" when unknown).
+ */
+export function netstatLine(row: SocketRow): string {
+  const at = (address: string, port: number | '*') => `${address}:${port}`;
+  const foreign = row.remotePort === 0 ? at(anyAddress(row), '*') : at(row.remoteAddress, row.remotePort);
+  const state = row.proto.startsWith('udp') ? (row.state === 'ESTABLISHED' ? 'ESTABLISHED' : '') : row.state;
+  const owner = row.pid !== undefined ? `${row.pid}/${row.process ?? '?'}` : '-';
+  return [row.proto, row.rxQueue, row.txQueue, at(row.localAddress, row.localPort), foreign, state, owner].filter((f) => f !== '').join(' ');
 }
 
 /** A file name for an export made now: portolan-sockets-2025-01-31T12-00-00.csv. */

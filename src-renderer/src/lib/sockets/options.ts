@@ -13,7 +13,7 @@ export type SortDir = 'asc' | 'desc';
 export type Only = 'all' | 'listening' | 'established';
 export type Grouping = 'none' | 'process' | 'port';
 /** One row per socket, or one row per connection (socket pair) under its listener. */
-export type Mode = 'sockets' | 'pairs';
+export type Mode = 'sockets' | 'pairs' | 'graph';
 
 /** TIME_WAIT rows: hidden when they are over half the table ('auto'), always hidden, or shown. */
 export type TimeWait = 'auto' | 'hide' | 'show';
@@ -52,7 +52,7 @@ export function decodeOptions(text: string): ViewOptions {
   const o: ViewOptions = { ...DEFAULT_OPTIONS, sort: { ...DEFAULT_OPTIONS.sort } };
   for (const part of text.split(/\s+/)) {
     const [key, a, b] = part.split(':');
-    if (key === 'mode' && a === 'pairs') o.mode = a;
+    if (key === 'mode' && (a === 'pairs' || a === 'graph')) o.mode = a;
     else if (key === 'only' && (a === 'listening' || a === 'established')) o.only = a;
     else if (key === 'loopback' && a === 'hide') o.hideLoopback = true;
     else if (key === 'timewait' && (a === 'hide' || a === 'show')) o.timeWait = a;

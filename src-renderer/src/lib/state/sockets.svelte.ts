@@ -15,6 +15,7 @@ import { decodeOptions, DEFAULT_OPTIONS, encodeOptions, hidesTimeWait, passesTog
 import { PortNames } from '../sockets/ports.js';
 import { compareRows } from '../sockets/sort.js';
 import { SocketTable, type Entry, type MarkDurations } from '../sockets/table.js';
+import { SocketActionsState } from './socket-actions.svelte.js';
 
 /** Tick periods offered in the toolbar, in ms. */
 export const INTERVALS = [500, 1000, 2000, 5000] as const;
@@ -79,6 +80,8 @@ export class SocketsState {
   namesVersion = $state(0);
 
   readonly table: SocketTable;
+  /** Close connection and End process (the detail panel's buttons). */
+  readonly actions: SocketActionsState;
   readonly traffic = new ConnectionTraffic();
   readonly names: PortNames;
   readonly dns: ReverseNames;
@@ -113,6 +116,7 @@ export class SocketsState {
       hostName: (address) => (this.options.dns ? (this.dns.get(address) ?? undefined) : undefined),
     };
     this.table = new SocketTable(this.tableView(), config.durations);
+    this.actions = new SocketActionsState(api);
   }
 
   /** Starts following the table (the view calls this when it opens); returns the stop function. */
