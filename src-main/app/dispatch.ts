@@ -1,8 +1,9 @@
 /** Parses a call's input from `unknown`, runs its handler and turns failures into wire errors. */
-import { calls, toWireError, type CallName, type Handlers, type WireError } from '../contract/index.js';
+import { calls, toWireError, type CallName, type Handlers } from '../contract/index.js';
+import type { CallResult } from '../contract/channels.js';
 
-/** The result of one dispatched call, as every transport sends it back. */
-export type CallResult = { ok: true; value: unknown } | { ok: false; error: WireError };
+/** The result of one dispatched call: the contract's one envelope, as every transport sends it back. */
+export type { CallResult };
 
 /** True when `name` is a call of the contract. */
 export function isCallName(name: string): name is CallName {

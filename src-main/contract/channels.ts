@@ -90,18 +90,18 @@ export interface WireCall {
   call: string;
   input: unknown;
 }
-/** A reply to a {@link WireCall}: ok with a value, or an error with a stable code. */
-export type WireReply =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: { code: string; message: string } };
+/**
+ * The result of a call wherever it crosses (dispatch, IPC, the WebSocket): ok with a value, or an
+ * error with a stable code and a sentence; never a thrown error. The one envelope of every face.
+ */
+export type CallResult = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+/** A reply to a {@link WireCall}: its id and the {@link CallResult}. */
+export type WireReply = { id: number } & CallResult;
 /** An event pushed by the engine. */
 export interface WireEvent {
   event: string;
   payload: unknown;
 }
-
-/** The result of a call as it crosses IPC or the WebSocket: never a thrown error. */
-export type BridgeResult = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
 
 /**
  * What the sandboxed preload exposes as `window.portolan`: one function per contract call (never
@@ -109,7 +109,7 @@ export type BridgeResult = { ok: true; value: unknown } | { ok: false; error: { 
  */
 export interface PortolanBridge {
   /** One function per entry of CALL_NAMES; input is validated by the engine. */
-  readonly calls: Readonly<Record<(typeof CALL_NAMES)[number], (input?: unknown) => Promise<BridgeResult>>>;
+  readonly calls: Readonly<Record<(typeof CALL_NAMES)[number], (input?: unknown) => Promise<CallResult>>>;
   /** Subscribes to every engine event; returns the unsubscribe function. */
   onEvent(listener: (event: string, payload: unknown) => void): () => void;
   /** The OS, so the UI can show Cmd or Ctrl in shortcuts. */

@@ -4,15 +4,15 @@
  * event subscription, never `ipcRenderer` itself.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { CALL_NAMES, EVENT_CHANNEL, type BridgeResult, type PortolanBridge } from '../contract/channels.js';
+import { CALL_NAMES, EVENT_CHANNEL, type CallResult, type PortolanBridge } from '../contract/channels.js';
 
 type CallName = (typeof CALL_NAMES)[number];
 
 /** Builds the bridge object; exported for the unit test, which checks its shape. */
 export function createBridge(): PortolanBridge {
-  const calls = {} as Record<CallName, (input?: unknown) => Promise<BridgeResult>>;
+  const calls = {} as Record<CallName, (input?: unknown) => Promise<CallResult>>;
   for (const name of CALL_NAMES) {
-    calls[name] = (input?: unknown) => ipcRenderer.invoke(name, input) as Promise<BridgeResult>;
+    calls[name] = (input?: unknown) => ipcRenderer.invoke(name, input) as Promise<CallResult>;
   }
   return {
     calls: Object.freeze(calls),

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Api, ApiError } from '../../src-renderer/src/lib/api/client.js';
 import { DictionaryState } from '../../src-renderer/src/lib/state/dictionary.svelte.js';
-import type { BridgeResult } from '../../src-main/contract/channels.js';
+import type { CallResult } from '../../src-main/contract/channels.js';
 import { deferred, fail, FakeTransport, lookupResult, ok } from './fake-transport.js';
 
 afterEach(() => vi.useRealTimers());
@@ -24,10 +24,10 @@ describe('DictionaryState', () => {
   });
 
   it('drops answers to look-ups that a newer one replaced', async () => {
-    const answers: { query: string; answer: ReturnType<typeof deferred<BridgeResult>> }[] = [];
+    const answers: { query: string; answer: ReturnType<typeof deferred<CallResult>> }[] = [];
     const transport = new FakeTransport({
       'dictionary.lookup': (q) => {
-        const answer = deferred<BridgeResult>();
+        const answer = deferred<CallResult>();
         answers.push({ query: q.query, answer });
         return answer.promise;
       },
@@ -75,7 +75,7 @@ describe('DictionaryState', () => {
   });
 
   it('opens cards (newest wins), moves the selection and checks binds with the chosen protocol and host', async () => {
-    const slow = deferred<BridgeResult>();
+    const slow = deferred<CallResult>();
     const transport = new FakeTransport({
       'dictionary.lookup': (q) => ok(lookupResult(q.query, [20, 21, 22])),
       'dictionary.card': (q) => (q.port === 20 ? slow.promise : ok({ port: q.port })),

@@ -1,8 +1,8 @@
 /** A transport stand-in for unit tests of renderer state: scripted answers, recorded calls. */
-import type { BridgeResult } from '../../src-main/contract/channels.js';
+import type { CallResult } from '../../src-main/contract/channels.js';
 import type { ConnectionStatus, Transport } from '../../src-renderer/src/lib/api/transport.js';
 
-type Handler = (input: any) => BridgeResult | Promise<BridgeResult>;
+type Handler = (input: any) => CallResult | Promise<CallResult>;
 
 export class FakeTransport implements Transport {
   readonly calls: { name: string; input: any }[] = [];
@@ -10,7 +10,7 @@ export class FakeTransport implements Transport {
 
   constructor(public handlers: Record<string, Handler> = {}) {}
 
-  call(name: string, input: unknown): Promise<BridgeResult> {
+  call(name: string, input: unknown): Promise<CallResult> {
     this.calls.push({ name, input });
     const handler = this.handlers[name];
     return Promise.resolve(handler ? handler(input) : { ok: false, error: { code: 'UNKNOWN_CALL', message: `no ${name}` } });
@@ -39,8 +39,8 @@ export function deferred<T>() {
   return { promise, resolve };
 }
 
-export const ok = (value: unknown): BridgeResult => ({ ok: true, value });
-export const fail = (code: string, message: string): BridgeResult => ({ ok: false, error: { code, message } });
+export const ok = (value: unknown): CallResult => ({ ok: true, value });
+export const fail = (code: string, message: string): CallResult => ({ ok: false, error: { code, message } });
 
 /** A look-up answer with `total` results of which this page holds `items` ports. */
 export function lookupResult(query: string, ports: number[], total = ports.length, page = 0, pageSize = 50) {

@@ -5,7 +5,7 @@ import { isHeader } from '../../src-renderer/src/lib/sockets/group.js';
 import { SocketsState } from '../../src-renderer/src/lib/state/sockets.svelte.js';
 import { deferred, FakeTransport, lookupResult, ok } from './fake-transport.js';
 import { listenerWithPair, row } from './socket-rows.js';
-import type { BridgeResult } from '../../src-main/contract/channels.js';
+import type { CallResult } from '../../src-main/contract/channels.js';
 
 afterEach(() => vi.useRealTimers());
 
@@ -49,7 +49,7 @@ describe('SocketsState', () => {
   it('holds diffs that arrive while the snapshot is on its way', async () => {
     const a = row({ localPort: 1 });
     const b = row({ localPort: 2 });
-    const slow = deferred<BridgeResult>();
+    const slow = deferred<CallResult>();
     const transport = engine([a]);
     transport.handlers['sockets.snapshot'] = () => slow.promise;
     const s = new SocketsState(new Api(transport));

@@ -1,5 +1,5 @@
 /** The transport of the desktop window: the preload's `window.portolan` bridge over Electron IPC. */
-import type { BridgeResult, PortolanBridge } from '../../../../src-main/contract/channels.js';
+import type { CallResult, PortolanBridge } from '../../../../src-main/contract/channels.js';
 import type { ConnectionStatus, Transport } from './transport.js';
 
 declare global {
@@ -12,8 +12,8 @@ declare global {
 export class IpcTransport implements Transport {
   constructor(private readonly bridge: PortolanBridge) {}
 
-  async call(name: string, input: unknown): Promise<BridgeResult> {
-    const fn = (this.bridge.calls as Record<string, ((input?: unknown) => Promise<BridgeResult>) | undefined>)[name];
+  async call(name: string, input: unknown): Promise<CallResult> {
+    const fn = (this.bridge.calls as Record<string, ((input?: unknown) => Promise<CallResult>) | undefined>)[name];
     // The call's name goes to the developer console only: users get a sentence they can act on.
     if (!fn) {
       console.warn(`portolan: the desktop bridge has no call named "${name}"`);

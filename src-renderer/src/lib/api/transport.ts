@@ -1,12 +1,12 @@
 /** What the renderer needs from a transport: calls, events and the state of the link. */
-import type { BridgeResult } from '../../../../src-main/contract/channels.js';
+import type { CallResult } from '../../../../src-main/contract/channels.js';
 
 /** The link to the engine, as the status bar shows it. */
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
 export interface Transport {
   /** Runs one call; never throws: failures come back as `{ ok: false, error }`. */
-  call(name: string, input: unknown): Promise<BridgeResult>;
+  call(name: string, input: unknown): Promise<CallResult>;
   /** Subscribes to every engine event; returns the unsubscribe function. */
   onEvent(listener: (event: string, payload: unknown) => void): () => void;
   /** Subscribes to link changes (called at once with the current status); returns the unsubscribe function. */

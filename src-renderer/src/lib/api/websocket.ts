@@ -3,7 +3,7 @@
  * on the same host, authenticated by the session cookie. Reconnects with backoff; calls pending
  * when the link drops fail at once with a clear error.
  */
-import type { BridgeResult, WireCall, WireEvent, WireReply } from '../../../../src-main/contract/channels.js';
+import type { CallResult, WireCall, WireEvent, WireReply } from '../../../../src-main/contract/channels.js';
 import { DISCONNECTED, Listeners, type ConnectionStatus, type Transport } from './transport.js';
 
 /** The error of a call made while the engine is away: what happened, and that it fixes itself. */
@@ -31,7 +31,7 @@ export class WebSocketTransport implements Transport {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   /** Calls awaiting a reply, by id; `sent` is false while queued for a socket still opening. */
-  private readonly pending = new Map<number, { resolve: (r: BridgeResult) => void; message: string; sent: boolean }>();
+  private readonly pending = new Map<number, { resolve: (r: CallResult) => void; message: string; sent: boolean }>();
   private readonly events = new Listeners<[string, unknown]>();
   private readonly statuses = new Listeners<[ConnectionStatus]>();
   private readonly minDelay: number;
@@ -48,7 +48,7 @@ export class WebSocketTransport implements Transport {
     this.connect();
   }
 
-  call(name: string, input: unknown): Promise<BridgeResult> {
+  call(name: string, input: unknown): Promise<CallResult> {
     const ws = this.ws;
     if (!ws || this.closed) {
       // Said to the user as is: no internal call name, and what happens next.
@@ -143,7 +143,7 @@ export class WebSocketTransport implements Transport {
     for (const call of calls) call.resolve(this.lost(message));
   }
 
-  private lost(message: string): BridgeResult {
+  private lost(message: string): CallResult {
     return { ok: false, error: { code: DISCONNECTED, message } };
   }
 
