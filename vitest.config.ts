@@ -11,7 +11,7 @@ export default defineConfig({
       {
         plugins: [svelte()],
         resolve: { conditions: ['browser'] },
-        test: { name: 'renderer', include: ['tests/unit-renderer/**/*.test.ts'], environment: 'jsdom', testTimeout: 30000 },
+        test: { name: 'renderer', include: ['tests/unit-renderer/**/*.test.ts'], environment: 'jsdom', testTimeout: 30000, setupFiles: ['tests/unit-renderer/setup.ts'] },
       },
       { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 30000, hookTimeout: 60000 } },
       { test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], testTimeout: 60000, hookTimeout: 120000, fileParallelism: false } },

@@ -1,10 +1,20 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadDictionary } from '../../src-main/engine/dictionary/load.js';
+import type { Dictionary } from '../../src-main/engine/dictionary/dictionary.js';
+import { ASSETS_DIR } from '../helpers/app.js';
 import { Api, ApiError } from '../../src-renderer/src/lib/api/client.js';
 import { DictionaryState } from '../../src-renderer/src/lib/state/dictionary.svelte.js';
 import type { CallResult } from '../../src-main/contract/channels.js';
 import { deferred, fail, FakeTransport, lookupResult, ok } from './fake-transport.js';
 
 afterEach(() => vi.useRealTimers());
+
+// Cards come from the real dictionary, so the scripted answers are ones the engine gives.
+let dictionary: Dictionary;
+beforeAll(async () => {
+  dictionary = await loadDictionary(ASSETS_DIR);
+});
+const card = (port: number) => dictionary.card(port, { low: 32768, high: 60999, source: 'test' });
 
 describe('DictionaryState', () => {
   it('debounces typing into one look-up of the last text', async () => {
@@ -78,7 +88,7 @@ describe('DictionaryState', () => {
     const slow = deferred<CallResult>();
     const transport = new FakeTransport({
       'dictionary.lookup': (q) => ok(lookupResult(q.query, [20, 21, 22])),
-      'dictionary.card': (q) => (q.port === 20 ? slow.promise : ok({ port: q.port })),
+      'dictionary.card': (q) => (q.port === 20 ? slow.promise : ok(card(q.port))),
       'dictionary.bindCheck': (q) => ok({ ...q, status: 'in-use', message: 'in use by sshd', holder: { pid: 7, process: 'sshd' } }),
     });
     const dict = new DictionaryState(new Api(transport));
@@ -86,7 +96,7 @@ describe('DictionaryState', () => {
     await dict.lookup();
     const stale = dict.openPort(20);
     await dict.openPort(21);
-    slow.resolve(ok({ port: 20 }));
+    slow.resolve(ok(card(20)));
     await stale;
     expect(dict.card?.port).toBe(21);
 
@@ -107,7 +117,7 @@ describe('DictionaryState', () => {
   it('Enter opens the first result, or the selected one, without waiting for the pause', async () => {
     const transport = new FakeTransport({
       'dictionary.lookup': (q) => ok(lookupResult(q.query, q.query === 'nothing' ? [] : [22, 2222, 830])),
-      'dictionary.card': (q) => ok({ port: q.port }),
+      'dictionary.card': (q) => ok(card(q.port)),
     });
     const dict = new DictionaryState(new Api(transport), { debounceMs: 10_000 });
     dict.setQuery('ssh');
@@ -123,7 +133,7 @@ describe('DictionaryState', () => {
   it('opens the card of a single match, and closes a card the new list does not hold', async () => {
     const transport = new FakeTransport({
       'dictionary.lookup': (q) => ok(lookupResult(q.query, q.query === 'mysql' ? [3306] : [80, 8080])),
-      'dictionary.card': (q) => ok({ port: q.port }),
+      'dictionary.card': (q) => ok(card(q.port)),
     });
     const dict = new DictionaryState(new Api(transport));
     await dict.openPort(443);
@@ -140,7 +150,7 @@ describe('DictionaryState', () => {
   it('a link to a port not in the list makes the search that port', async () => {
     const transport = new FakeTransport({
       'dictionary.lookup': (q) => ok(lookupResult(q.query, q.query === '443' ? [443] : [22, 2222])),
-      'dictionary.card': (q) => ok({ port: q.port }),
+      'dictionary.card': (q) => ok(card(q.port)),
     });
     const dict = new DictionaryState(new Api(transport));
     dict.query = 'ssh';

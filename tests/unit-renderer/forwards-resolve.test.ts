@@ -6,6 +6,7 @@ import { routerExposure, socketRouterExposure } from '../../src-renderer/src/lib
 import { addressList, HostResolver, hostsToResolve, resolveNote, type Resolutions } from '../../src-renderer/src/lib/forwards/resolve.js';
 import { ForwardsState } from '../../src-renderer/src/lib/state/forwards.svelte.js';
 import { deferred, fail, FakeTransport, ok } from './fake-transport.js';
+import { forward } from './forward-info.js';
 
 const form = (over: Partial<ForwardForm> = {}): ForwardForm => ({ ...DEFAULT_FORM, targetHost: 'db.internal', targetPort: '5432', ...over });
 const ssh = (kind: ForwardForm['kind'], over: Partial<ForwardForm> = {}) => form({ kind, sshHost: 'bastion.example', sshUser: 'me', ...over });
@@ -139,7 +140,7 @@ describe('ForwardsState looks the form’s names up through dns.resolve', () => 
     const t = new FakeTransport({
       'forwards.list': () => ok({ forwards: [], path: '/data/forwards.json' }),
       'dns.resolve': ({ host }) => (host === 'db.internal' ? fail('ENOTFOUND', NOT_FOUND) : ok({ addresses: ['192.0.2.4', '2001:db8::4'] })),
-      'forwards.create': ({ spec }) => ok({ id: 'f-new', spec: { allow: [], startWithApp: false, ...spec }, state: 'stopped', saved: true, secretStored: false }),
+      'forwards.create': ({ spec }) => ok(forward('f-new', { spec: { allow: [], startWithApp: false, ...spec } })),
     });
     const state = new ForwardsState(new Api(t), { tickMs: 0 });
     const stop = state.start();
