@@ -204,9 +204,10 @@ describe('packaging (electron-builder --dir --linux, stand-in electronDist)', ()
     const size = statSync(asarPath).size;
     // Measured with this test's setup: 9,100,186 bytes before zod and ws were bundled and ssh2's
     // native parts, sources and docs were left out; 3,802,790 bytes after; 4,134,090 once the
-    // main bundle carries the CLI as well (CLI mode).
+    // main bundle carries the CLI as well (CLI mode); 4,817,059 with pairs, exposure, the socket
+    // thread and the compact IANA index (the limit leaves room for one more feature, not a regression).
     console.info(`app.asar: ${size} bytes (${(size / 1024 / 1024).toFixed(2)} MiB), ${files.size} entries`);
-    expect(size).toBeLessThan(4.5 * 1024 * 1024);
+    expect(size).toBeLessThan(5 * 1024 * 1024);
   });
 
   it('ships no sources, tests or tooling', () => {
