@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +22,8 @@ async function openSockets(): Promise<{ page: Page; problems: string[] }> {
   // The mode (sockets, pairs, graph) is remembered in the settings the tests share: start each
   // test in sockets mode whatever an earlier one left behind.
   await page.getByRole('radio', { name: 'Sockets' }).click();
+  await page.getByRole('radio', { name: 'All' }).click();
+  await filter(page, '');
   // With ~10,000 sockets the first snapshot takes a while on a busy 2-core machine.
   await page.getByRole('grid', { name: 'Sockets' }).waitFor({ timeout: 90_000 });
   expect(page.url()).toMatch(/#\/sockets$/);
@@ -160,7 +163,11 @@ describe('the Sockets view in the browser', () => {
 
     // Filter and toggles are remembered between runs.
     await page.getByRole('radio', { name: 'Listening' }).click();
-    await page.waitForTimeout(600); // the settings are saved after a pause in typing
+    // The settings are saved after a pause in typing: wait until the engine's file holds this filter
+    // (a fixed wait was too short on a busy machine), then a moment for the toggle's save.
+    const settingsFile = path.join(e2e.dataDir, 'settings.json');
+    await expect.poll(() => readFile(settingsFile, 'utf8').catch(() => ''), { timeout: 15_000 }).toContain(`port:${pair.port}`);
+    await page.waitForTimeout(600);
     await page.reload();
     await page.getByRole('grid', { name: 'Sockets' }).waitFor();
     await expect.poll(() => page.getByRole('searchbox', { name: 'Filter the sockets' }).inputValue()).toBe(`port:${pair.port}`);
