@@ -147,22 +147,24 @@ export class ForwardsService {
     this.checkName(spec.name);
     const id = newId();
     if (how.secrets) await this.secrets.set(id, how.secrets);
-    if (how.save) {
-      this.saved.set(id, spec);
-      this.order.push(id);
-      try {
-        await this.persist();
-      } catch (err) {
-        // Only this forward comes out: saves coalesce, so others may have joined the same write.
-        this.saved.delete(id);
-        this.order.splice(this.order.indexOf(id), 1);
-        if (err instanceof PortolanError) throw err;
-        throw new PortolanError('INTERNAL', `The forward could not be saved in ${this.store.file}: ${(err as Error).message}.`);
-      }
-    }
+    if (how.save) await this.saveNew(id, spec);
     this.engine.add(id, spec, how.save, hasSecret(how.secrets));
     if (!how.start) return this.engine.info(id);
     return this.engine.start(id);
+  }
+
+  /** Adds a new forward to the file; on failure only this forward comes out (saves coalesce, so others may have joined the same write). */
+  private async saveNew(id: string, spec: ForwardSpec): Promise<void> {
+    this.saved.set(id, spec);
+    this.order.push(id);
+    try {
+      await this.persist();
+    } catch (err) {
+      this.saved.delete(id);
+      this.order.splice(this.order.indexOf(id), 1);
+      if (err instanceof PortolanError) throw err;
+      throw new PortolanError('INTERNAL', `The forward could not be saved in ${this.store.file}: ${(err as Error).message}.`);
+    }
   }
 
   /** Starts a new forward and saves it only once it runs; a failure leaves no forward, no secret and no file change. */
@@ -183,16 +185,11 @@ export class ForwardsService {
       await forget();
       throw err;
     }
-    this.saved.set(id, spec);
-    this.order.push(id);
     try {
-      await this.persist();
+      await this.saveNew(id, spec);
     } catch (err) {
-      this.saved.delete(id);
-      this.order.splice(this.order.indexOf(id), 1);
       await forget();
-      if (err instanceof PortolanError) throw err;
-      throw new PortolanError('INTERNAL', `The forward could not be saved in ${this.store.file}: ${(err as Error).message}.`);
+      throw err;
     }
     // Read after the save: an SSH tunnel may have moved on meanwhile (failed on an unknown host key...).
     return this.engine.info(id);
