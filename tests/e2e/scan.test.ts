@@ -243,7 +243,7 @@ describe('the Scanner view', () => {
     await profiles.getByRole('textbox', { name: 'Profile name' }).fill('Loopback SSH');
     await profiles.getByRole('button', { name: 'Save' }).click();
     await profiles.getByRole('button', { name: 'Use profile Loopback SSH' }).waitFor();
-    await form.getByRole('textbox', { name: 'Targets' }).fill('10.0.0.1');
+    await form.getByRole('textbox', { name: 'Targets' }).fill('127.0.0.9');
     await profiles.getByRole('button', { name: 'Use profile Loopback SSH' }).click();
     expect(await form.getByRole('textbox', { name: 'Targets' }).inputValue()).toBe('::1');
     expect(await form.getByRole('radio', { name: 'TCP' }).getAttribute('aria-checked')).toBe('true');
