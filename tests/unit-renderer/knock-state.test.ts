@@ -3,6 +3,8 @@ import type { GuardInfo, KnockAttempt } from '../../src-main/contract/knock.js';
 import type { ListenerInfo } from '../../src-main/contract/sessions.js';
 import { Api } from '../../src-renderer/src/lib/api/client.js';
 import { stepRow } from '../../src-renderer/src/lib/knock/steps.js';
+import { ConsolesState } from '../../src-renderer/src/lib/state/consoles.svelte.js';
+import { ForwardsState } from '../../src-renderer/src/lib/state/forwards.svelte.js';
 import { KnockState, REMEMBER } from '../../src-renderer/src/lib/state/knock.svelte.js';
 import { deferred, fail, FakeTransport, ok } from './fake-transport.js';
 
@@ -28,12 +30,18 @@ function setup(handlers: ConstructorParameters<typeof FakeTransport>[0] = {}) {
     'listeners.list': () => ok({ listeners: [listener('L1', 5000)], sessions: [] }),
     ...handlers,
   });
-  const s = new KnockState(new Api(t), { onRemember: (k, v) => remembered.push([k, v]) });
+  const api = new Api(t);
+  // The listeners and forwards a guard can protect come from the app's Listeners and Forwards state, which run all along.
+  const consoles = new ConsolesState(api);
+  const forwards = new ForwardsState(api, { tickMs: 0 });
+  consoles.start();
+  forwards.start();
+  const s = new KnockState(api, { consoles, forwards }, { onRemember: (k, v) => remembered.push([k, v]) });
   return { t, s, remembered };
 }
 
 describe('KnockState', () => {
-  it('loads profiles, guards, log and listeners on connect, and follows their events', async () => {
+  it('loads profiles, guards and log on connect, follows their events, and shows the listeners and TCP forwards of the app state', async () => {
     const { t, s } = setup();
     const stop = s.start();
     await tick();

@@ -149,7 +149,8 @@ export class AppState {
     this.consoles = new ConsolesState(api, { onRemember });
     this.forwards = new ForwardsState(api, { onRemember });
     this.scan = new ScanState(api, { onRemember });
-    this.knock = new KnockState(api, { onRemember });
+    // Guards protect listeners and forwards: the Knocking view reads the lists these two follow.
+    this.knock = new KnockState(api, { consoles: this.consoles, forwards: this.forwards }, { onRemember });
     this.router = new RouterState(api, {
       onRemember,
       consent: {

@@ -4,7 +4,7 @@
  * feed per session (see ../consoles/feed.ts). It runs from the start of the app, not only while
  * the view is shown, so that data of peers is taken (and acknowledged) wherever the user is.
  */
-import type { ListenerInfo, SessionData, SessionInfo, SessionsChanged } from '../../../../src-main/contract/sessions.js';
+import type { ListenerInfo, SessionData, SessionInfo, SessionsChanged, SessionsState } from '../../../../src-main/contract/sessions.js';
 import { errorMessage, problemOf, type Api, type Problem } from '../api/client.js';
 import { toBase64 } from '../consoles/bytes.js';
 import { SessionFeed, type FeedOptions } from '../consoles/feed.js';
@@ -21,6 +21,7 @@ import {
 import { encodeLine, encodeText, type InputMode, type LineEnding } from '../consoles/input.js';
 import { Transcript } from '../consoles/transcript.js';
 import { applyChanged, EMPTY_MODEL, fromState, groupModel, hasConsole, type SessionsModel } from '../consoles/model.js';
+import { SnapshotSync } from './snapshot-sync.js';
 
 /** Bytes per `sessions.send` call: TCP chunks (well below MAX_SEND_BASE64), and UDP datagrams of a sent file (fit a usual MTU). */
 export const SEND_CHUNK = { tcp: 64 * 1024, udpFile: 1200 } as const;
@@ -79,8 +80,13 @@ export class ConsolesState {
   private readonly chains = new Map<string, Promise<void>>();
   private acks = new Map<string, number>();
   private ackScheduled = false;
-  private pending: SessionsChanged[] | null = null;
-  private loadSeq = 0;
+  /** `listeners.list`, then `sessions.changed` applied in place (kept while a read is on its way). */
+  private readonly sync = new SnapshotSync<SessionsState, SessionsChanged>({
+    read: () => this.api.call('listeners.list', {}),
+    adopt: (state, crossed) => this.adopt(state, crossed),
+    apply: (change) => this.applyChange(change),
+    fail: (err) => (this.error = `Could not read the listeners and sessions: ${errorMessage(err)}`),
+  });
 
   constructor(
     private readonly api: Api,
@@ -92,9 +98,7 @@ export class ConsolesState {
     const stops = [
       this.api.on('sessions.changed', (change) => this.onChanged(change)),
       this.api.on('sessions.data', (data) => this.onData(data)),
-      this.api.onStatus((status) => {
-        if (status === 'connected') void this.load();
-      }),
+      this.sync.reloadOnConnect(this.api),
     ];
     return () => stops.forEach((stop) => stop());
   }
@@ -111,32 +115,25 @@ export class ConsolesState {
   }
 
   /** Reads the whole state; acknowledges what an earlier page was given and never drew, so paused peers resume. */
-  async load(): Promise<void> {
-    const seq = ++this.loadSeq;
-    this.pending = [];
-    try {
-      const state = await this.api.call('listeners.list', {});
-      if (seq !== this.loadSeq) return;
-      let model = fromState(state);
-      for (const change of this.pending ?? []) model = applyChanged(model, change);
-      this.pending = null;
-      this.model = model;
-      this.loaded = true;
-      this.error = null;
-      for (const s of state.sessions) {
-        const feed = this.feeds.get(s.id);
-        const mine = feed ? feed.pendingDraw + feed.backlog : 0;
-        if (s.state !== 'closed' && s.unackedBytes > mine) this.ack(s.id, s.unackedBytes - mine);
-      }
-      const open = [...model.sessions.values()].filter((s) => hasConsole(s) && s.state !== 'closed').map((s) => s.id);
-      this.tabs = [...this.tabs.filter((id) => model.sessions.has(id)), ...open.filter((id) => !this.tabs.includes(id))];
-      if (!this.active || !model.sessions.has(this.active)) this.active = this.tabs[0] ?? null;
-    } catch (err) {
-      if (seq === this.loadSeq) {
-        this.pending = null;
-        this.error = `Could not read the listeners and sessions: ${errorMessage(err)}`;
-      }
+  load(): Promise<void> {
+    return this.sync.load();
+  }
+
+  /** Takes a `listeners.list` answer with the changes that crossed it. */
+  private adopt(state: SessionsState, crossed: SessionsChanged[]): void {
+    let model = fromState(state);
+    for (const change of crossed) model = applyChanged(model, change);
+    this.model = model;
+    this.loaded = true;
+    this.error = null;
+    for (const s of state.sessions) {
+      const feed = this.feeds.get(s.id);
+      const mine = feed ? feed.pendingDraw + feed.backlog : 0;
+      if (s.state !== 'closed' && s.unackedBytes > mine) this.ack(s.id, s.unackedBytes - mine);
     }
+    const open = [...model.sessions.values()].filter((s) => hasConsole(s) && s.state !== 'closed').map((s) => s.id);
+    this.tabs = [...this.tabs.filter((id) => model.sessions.has(id)), ...open.filter((id) => !this.tabs.includes(id))];
+    if (!this.active || !model.sessions.has(this.active)) this.active = this.tabs[0] ?? null;
   }
 
   /** The feed of a session (made on first use: data may come before the list is read). */
@@ -161,10 +158,10 @@ export class ConsolesState {
 
   /** Applies `sessions.changed`; new console sessions get a tab (the first one is shown). */
   onChanged(change: SessionsChanged): void {
-    if (this.pending) {
-      this.pending.push(change);
-      return;
-    }
+    this.sync.push(change);
+  }
+
+  private applyChange(change: SessionsChanged): void {
     const fresh = change.sessions.filter((s) => !this.model.sessions.has(s.id) && hasConsole(s) && s.state !== 'closed').map((s) => s.id);
     this.model = applyChanged(this.model, change);
     if (fresh.length) this.openTabs(fresh, false);

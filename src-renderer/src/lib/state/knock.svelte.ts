@@ -1,12 +1,12 @@
 /**
  * The Knocking view's state: the knock client (form, live run), saved profiles, knockd.conf
- * import and export, guards (list followed from `knock.guards.changed`), the listeners a guard
- * can protect (followed from `sessions.changed`), and the bounded log of guard attempts
- * (`knock.attempt`). It runs from the start of the app so the log misses nothing while another
- * view is shown.
+ * import and export, guards (list followed from `knock.guards.changed`), and the bounded log of
+ * guard attempts (`knock.attempt`). The listeners and forwards a guard can protect are read from
+ * the Listeners and Forwards views' state, which follow them for the whole app. It runs from the
+ * start of the app so the log misses nothing while another view is shown.
  */
-import type { ForwardInfo, ForwardsChanged } from '../../../../src-main/contract/forwards.js';
-import type { ListenerInfo, SessionsChanged } from '../../../../src-main/contract/sessions.js';
+import type { ForwardInfo } from '../../../../src-main/contract/forwards.js';
+import type { ListenerInfo } from '../../../../src-main/contract/sessions.js';
 import type { GuardInfo, KnockAttempt, KnockdImport, KnockProfile, KnockStepEvent } from '../../../../src-main/contract/knock.js';
 import { errorMessage, problemOf, type Api, type Problem } from '../api/client.js';
 import {
@@ -26,6 +26,18 @@ import {
 import { sortPicked, type PickedFile } from '../knock/knockd.js';
 import { appendLog, LOG_LIMIT, type LogEntry } from '../knock/log.js';
 import { failRun, finishRun, onStep, startRun, type KnockRun } from '../knock/run.js';
+import type { ConsolesState } from './consoles.svelte.js';
+import type { ForwardsState } from './forwards.svelte.js';
+import { SnapshotSync } from './snapshot-sync.js';
+
+/**
+ * Where the Knocking view reads what a guard can protect: the app's own Listeners and Forwards
+ * state (one copy of each list in the renderer, followed by the view that owns it).
+ */
+export interface GuardTargets {
+  consoles: Pick<ConsolesState, 'model'>;
+  forwards: Pick<ForwardsState, 'forwards'>;
+}
 
 export interface KnockStateOptions {
   /** Told of form settings and filters to remember (key, encoded value). */
@@ -42,9 +54,26 @@ export const REMEMBER = { form: 'knock.form', guard: 'knock.guard' } as const;
 const bracket = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 
+/** One load's answers. */
+interface KnockRead {
+  profiles: KnockProfile[];
+  guards: GuardInfo[];
+  log: KnockAttempt[];
+}
+
+/** An event that a load keeps while its read is on its way. */
+type KnockEvent = { guards: GuardInfo[] } | { attempts: KnockAttempt[] };
+
 /** Same attempt (for merging the log read at load with events that crossed it). */
 const sameAttempt = (a: KnockAttempt, b: KnockAttempt) =>
   a.at === b.at && a.source === b.source && a.guardId === b.guardId && a.outcome === b.outcome && a.stepsMatched === b.stepsMatched && a.step?.port === b.step?.port;
+
+/** The form as is, or without its target when that listener closed or forward went since it was chosen. */
+function withoutGoneTarget(form: GuardForm, listeners: readonly ListenerInfo[], forwards: readonly ForwardInfo[]): GuardForm {
+  if (!form.target) return form;
+  const still = [...listeners.map((l) => targetValue({ kind: 'listener', listenerId: l.id })), ...forwards.map((f) => targetValue({ kind: 'forward', forwardId: f.id }))];
+  return still.includes(form.target) ? form : { ...form, target: '' };
+}
 
 /** A run id of our own, to match `knock.step` events to this run (not a secret). */
 const newRunId = () => `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
@@ -70,16 +99,21 @@ export class KnockState {
 
   // Guards.
   guards = $state.raw<GuardInfo[]>([]);
-  guardForm = $state<GuardForm>(defaultGuardForm());
+  // $derived.by: a closure, since `targets` (a constructor parameter) is set after the fields.
+  /** The listeners open now, as the Listeners view follows them. */
+  readonly listeners: readonly ListenerInfo[] = $derived.by(() => [...this.targets.consoles.model.listeners.values()]);
+  /** Local TCP forwards (the only forwards a guard can gate), as the Forwards view follows them. */
+  readonly forwards: readonly ForwardInfo[] = $derived.by(() => this.targets.forwards.forwards.filter((f) => f.spec.kind === 'tcp'));
+  /** The guard form as last set; {@link guardForm} shows it without a target that is gone. */
+  private editedGuardForm = $state<GuardForm>(defaultGuardForm());
+  /** A form pointing at a closed listener or deleted forward would only fail on submit: it reads as no target. */
+  private readonly liveGuardForm = $derived(withoutGoneTarget(this.editedGuardForm, this.listeners, this.forwards));
   readonly guardCheck = $derived(checkGuard(this.guardForm));
   guardProblem = $state.raw<Problem | null>(null);
   /** A failed start, stop or delete, with the guard it concerns. */
   guardNotice = $state.raw<(Problem & { id: string }) | null>(null);
   /** What is being done: 'create', or a guard id. */
   busy = $state<string | null>(null);
-  listeners = $state.raw<ListenerInfo[]>([]);
-  /** Local TCP forwards (the only forwards a guard can gate). */
-  forwards = $state.raw<ForwardInfo[]>([]);
 
   // The attempt log.
   log = $state.raw<LogEntry[]>([]);
@@ -90,14 +124,28 @@ export class KnockState {
   loaded = $state(false);
   error = $state<string | null>(null);
 
-  private loadSeq = 0;
-  /** Events received while a load is in flight: they win over the older snapshot. */
-  private crossed: { guards?: GuardInfo[]; listeners: SessionsChanged[]; forwards: ForwardsChanged[]; attempts: KnockAttempt[] } | null = null;
+  /** Profiles, guards and the recent log, then guard and attempt events (kept while a read is on its way). */
+  private readonly sync = new SnapshotSync<KnockRead, KnockEvent>({
+    read: () => this.read(),
+    adopt: (read, crossed) => this.adopt(read, crossed),
+    apply: (event) => this.apply(event),
+    fail: (err) => (this.error = `Could not read the knock profiles and guards: ${errorMessage(err)}`),
+  });
 
   constructor(
     readonly api: Api,
+    readonly targets: GuardTargets,
     readonly options: KnockStateOptions = {},
   ) {}
+
+  /** The guard form; a target closed or deleted since it was chosen reads as none. */
+  get guardForm(): GuardForm {
+    return this.liveGuardForm;
+  }
+
+  set guardForm(form: GuardForm) {
+    this.editedGuardForm = form;
+  }
 
   /** Starts following the engine's events; returns a stop function. */
   start(): () => void {
@@ -105,11 +153,7 @@ export class KnockState {
       this.api.on('knock.step', (e) => this.onStep(e)),
       this.api.on('knock.attempt', ({ attempts }) => this.onAttempts(attempts)),
       this.api.on('knock.guards.changed', ({ guards }) => this.onGuards(guards)),
-      this.api.on('sessions.changed', (change) => this.onSessions(change)),
-      this.api.on('forwards.changed', (change) => this.onForwards(change)),
-      this.api.onStatus((status) => {
-        if (status === 'connected') void this.load();
-      }),
+      this.sync.reloadOnConnect(this.api),
     ];
     return () => stops.forEach((stop) => stop());
   }
@@ -122,38 +166,39 @@ export class KnockState {
     if (windowS && openForS) this.guardForm = { ...this.guardForm, windowS, openForS };
   }
 
-  /** Reads profiles, guards, the recent log and the listeners; events that cross the reads are kept. */
-  async load(): Promise<void> {
-    const seq = ++this.loadSeq;
-    this.crossed = { listeners: [], forwards: [], attempts: [] };
-    try {
-      const [profiles, guards, log, state, forwards] = await Promise.all([
-        this.api.call('knock.profiles.list', {}),
-        this.api.call('knock.guards.list', {}),
-        this.api.call('knock.log', { limit: LOG_LIMIT }),
-        this.api.call('listeners.list', {}),
-        // Guards can still gate listeners when the forwards cannot be read.
-        this.api.call('forwards.list', {}).catch(() => ({ forwards: [] as ForwardInfo[] })),
-      ]);
-      if (seq !== this.loadSeq) return;
-      const crossed = this.crossed;
-      this.crossed = null;
-      this.profiles = profiles;
-      this.guards = crossed.guards ?? guards;
-      this.listeners = state.listeners;
-      this.forwards = forwards.forwards.filter((f) => f.spec.kind === 'tcp');
-      for (const change of crossed.listeners) this.onSessions(change);
-      for (const change of crossed.forwards) this.onForwards(change);
-      const fresh = crossed.attempts.filter((a) => !log.some((b) => sameAttempt(a, b)));
-      this.log = appendLog([], [...log, ...fresh]);
-      this.loaded = true;
-      this.error = null;
-    } catch (err) {
-      if (seq === this.loadSeq) {
-        this.crossed = null;
-        this.error = `Could not read the knock profiles and guards: ${errorMessage(err)}`;
-      }
+  /** Reads profiles, guards and the recent log; events that cross the reads are kept. */
+  load(): Promise<void> {
+    return this.sync.load();
+  }
+
+  private async read(): Promise<KnockRead> {
+    const [profiles, guards, log] = await Promise.all([
+      this.api.call('knock.profiles.list', {}),
+      this.api.call('knock.guards.list', {}),
+      this.api.call('knock.log', { limit: LOG_LIMIT }),
+    ]);
+    return { profiles, guards, log };
+  }
+
+  /** Guard lists that crossed the read are newer than its answer (the last wins); crossed attempts join the log unless it holds them. */
+  private adopt({ profiles, guards, log }: KnockRead, crossed: KnockEvent[]): void {
+    let latestGuards = guards;
+    const attempts: KnockAttempt[] = [];
+    for (const event of crossed) {
+      if ('guards' in event) latestGuards = event.guards;
+      else attempts.push(...event.attempts);
     }
+    this.profiles = profiles;
+    this.guards = latestGuards;
+    const fresh = attempts.filter((a) => !log.some((b) => sameAttempt(a, b)));
+    this.log = appendLog([], [...log, ...fresh]);
+    this.loaded = true;
+    this.error = null;
+  }
+
+  private apply(event: KnockEvent): void {
+    if ('guards' in event) this.guards = event.guards;
+    else this.log = appendLog(this.log, event.attempts);
   }
 
   // ---- The knock client ----
@@ -360,8 +405,7 @@ export class KnockState {
   }
 
   onGuards(guards: GuardInfo[]): void {
-    if (this.crossed) this.crossed.guards = guards;
-    else this.guards = guards;
+    this.sync.push({ guards });
   }
 
   /** What a guard protects: its name ("listener L1", "forward web") and where it listens, unless it is gone. */
@@ -376,47 +420,10 @@ export class KnockState {
     return { what: `forward ${f.spec.name}`, endpoint: { protocol: 'tcp', host: bracket(f.spec.listenHost), port: f.boundPort ?? f.spec.listenPort } };
   }
 
-  onSessions(change: SessionsChanged): void {
-    if (this.crossed) {
-      this.crossed.listeners.push(change);
-      return;
-    }
-    if (!change.listeners.length && !change.removedListeners.length) return;
-    const byId = new Map(this.listeners.map((l) => [l.id, l]));
-    for (const l of change.listeners) byId.set(l.id, l);
-    for (const id of change.removedListeners) byId.delete(id);
-    this.listeners = [...byId.values()];
-    this.dropGoneTarget();
-  }
-
-  onForwards(change: ForwardsChanged): void {
-    if (this.crossed) {
-      this.crossed.forwards.push(change);
-      return;
-    }
-    const byId = new Map(this.forwards.map((f) => [f.id, f]));
-    for (const f of change.forwards) {
-      if (f.spec.kind === 'tcp') byId.set(f.id, f);
-      else byId.delete(f.id);
-    }
-    for (const id of change.removed) byId.delete(id);
-    this.forwards = [...byId.values()];
-    this.dropGoneTarget();
-  }
-
-  /** A guard form pointing at a closed listener or deleted forward would only fail on submit. */
-  private dropGoneTarget(): void {
-    const value = this.guardForm.target;
-    if (!value) return;
-    const still = [...this.listeners.map((l) => targetValue({ kind: 'listener', listenerId: l.id })), ...this.forwards.map((f) => targetValue({ kind: 'forward', forwardId: f.id }))];
-    if (!still.includes(value)) this.guardForm = { ...this.guardForm, target: '' };
-  }
-
   // ---- The attempt log ----
 
   onAttempts(attempts: KnockAttempt[]): void {
-    if (this.crossed) this.crossed.attempts.push(...attempts);
-    else this.log = appendLog(this.log, attempts);
+    this.sync.push({ attempts });
   }
 
   /** Empties the view's log (the engine keeps its own). */

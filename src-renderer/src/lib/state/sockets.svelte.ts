@@ -3,7 +3,7 @@
  * the watch lease renewed while the view is open, pause and tick period, filter, toggles, sort,
  * grouping, selection, and the names (dictionary, reverse DNS) of what is on screen.
  */
-import type { SocketDiff, SocketRow, SocketTrafficSample } from '../../../../src-main/contract/sockets.js';
+import type { SocketDiff, SocketMonitorSettings, SocketRow, SocketSnapshot, SocketTrafficSample } from '../../../../src-main/contract/sockets.js';
 import { errorMessage, type Api } from '../api/client.js';
 import { ReverseNames } from '../sockets/dns.js';
 import { matchesFilter, parseFilter, type MatchContext, type ParsedFilter } from '../sockets/filter.js';
@@ -16,6 +16,7 @@ import { PortNames } from '../sockets/ports.js';
 import { compareRows } from '../sockets/sort.js';
 import { SocketTable, type Entry, type MarkDurations } from '../sockets/table.js';
 import { SocketActionsState } from './socket-actions.svelte.js';
+import { SnapshotSync } from './snapshot-sync.js';
 
 /** Tick periods offered in the toolbar, in ms. */
 export const INTERVALS = [500, 1000, 2000, 5000] as const;
@@ -38,6 +39,9 @@ export interface SocketsOptions {
   /** The clock of marks (tests pass a fake). */
   now?: () => number;
 }
+
+/** One load's answers: the watch lease (with the monitor's settings) and the whole table. */
+type TableRead = { monitor: SocketMonitorSettings; snapshot: SocketSnapshot };
 
 /** The name of the User Timing measure of each diff from its arrival to the next painted frame. */
 export const PAINT_MEASURE = 'portolan:sockets-diff-to-paint';
@@ -92,8 +96,16 @@ export class SocketsState {
   private renewTimer: ReturnType<typeof setInterval> | undefined;
   private markTimer: ReturnType<typeof setInterval> | undefined;
   private rebuildTimer: ReturnType<typeof setTimeout> | undefined;
-  private pendingDiffs: SocketDiff[] | null = null;
-  private loadSeq = 0;
+  /** `sockets.watch` and `sockets.snapshot`, then one `sockets.diff` per tick (kept while a read is on its way). */
+  private readonly sync = new SnapshotSync<TableRead, SocketDiff>({
+    read: () => this.readTable(),
+    adopt: (read, crossed) => this.adopt(read, crossed),
+    apply: (diff) => this.applyLive(diff),
+    fail: (err) => {
+      this.loading = false;
+      this.error = errorMessage(err);
+    },
+  });
   /** Ports listened on now, as "tcp|8080" (a role of each row follows from it). */
   private listening = $state.raw<ReadonlySet<string>>(new Set());
   private readonly now: () => number;
@@ -125,9 +137,7 @@ export class SocketsState {
     const stops = [
       this.api.on('sockets.diff', (diff) => this.onDiff(diff)),
       this.api.on('sockets.traffic', (sample) => this.onTraffic(sample)),
-      this.api.onStatus((status) => {
-        if (status === 'connected') void this.load();
-      }),
+      this.sync.reloadOnConnect(this.api),
     ];
     this.renewTimer = setInterval(() => void this.renew(), this.config.renewMs ?? 10_000);
     return () => {
@@ -149,38 +159,35 @@ export class SocketsState {
   }
 
   /** Renews the lease and reads the whole table. */
-  async load(): Promise<void> {
-    const seq = ++this.loadSeq;
+  load(): Promise<void> {
+    return this.sync.load();
+  }
+
+  private async readTable(): Promise<TableRead> {
     this.loading = true;
-    this.pendingDiffs = [];
-    try {
-      const monitor = await this.api.call('sockets.watch', { leaseMs: this.config.leaseMs ?? 30_000 });
-      const snapshot = await this.api.call('sockets.snapshot', {});
-      if (seq !== this.loadSeq) return;
-      this.paused = monitor.paused;
-      this.intervalMs = monitor.intervalMs;
-      this.table.load(snapshot.rows);
-      // 'auto' decides once per load, so that the toggle does not flip with every tick.
-      const timeWait = snapshot.rows.filter((r) => r.state === 'TIME_WAIT').length;
-      this.setTimeWaitHidden(hidesTimeWait(this.options.timeWait, timeWait, snapshot.rows.length));
-      this.tick = snapshot.tick;
-      this.at = snapshot.at;
-      this.source = snapshot.source;
-      this.hiddenOwners = snapshot.hiddenOwners;
-      this.loaded = true;
-      this.error = null;
-      const buffered = this.pendingDiffs ?? [];
-      this.pendingDiffs = null;
-      for (const diff of buffered) this.applyDiff(diff);
-      this.publish();
-      this.config.listeners?.onSnapshot(snapshot.rows);
-    } catch (err) {
-      if (seq !== this.loadSeq) return;
-      this.pendingDiffs = null;
-      this.error = errorMessage(err);
-    } finally {
-      if (seq === this.loadSeq) this.loading = false;
-    }
+    const monitor = await this.api.call('sockets.watch', { leaseMs: this.config.leaseMs ?? 30_000 });
+    const snapshot = await this.api.call('sockets.snapshot', {});
+    return { monitor, snapshot };
+  }
+
+  /** Takes the table read by {@link load}, then the diffs that crossed it (older ticks are skipped by applyDiff). */
+  private adopt({ monitor, snapshot }: TableRead, crossed: SocketDiff[]): void {
+    this.loading = false;
+    this.paused = monitor.paused;
+    this.intervalMs = monitor.intervalMs;
+    this.table.load(snapshot.rows);
+    // 'auto' decides once per load, so that the toggle does not flip with every tick.
+    const timeWait = snapshot.rows.filter((r) => r.state === 'TIME_WAIT').length;
+    this.setTimeWaitHidden(hidesTimeWait(this.options.timeWait, timeWait, snapshot.rows.length));
+    this.tick = snapshot.tick;
+    this.at = snapshot.at;
+    this.source = snapshot.source;
+    this.hiddenOwners = snapshot.hiddenOwners;
+    this.loaded = true;
+    this.error = null;
+    for (const diff of crossed) this.applyDiff(diff);
+    this.publish();
+    this.config.listeners?.onSnapshot(snapshot.rows);
   }
 
   private async renew(): Promise<void> {
@@ -196,10 +203,10 @@ export class SocketsState {
 
   /** One tick's diff from the engine. */
   onDiff(diff: SocketDiff): void {
-    if (this.pendingDiffs) {
-      this.pendingDiffs.push(diff);
-      return;
-    }
+    this.sync.push(diff);
+  }
+
+  private applyLive(diff: SocketDiff): void {
     if (!this.loaded || diff.tick <= this.tick) return;
     const start = performance.now();
     this.applyDiff(diff);
