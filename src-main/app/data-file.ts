@@ -111,9 +111,9 @@ export class DataFile<T> {
 
   constructor(
     readonly file: string,
-    private readonly o: DataFileOptions<T>,
+    private readonly options: DataFileOptions<T>,
   ) {
-    this.sink = o.problems;
+    this.sink = options.problems;
   }
 
   /** Sends this file's problems (the one found already, if any, and later ones) to `sink`. */
@@ -136,11 +136,11 @@ export class DataFile<T> {
   async load(): Promise<T> {
     this.loaded = true;
     const file = this.file;
-    const { what, instead } = this.o;
-    const outcome = await readDataFile(file, this.o.parse);
+    const { what, instead } = this.options;
+    const outcome = await readDataFile(file, this.options.parse);
     switch (outcome.kind) {
       case 'missing':
-        return this.o.empty();
+        return this.options.empty();
       case 'unreadable': {
         const e = outcome.error;
         this.refuse(
@@ -148,7 +148,7 @@ export class DataFile<T> {
             `Portolan will not save over it: give your user read and write access to it, or move it away, then restart Portolan.`,
           e,
         );
-        return this.o.empty();
+        return this.options.empty();
       }
       case 'damaged':
         try {
@@ -161,7 +161,7 @@ export class DataFile<T> {
             err as NodeJS.ErrnoException,
           );
         }
-        return this.o.empty();
+        return this.options.empty();
       case 'ok':
         if (outcome.dropped.length) {
           const list = outcome.dropped.join('; ');

@@ -57,7 +57,7 @@ function toAction(change: FirewallChange): FirewallAction {
 /** The network (CIDR) of an interface address. */
 function networkOf(address: string, prefix: number, family: 4 | 6): string {
   if (family === 4) {
-    const n = address.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+    const n = address.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
     const mask = prefix === 0 ? 0 : Number((0xffffffffn << BigInt(32 - prefix)) & 0xffffffffn);
     const net = (n & mask) >>> 0;
     return `${[net >>> 24, (net >>> 16) & 255, (net >>> 8) & 255, net & 255].join('.')}/${prefix}`;
@@ -95,14 +95,14 @@ export class ExposureService {
   private told = '';
   private recheck: NodeJS.Timeout | undefined;
 
-  constructor(private readonly o: ExposureServiceOptions) {
-    this.baselineFile = o.baselineFile
-      ? new DataFile(o.baselineFile, { what: 'attack-surface baseline', instead: 'no baseline is set until you set one again', empty: () => null, parse: (raw) => ({ value: wholeFile(BaselineFile)(raw).value.baseline }), ...(o.problems ? { problems: o.problems } : {}) })
+  constructor(private readonly options: ExposureServiceOptions) {
+    this.baselineFile = options.baselineFile
+      ? new DataFile(options.baselineFile, { what: 'attack-surface baseline', instead: 'no baseline is set until you set one again', empty: () => null, parse: (raw) => ({ value: wholeFile(BaselineFile)(raw).value.baseline }), ...(options.problems ? { problems: options.problems } : {}) })
       : undefined;
     this.handlers = {
       'exposure.list': async ({ router }) => {
-        const [rows, firewall, mappings, bindV6Only, baseline] = await Promise.all([o.listening(), (o.readFirewall ?? (() => readPlatformFirewall()))(), router ? this.readMappings() : Promise.resolve<MappingsReading>({ ok: true, mappings: o.knownMappings(), asked: false }), readBindV6Only(), this.loadBaseline()]);
-        const entries = assessExposure({ rows, interfaces: (o.interfaces ?? interfaceAddresses)(), firewall, router: mappings, bindV6Only });
+        const [rows, firewall, mappings, bindV6Only, baseline] = await Promise.all([options.listening(), (options.readFirewall ?? (() => readPlatformFirewall()))(), router ? this.readMappings() : Promise.resolve<MappingsReading>({ ok: true, mappings: options.knownMappings(), asked: false }), readBindV6Only(), this.loadBaseline()]);
+        const entries = assessExposure({ rows, interfaces: (options.interfaces ?? interfaceAddresses)(), firewall, router: mappings, bindV6Only });
         const diff = baseline ? this.compare(baseline, entries) : undefined;
         return {
           ...(diff ? { baseline: diff } : {}),
@@ -180,22 +180,22 @@ export class ExposureService {
     const alerts = changes.filter(isAlert);
     const diff = { baselineAt: baseline.at, changes, alert: alerts.length > 0 };
     const key = alerts.map((c) => `${c.kind} ${c.key} ${c.item.reachableFrom} ${c.item.process ?? ''}`).join(';');
-    if (key && key !== this.told) this.o.onAlert?.(diff);
+    if (key && key !== this.told) this.options.onAlert?.(diff);
     this.told = key;
     return diff;
   }
 
   private get run(): RunWithInput {
-    return this.o.run ?? runWithInput;
+    return this.options.run ?? runWithInput;
   }
 
   private elevation() {
-    return elevation(this.run, process.platform, this.o.uid ?? process.getuid?.());
+    return elevation(this.run, process.platform, this.options.uid ?? process.getuid?.());
   }
 
   private async readMappings(): Promise<MappingsReading> {
     try {
-      return { ok: true, mappings: await this.o.mappings(), asked: true };
+      return { ok: true, mappings: await this.options.mappings(), asked: true };
     } catch (err) {
       return { ok: false, reason: (err as Error).message.replace(/\.$/, '') };
     }

@@ -122,9 +122,9 @@ export class KnockService {
 
   constructor(
     private readonly bus: EventBus,
-    private readonly o: KnockServiceOptions,
+    private readonly options: KnockServiceOptions,
   ) {
-    this.data = new DataFile(o.file, {
+    this.data = new DataFile(options.file, {
       what: 'knock profiles file',
       instead: 'no knock profiles or guards were loaded from it',
       empty: () => ({ profiles: [], guards: [] }),
@@ -245,12 +245,12 @@ export class KnockService {
     const key = targetKey(target);
     if (target.kind === 'listener') {
       const { listenerId } = target;
-      const listener = this.o.listeners.list().listeners.find((l) => l.id === listenerId);
+      const listener = this.options.listeners.list().listeners.find((l) => l.id === listenerId);
       if (!listener) throw new PortolanError('NOT_FOUND', `There is no listener ${listenerId} to guard: open it first (listener ids change every run).`);
-      return { key, host: listener.host, setGate: (gate) => this.o.listeners.setAccessGate(listenerId, gate) };
+      return { key, host: listener.host, setGate: (gate) => this.options.listeners.setAccessGate(listenerId, gate) };
     }
     const { forwardId } = target;
-    const forwards = this.o.forwards;
+    const forwards = this.options.forwards;
     const forward = forwards?.list().find((f) => f.id === forwardId);
     if (!forwards || !forward) throw new PortolanError('NOT_FOUND', `There is no forward ${forwardId} to guard: create it in Forwards first.`);
     if (forward.spec.kind === 'ssh-remote') {
@@ -301,8 +301,8 @@ export class KnockService {
       const t = entry.spec.target;
       try {
         // Not through resolveTarget: a gate comes off even a forward that is no longer TCP.
-        if (t.kind === 'listener') this.o.listeners.setAccessGate(t.listenerId, undefined);
-        else this.o.forwards?.setAccessGate(t.forwardId, undefined);
+        if (t.kind === 'listener') this.options.listeners.setAccessGate(t.listenerId, undefined);
+        else this.options.forwards?.setAccessGate(t.forwardId, undefined);
       } catch {
         // The target is gone already (its gate went with it).
       }
@@ -329,7 +329,7 @@ export class KnockService {
 
   private attempt(a: KnockAttempt): void {
     this.log.push(a);
-    const max = this.o.logSize ?? 1000;
+    const max = this.options.logSize ?? 1000;
     if (this.log.length > max) this.log.splice(0, this.log.length - max);
     this.pendingAttempts.push(a);
     // Batched: a flood of knocks is one event per 50 ms, at most 500 entries (the rest are in knock.log).

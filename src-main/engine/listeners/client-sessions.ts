@@ -125,8 +125,8 @@ export async function connectUdp(ctx: ClientContext, spec: ParsedConnectSpec): P
 /** What a TLS socket's peer certificate and handshake say. */
 function tlsInfo(socket: tls.TLSSocket): TlsInfo {
   const cert = socket.getPeerCertificate();
-  const dn = (o: object | undefined) =>
-    o ? Object.entries(o).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`).join(', ') : '';
+  const dn = (name: object | undefined) =>
+    name ? Object.entries(name).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`).join(', ') : '';
   const iso = (s: string | undefined) => {
     const d = s ? new Date(s) : undefined;
     return d && !Number.isNaN(d.getTime()) ? d.toISOString() : (s ?? '');

@@ -90,16 +90,16 @@ export function parseSoapResponse(xml: string, action: string): Record<string, s
 /** A small HTTP request with a deadline; resolves with status and body text. */
 export function httpRequest(
   url: string,
-  o: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number; localAddress?: string } = {},
+  request: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number; localAddress?: string } = {},
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
       {
-        method: o.method ?? 'GET',
-        headers: { ...(o.body ? { 'Content-Length': String(Buffer.byteLength(o.body)) } : {}), ...o.headers },
-        ...(o.localAddress ? { localAddress: o.localAddress } : {}),
-        timeout: o.timeoutMs ?? 3000,
+        method: request.method ?? 'GET',
+        headers: { ...(request.body ? { 'Content-Length': String(Buffer.byteLength(request.body)) } : {}), ...request.headers },
+        ...(request.localAddress ? { localAddress: request.localAddress } : {}),
+        timeout: request.timeoutMs ?? 3000,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -113,9 +113,9 @@ export function httpRequest(
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new RouterSilent(`no HTTP answer from ${url} within ${((o.timeoutMs ?? 3000) / 1000).toFixed(0)} s`)));
+    req.on('timeout', () => req.destroy(new RouterSilent(`no HTTP answer from ${url} within ${((request.timeoutMs ?? 3000) / 1000).toFixed(0)} s`)));
     req.on('error', (err) => reject(err instanceof RouterSilent ? err : new RouterSilent(`${url}: ${err.message}`)));
-    req.end(o.body);
+    req.end(request.body);
   });
 }
 

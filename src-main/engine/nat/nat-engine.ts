@@ -99,12 +99,12 @@ export class NatEngine {
   private closed = false;
   private readonly now: () => number;
 
-  constructor(private readonly o: NatEngineOptions = {}) {
-    this.now = o.now ?? Date.now;
+  constructor(private readonly options: NatEngineOptions = {}) {
+    this.now = options.now ?? Date.now;
   }
 
   private get timeoutMs() {
-    return this.o.timeoutMs ?? 2500;
+    return this.options.timeoutMs ?? 2500;
   }
 
   /** Takes over mappings a previous run made (from the app's file); expired ones are dropped. */
@@ -137,7 +137,7 @@ export class NatEngine {
   }
 
   private async probe(): Promise<Router> {
-    const gateway = this.o.gateway ?? (await findGateway())?.address;
+    const gateway = this.options.gateway ?? (await findGateway())?.address;
     if (!gateway) {
       throw new PortolanError('NO_ROUTER', 'This machine has no default route, so there is no router to ask: connect to a network first (or set PORTOLAN_GATEWAY to the router address).');
     }
@@ -147,8 +147,8 @@ export class NatEngine {
     } catch (err) {
       throw new PortolanError('NO_ROUTER', `The gateway ${gateway} cannot be reached from this machine (${(err as Error).message}).`);
     }
-    const ctx = { gateway, localAddress, natPmpPort: this.o.natPmpPort ?? NATPMP_PORT, timeoutMs: this.timeoutMs };
-    const mappers = { upnp: new IgdMapper(ctx, { ssdpPort: this.o.ssdpPort, multicast: this.o.ssdpMulticast }), natpmp: new NatPmpMapper(ctx), pcp: new PcpMapper(ctx) };
+    const ctx = { gateway, localAddress, natPmpPort: this.options.natPmpPort ?? NATPMP_PORT, timeoutMs: this.timeoutMs };
+    const mappers = { upnp: new IgdMapper(ctx, { ssdpPort: this.options.ssdpPort, multicast: this.options.ssdpMulticast }), natpmp: new NatPmpMapper(ctx), pcp: new PcpMapper(ctx) };
     const router: Router = { info: { gateway, localAddress, protocols: [], tried: [] }, mappers, epoch: {} };
     const probes = await Promise.all(TRIED.map((p) => mappers[p].probe()));
     TRIED.forEach((protocol, i) => {
@@ -371,7 +371,7 @@ export class NatEngine {
         }),
       );
       for (const r of leaving) if (r.state === 'removed') this.owned.delete(idOf(r.protocol, r.externalPort));
-      this.o.onChange?.({ mappings: this.snapshot() });
+      this.options.onChange?.({ mappings: this.snapshot() });
     }
   }
 
@@ -441,7 +441,7 @@ export class NatEngine {
 
   /** Renewal at half the granted lease (or after `inMs`); nothing for permanent or refused mappings. */
   private schedule(r: OwnedMapping, inMs?: number): void {
-    if (this.o.keepAlive === false || this.closed) return;
+    if (this.options.keepAlive === false || this.closed) return;
     if (inMs === undefined && (r.grantedLease <= 0 || r.state === 'refused')) return;
     const id = idOf(r.protocol, r.externalPort);
     this.clearTimer(id);
@@ -458,8 +458,8 @@ export class NatEngine {
   }
 
   private startChecks(): void {
-    const every = this.o.checkIntervalMs ?? 60000;
-    if (this.checkTimer || every <= 0 || this.o.keepAlive === false || this.closed || !this.router || this.owned.size === 0) return;
+    const every = this.options.checkIntervalMs ?? 60000;
+    if (this.checkTimer || every <= 0 || this.options.keepAlive === false || this.closed || !this.router || this.owned.size === 0) return;
     this.checkTimer = setInterval(() => void this.check().catch(() => undefined), every);
     this.checkTimer.unref();
   }
@@ -480,6 +480,6 @@ export class NatEngine {
   }
 
   private emit(withRouter = false): void {
-    this.o.onChange?.({ mappings: this.snapshot(), ...(withRouter && this.router ? { router: this.router.info } : {}) });
+    this.options.onChange?.({ mappings: this.snapshot(), ...(withRouter && this.router ? { router: this.router.info } : {}) });
   }
 }

@@ -60,15 +60,15 @@ export function decodeNatPmpResponse(b: Buffer): NatPmpResponse | undefined {
   }
   if (opcode === 129 || opcode === 130) {
     if (result === 0 && b.length < 16) return undefined;
-    const at = (o: number, read: (o: number) => number) => (b.length >= o + 2 ? read(o) : 0);
+    const at = (offset: number, read: (offset: number) => number) => (b.length >= offset + 2 ? read(offset) : 0);
     return {
       version: 0,
       opcode,
       protocol: opcode === 129 ? 'udp' : 'tcp',
       result,
       epoch,
-      internalPort: at(8, (o) => b.readUInt16BE(o)),
-      externalPort: at(10, (o) => b.readUInt16BE(o)),
+      internalPort: at(8, (offset) => b.readUInt16BE(offset)),
+      externalPort: at(10, (offset) => b.readUInt16BE(offset)),
       lifetime: b.length >= 16 ? b.readUInt32BE(12) : 0,
     };
   }

@@ -56,9 +56,9 @@ export interface SsdpSearchOptions {
 }
 
 /** Searches for an IGD; resolves with the answers (gateway's first), empty when nothing answered. */
-export function searchIgd(o: SsdpSearchOptions): Promise<Array<SsdpResponse & { from: string }>> {
-  const port = o.port ?? SSDP_PORT;
-  const timeoutMs = o.timeoutMs ?? 2500;
+export function searchIgd(search: SsdpSearchOptions): Promise<Array<SsdpResponse & { from: string }>> {
+  const port = search.port ?? SSDP_PORT;
+  const timeoutMs = search.timeoutMs ?? 2500;
   return new Promise((resolve) => {
     const found: Array<SsdpResponse & { from: string }> = [];
     const socket = dgram.createSocket({ type: 'udp4' });
@@ -69,7 +69,7 @@ export function searchIgd(o: SsdpSearchOptions): Promise<Array<SsdpResponse & { 
       settled = true;
       timers.forEach(clearTimeout);
       socket.close();
-      found.sort((a, b) => Number(b.from === o.gateway) - Number(a.from === o.gateway));
+      found.sort((a, b) => Number(b.from === search.gateway) - Number(a.from === search.gateway));
       resolve(found);
     };
     socket.on('error', finish);
@@ -79,21 +79,21 @@ export function searchIgd(o: SsdpSearchOptions): Promise<Array<SsdpResponse & { 
       if (found.some((f) => f.location === r.location)) return;
       found.push({ ...r, from: rinfo.address });
       // The gateway answered: give the other search target a moment, then stop.
-      if (rinfo.address === o.gateway) timers.push(setTimeout(finish, 150));
+      if (rinfo.address === search.gateway) timers.push(setTimeout(finish, 150));
     });
-    socket.bind(0, o.localAddress, () => {
+    socket.bind(0, search.localAddress, () => {
       const send = () => {
         for (const st of IGD_SEARCH_TARGETS) {
-          if (o.multicast !== false && !o.gateway.startsWith('127.')) {
+          if (search.multicast !== false && !search.gateway.startsWith('127.')) {
             try {
-              socket.setMulticastInterface(o.localAddress);
+              socket.setMulticastInterface(search.localAddress);
               socket.setMulticastTTL(2);
             } catch {
               // Loopback or an interface without multicast: the unicast search still goes out.
             }
             socket.send(buildMSearch(st, 1), SSDP_PORT, SSDP_ADDRESS, () => undefined);
           }
-          socket.send(buildMSearch(st, 1, `${o.gateway}:${port}`), port, o.gateway, () => undefined);
+          socket.send(buildMSearch(st, 1, `${search.gateway}:${port}`), port, search.gateway, () => undefined);
         }
       };
       send();

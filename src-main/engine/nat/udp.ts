@@ -7,10 +7,10 @@ import { RouterSilent } from './explain.js';
  * resolves with the first datagram from that host that `accept` returns a value for.
  */
 export function udpRequest<T>(
-  o: { host: string; port: number; payload: Buffer; localAddress?: string; timeoutMs?: number; what: string },
+  request: { host: string; port: number; payload: Buffer; localAddress?: string; timeoutMs?: number; what: string },
   accept: (msg: Buffer) => T | undefined,
 ): Promise<T> {
-  const timeoutMs = o.timeoutMs ?? 2000;
+  const timeoutMs = request.timeoutMs ?? 2000;
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket('udp4');
     const timers: NodeJS.Timeout[] = [];
@@ -23,18 +23,18 @@ export function udpRequest<T>(
       if (err) reject(err);
       else resolve(value as T);
     };
-    socket.on('error', (err) => finish(new RouterSilent(`${o.what} to ${o.host}:${o.port} failed: ${err.message}`)));
+    socket.on('error', (err) => finish(new RouterSilent(`${request.what} to ${request.host}:${request.port} failed: ${err.message}`)));
     socket.on('message', (msg, rinfo) => {
-      if (rinfo.address !== o.host) return;
+      if (rinfo.address !== request.host) return;
       const value = accept(msg);
       if (value !== undefined) finish(undefined, value);
     });
-    socket.bind(0, o.localAddress, () => {
-      const send = () => socket.send(o.payload, o.port, o.host, () => undefined);
+    socket.bind(0, request.localAddress, () => {
+      const send = () => socket.send(request.payload, request.port, request.host, () => undefined);
       send();
       for (let at = 250, wait = 250; at < timeoutMs; wait *= 2, at += wait) timers.push(setTimeout(send, at));
       timers.push(
-        setTimeout(() => finish(new RouterSilent(`no ${o.what} answer from ${o.host}:${o.port} within ${(timeoutMs / 1000).toFixed(1)} s`)), timeoutMs),
+        setTimeout(() => finish(new RouterSilent(`no ${request.what} answer from ${request.host}:${request.port} within ${(timeoutMs / 1000).toFixed(1)} s`)), timeoutMs),
       );
     });
   });

@@ -53,11 +53,11 @@ export class SessionFeed {
   private inFlight = 0;
   private sink: ConsoleSink | null = null;
   private generation = 0;
-  private readonly o: Required<Omit<FeedOptions, 'onKept'>> & Pick<FeedOptions, 'onKept'>;
+  private readonly settings: Required<Omit<FeedOptions, 'onKept'>> & Pick<FeedOptions, 'onKept'>;
 
   constructor(options: FeedOptions) {
-    this.o = { ...FEED_DEFAULTS, ...options };
-    this.history = new ByteRing(this.o.keep);
+    this.settings = { ...FEED_DEFAULTS, ...options };
+    this.history = new ByteRing(this.settings.keep);
   }
 
   /** Bytes handed to the console and not yet drawn. */
@@ -79,7 +79,7 @@ export class SessionFeed {
     }
     this.queue.push(data);
     this.queuedChars += data.length;
-    while (this.queuedChars > this.o.maxQueued && this.queue.length > 1) {
+    while (this.queuedChars > this.settings.maxQueued && this.queue.length > 1) {
       const old = this.queue.shift()!;
       this.queuedChars -= old.length;
       const bytes = fromBase64(old);
@@ -107,7 +107,7 @@ export class SessionFeed {
     if (!this.sink) return;
     this.sink = null;
     this.generation++;
-    if (this.inFlight) this.o.ack(this.inFlight);
+    if (this.inFlight) this.settings.ack(this.inFlight);
     this.inFlight = 0;
     if (this.current) this.store(this.current.subarray(this.at));
     this.current = null;
@@ -120,7 +120,7 @@ export class SessionFeed {
   private pump(): void {
     const sink = this.sink;
     const generation = this.generation;
-    while (sink && this.inFlight < this.o.maxInFlight) {
+    while (sink && this.inFlight < this.settings.maxInFlight) {
       if (!this.current || this.at >= this.current.length) {
         const next = this.queue.shift();
         if (next === undefined) {
@@ -132,15 +132,15 @@ export class SessionFeed {
         this.at = 0;
         continue;
       }
-      const piece = this.current.subarray(this.at, this.at + this.o.chunk);
+      const piece = this.current.subarray(this.at, this.at + this.settings.chunk);
       this.at += piece.length;
       this.inFlight += piece.length;
       this.history.push(piece);
-      this.o.onKept?.(piece);
+      this.settings.onKept?.(piece);
       sink.write(piece, () => {
         if (generation !== this.generation) return;
         this.inFlight -= piece.length;
-        this.o.ack(piece.length);
+        this.settings.ack(piece.length);
         this.pump();
       });
     }
@@ -149,7 +149,7 @@ export class SessionFeed {
   private store(bytes: Uint8Array): void {
     if (!bytes.length) return;
     this.history.push(bytes);
-    this.o.onKept?.(bytes);
-    this.o.ack(bytes.length);
+    this.settings.onKept?.(bytes);
+    this.settings.ack(bytes.length);
   }
 }

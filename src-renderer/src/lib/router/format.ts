@@ -71,9 +71,9 @@ export function keeper(m: Pick<Mapping, 'ownedByPortolan' | 'leaseSeconds' | 'st
  */
 export function privateAddressNote(address: string | undefined): string | null {
   if (!address) return null;
-  const o = address.split('.').map(Number);
-  if (o.length !== 4 || o.some((n) => !Number.isInteger(n))) return null;
-  const [a, b] = o as [number, number, number, number];
+  const octets = address.split('.').map(Number);
+  if (octets.length !== 4 || octets.some((n) => !Number.isInteger(n))) return null;
+  const [a, b] = octets as [number, number, number, number];
   const behind = (what: string) =>
     `${address} is ${what}: this router is itself behind another NAT, so a mapping here reaches only that network, not the internet, unless the outer router forwards the port too.`;
   if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return behind('a private address (RFC 1918)');

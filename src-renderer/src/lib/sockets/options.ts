@@ -34,34 +34,34 @@ export interface ViewOptions {
 export const DEFAULT_OPTIONS: ViewOptions = { mode: 'sockets', only: 'all', hideLoopback: false, timeWait: 'auto', group: 'none', talkers: false, sort: { column: 'lport', dir: 'asc' }, dns: false };
 
 /** Writes options as the short string kept in the settings; defaults are left out. */
-export function encodeOptions(o: ViewOptions): string {
+export function encodeOptions(view: ViewOptions): string {
   const parts: string[] = [];
-  if (o.mode !== 'sockets') parts.push(`mode:${o.mode}`);
-  if (o.only !== 'all') parts.push(`only:${o.only}`);
-  if (o.hideLoopback) parts.push('loopback:hide');
-  if (o.timeWait !== 'auto') parts.push(`timewait:${o.timeWait}`);
-  if (o.group !== 'none') parts.push(`group:${o.group}`);
-  if (o.talkers) parts.push('talkers');
-  if (o.sort.column !== DEFAULT_OPTIONS.sort.column || o.sort.dir !== 'asc') parts.push(`sort:${o.sort.column}:${o.sort.dir}`);
-  if (o.dns) parts.push('dns');
+  if (view.mode !== 'sockets') parts.push(`mode:${view.mode}`);
+  if (view.only !== 'all') parts.push(`only:${view.only}`);
+  if (view.hideLoopback) parts.push('loopback:hide');
+  if (view.timeWait !== 'auto') parts.push(`timewait:${view.timeWait}`);
+  if (view.group !== 'none') parts.push(`group:${view.group}`);
+  if (view.talkers) parts.push('talkers');
+  if (view.sort.column !== DEFAULT_OPTIONS.sort.column || view.sort.dir !== 'asc') parts.push(`sort:${view.sort.column}:${view.sort.dir}`);
+  if (view.dns) parts.push('dns');
   return parts.join(' ');
 }
 
 /** Reads options back; unknown or damaged parts fall back to the defaults. */
 export function decodeOptions(text: string): ViewOptions {
-  const o: ViewOptions = { ...DEFAULT_OPTIONS, sort: { ...DEFAULT_OPTIONS.sort } };
+  const view: ViewOptions = { ...DEFAULT_OPTIONS, sort: { ...DEFAULT_OPTIONS.sort } };
   for (const part of text.split(/\s+/)) {
     const [key, a, b] = part.split(':');
-    if (key === 'mode' && (a === 'pairs' || a === 'graph')) o.mode = a;
-    else if (key === 'only' && (a === 'listening' || a === 'established')) o.only = a;
-    else if (key === 'loopback' && a === 'hide') o.hideLoopback = true;
-    else if (key === 'timewait' && (a === 'hide' || a === 'show')) o.timeWait = a;
-    else if (key === 'group' && (a === 'process' || a === 'port')) o.group = a;
-    else if (key === 'sort' && (COLUMNS as readonly string[]).includes(a ?? '')) o.sort = { column: a as Column, dir: b === 'desc' ? 'desc' : 'asc' };
-    else if (key === 'dns') o.dns = true;
-    else if (key === 'talkers') o.talkers = true;
+    if (key === 'mode' && (a === 'pairs' || a === 'graph')) view.mode = a;
+    else if (key === 'only' && (a === 'listening' || a === 'established')) view.only = a;
+    else if (key === 'loopback' && a === 'hide') view.hideLoopback = true;
+    else if (key === 'timewait' && (a === 'hide' || a === 'show')) view.timeWait = a;
+    else if (key === 'group' && (a === 'process' || a === 'port')) view.group = a;
+    else if (key === 'sort' && (COLUMNS as readonly string[]).includes(a ?? '')) view.sort = { column: a as Column, dir: b === 'desc' ? 'desc' : 'asc' };
+    else if (key === 'dns') view.dns = true;
+    else if (key === 'talkers') view.talkers = true;
   }
-  return o;
+  return view;
 }
 
 /**
@@ -73,10 +73,10 @@ export function hidesTimeWait(setting: TimeWait, timeWaitRows: number, rows: num
 }
 
 /** True when the row passes the quick toggles. */
-export function passesToggles(row: SocketRow, o: Pick<ViewOptions, 'only' | 'hideLoopback'> & { hideTimeWait?: boolean }): boolean {
-  if (o.hideTimeWait && row.state === 'TIME_WAIT') return false;
-  if (o.only === 'listening' && !isListening(row)) return false;
-  if (o.only === 'established' && row.state !== 'ESTABLISHED') return false;
-  if (o.hideLoopback && isLoopback(row.localAddress)) return false;
+export function passesToggles(row: SocketRow, toggles: Pick<ViewOptions, 'only' | 'hideLoopback'> & { hideTimeWait?: boolean }): boolean {
+  if (toggles.hideTimeWait && row.state === 'TIME_WAIT') return false;
+  if (toggles.only === 'listening' && !isListening(row)) return false;
+  if (toggles.only === 'established' && row.state !== 'ESTABLISHED') return false;
+  if (toggles.hideLoopback && isLoopback(row.localAddress)) return false;
   return true;
 }

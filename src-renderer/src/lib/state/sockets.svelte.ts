@@ -275,11 +275,11 @@ export class SocketsState {
   }
 
   private tableView() {
-    const o = { ...this.options, hideTimeWait: this.timeWaitHidden };
+    const toggles = { ...this.options, hideTimeWait: this.timeWaitHidden };
     const filter = this.filter;
     return {
-      accept: (row: SocketRow) => passesToggles(row, o) && matchesFilter(row, filter, this.ctx),
-      compare: compareRows(o.sort.column, o.sort.dir, this.ctx),
+      accept: (row: SocketRow) => passesToggles(row, toggles) && matchesFilter(row, filter, this.ctx),
+      compare: compareRows(toggles.sort.column, toggles.sort.dir, this.ctx),
     };
   }
 
