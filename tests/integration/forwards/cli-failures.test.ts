@@ -15,7 +15,7 @@ import { fingerprintOf, knownHostsLine } from '../../../src-main/engine/forwards
 import { ASSETS_DIR } from '../../helpers/app.js';
 import { bundleCli, spawnCli } from '../../helpers/cli-process.js';
 import { SSH_PASSWORD, SSH_USER, newKey, startTestSshServer, type TestSshServer } from '../../unit/engine/forwards/ssh-test-server.js';
-import { call, closeServer, server, until, createForward } from './helpers.js';
+import { closeServer, server, until, createForward } from './helpers.js';
 
 let cli: Awaited<ReturnType<typeof bundleCli>>;
 let ssh: TestSshServer;

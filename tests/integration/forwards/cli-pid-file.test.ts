@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src-main/app/create-app.js';
 import { forwardPidFile, forwardPidStatus, processIdentity, startTimeFromStat } from '../../../src-main/cli/forward-pid-file.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
-import { call, startCli, createForward } from './helpers.js';
+import { startCli, createForward } from './helpers.js';
 
 let dataDir: string;
 let forwardId: string;

@@ -12,7 +12,7 @@ import { EXIT } from '../../../src-main/cli/context.js';
 import { createApp } from '../../../src-main/app/create-app.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
 import { SSH_PASSWORD, SSH_USER, startTestSshServer, type TestSshServer } from '../../unit/engine/forwards/ssh-test-server.js';
-import { call, closeServer, connect, exchange, server, startCli, until, createForward } from './helpers.js';
+import { closeServer, connect, exchange, server, startCli, until, createForward } from './helpers.js';
 
 let dataDir: string;
 let target: Awaited<ReturnType<typeof server>>;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src-main/app/create-app.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
 import { freeKnockPorts, relays } from '../../helpers/knock.js';
-import { call, closeServer, server, startCli, createForward } from '../forwards/helpers.js';
+import { closeServer, server, startCli, createForward } from '../forwards/helpers.js';
 import { until } from '../listeners/helpers.js';
 
 let dataDir: string;
