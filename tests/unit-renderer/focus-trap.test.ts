@@ -116,6 +116,32 @@ describe('Modal', () => {
     expect(document.activeElement).toBe(opener);
   });
 
+  it('returns the focus to the opener also where showModal moves the focus into the dialog first (browsers do)', () => {
+    const { opener } = page('');
+    const proto = HTMLDialogElement.prototype as HTMLDialogElement & { showModal?: () => void; close?: () => void };
+    const had = { showModal: proto.showModal, close: proto.close };
+    // What a browser does: open, and focus the first control inside.
+    proto.showModal = function (this: HTMLDialogElement) {
+      this.setAttribute('open', '');
+      this.querySelector<HTMLElement>('button')?.focus();
+    };
+    proto.close = function (this: HTMLDialogElement) {
+      this.removeAttribute('open');
+    };
+    try {
+      const children = createRawSnippet(() => ({ render: () => '<div><button id="m1">Reject</button><button id="m2" data-autofocus>Accept</button></div>' }));
+      const modal = mount(Modal, { target: document.body, props: { label: 'Unknown SSH host key', onclose: () => {}, children } });
+      flushSync();
+      expect(focused()).toBe('m2');
+      unmount(modal);
+      flushSync();
+      expect(document.activeElement).toBe(opener);
+    } finally {
+      proto.showModal = had.showModal!;
+      proto.close = had.close!;
+    }
+  });
+
   it('is an alertdialog named by its heading when asked, closing on a backdrop click only when asked', () => {
     page('');
     const onclose = vi.fn();

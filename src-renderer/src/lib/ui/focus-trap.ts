@@ -25,6 +25,8 @@ export interface FocusTrapOptions {
   onescape?: () => void;
   /** The element focused first; by default the first `[data-autofocus]` inside, else the first control, else the container. */
   initial?: HTMLElement | null;
+  /** Where the focus goes back on release; by default the element that has it when the trap is set. */
+  opener?: HTMLElement | null;
 }
 
 /** The container's controls in the order Tab visits them (document order; tabindex -1, disabled, hidden and inert ones left out). */
@@ -39,7 +41,7 @@ export function tabbables(container: HTMLElement): HTMLElement[] {
  * the focus to the element that had it before (when it is still in the page).
  */
 export function trapFocus(container: HTMLElement, options: FocusTrapOptions = {}): () => void {
-  const opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+  const opener = options.opener !== undefined ? options.opener : focusedElement();
   const first = options.initial ?? container.querySelector<HTMLElement>('[data-autofocus]') ?? tabbables(container)[0];
   if (first) first.focus();
   else focusContainer(container);
@@ -65,6 +67,12 @@ export function trapFocus(container: HTMLElement, options: FocusTrapOptions = {}
     container.removeEventListener('keydown', onKey);
     if (opener?.isConnected) opener.focus();
   };
+}
+
+/** The element that has the focus (null when only the page has it). */
+export function focusedElement(): HTMLElement | null {
+  const at = document.activeElement;
+  return at instanceof HTMLElement && at !== document.body ? at : null;
 }
 
 function focusContainer(container: HTMLElement): void {
