@@ -6,6 +6,10 @@
  * - `forwards.list` gives every forward once (and a problem found reading forwards.json, if any);
  *   after that `forwards.changed` reports forwards whose state or counters changed and the ids of
  *   removed ones. `forwards.traffic` (about 4 times a second) carries byte counters for sparklines.
+ * - `forwards.create` starts the new forward in the same call and answers `{ info, startError }`:
+ *   a refused spec fails the call (INVALID_INPUT with the `path` of the field), a start failure is
+ *   `startError` (its `path` names the listen field it concerns); with `onlyIfStarted` a forward
+ *   that does not start is not kept, and the form offers "save anyway".
  * - The form validates with {@link ForwardSpec} as the user types (zod's safeParse gives per-field
  *   messages); `exposureWarning` of ForwardInfo (and net-notes.ts's forwardExposure) says when the listen
  *   address exposes the forward to the network.

@@ -195,6 +195,22 @@ describe('ForwardsState', () => {
     stop();
   });
 
+  it('a new forward kept though it did not start (no onlyIfStarted) turns the form into its edit: saving again does not make a second one', async () => {
+    const { t, state, stop } = setup([], {
+      'forwards.create': ({ spec }) => ok({ info: forward('f-kept', { spec, state: 'failed', error: { code: 'EADDRINUSE', message: BUSY } }), startError: { code: 'EADDRINUSE', message: BUSY, path: ['spec', 'listenPort'] } }),
+    });
+    await tick();
+    state.editor.openNew({ targetHost: '127.0.0.1', targetPort: '80', listenPort: '8080', name: 'web' });
+    // The answer a create without onlyIfStarted gets (kept, failed, and why): the form copes with it too.
+    await state.editor.submit();
+    expect(t.callsOf('forwards.create')).toHaveLength(1);
+    expect(state.forwards.map((f) => f.id)).toEqual(['f-kept']);
+    expect(state.editor.problem).toMatchObject({ code: 'EADDRINUSE', afterSave: true });
+    expect(state.editor.mode).toBe('edit');
+    expect(state.editor.editingId).toBe('f-kept');
+    stop();
+  });
+
   it('marks a field only from the path: a sentence that looks like one names none, a refused file names none', async () => {
     const answers = [
       { ok: false as const, error: { code: 'INVALID_INPUT', message: 'spec.listenPort: looks like a path, but the engine gave none' } },

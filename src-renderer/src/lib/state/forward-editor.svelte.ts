@@ -209,7 +209,13 @@ export class ForwardEditor {
       });
       if (startError) {
         this.problem = { ...problemOf(startError), ...(info ? { afterSave: true } : { notStarted: true }) };
-        if (info) this.list.saved(info);
+        if (info) {
+          // Kept though it did not start: the form goes on as the edit of that forward, so saving again does not make a second one.
+          this.list.saved(info);
+          this.editingId = info.id;
+          this.mode = 'edit';
+          this.form = { ...this.form, password: '', passphrase: '' };
+        }
         return null;
       }
       if (!info) throw new Error('The engine answered neither the forward nor why it did not start.');
