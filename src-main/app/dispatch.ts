@@ -12,7 +12,8 @@ export function isCallName(name: string): name is CallName {
 
 /**
  * Runs a call by name with untrusted input. Input is parsed with the contract's schema first, so
- * handlers only ever see valid values; errors come back as `{ code, message }`.
+ * handlers only ever see valid values; errors come back as `{ code, message, path }` (`path`: where
+ * in the input, for INVALID_INPUT and for engine errors that concern one field).
  */
 export async function dispatch(handlers: Handlers, name: string, input: unknown): Promise<CallResult> {
   if (!isCallName(name)) {
@@ -21,8 +22,9 @@ export async function dispatch(handlers: Handlers, name: string, input: unknown)
   const parsed = calls[name].input.safeParse(withoutUndefined(input ?? {}));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    return { ok: false, error: { code: 'INVALID_INPUT', message: `${where}${issue?.message ?? 'invalid input'}` } };
+    const path = (issue?.path ?? []).map((key) => (typeof key === 'number' ? key : String(key)));
+    const where = path.length ? `${path.join('.')}: ` : '';
+    return { ok: false, error: { code: 'INVALID_INPUT', message: `${where}${issue?.message ?? 'invalid input'}`, ...(path.length ? { path } : {}) } };
   }
   try {
     const handler = handlers[name] as (input: unknown) => Promise<unknown>;

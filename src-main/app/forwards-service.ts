@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { Handlers, SocketRow } from '../contract/index.js';
-import { PortolanError } from '../contract/errors.js';
-import { ForwardSpec, type ForwardInfo } from '../contract/forwards.js';
+import { PortolanError, toWireError } from '../contract/errors.js';
+import { ForwardSpec, type ForwardCreateResult, type ForwardInfo, type ForwardSecrets } from '../contract/forwards.js';
 import { ForwardEngine } from '../engine/forwards/forward-engine.js';
 import { hasSecret, MemorySecretStore, type SecretStore } from '../engine/forwards/secret-store.js';
 import type { EventBus } from './event-bus.js';
@@ -62,8 +62,7 @@ export class ForwardsService {
     });
     this.handlers = {
       'forwards.list': async () => this.state(),
-      'forwards.create': async ({ spec, start, save, onlyIfStarted, secrets }) =>
-        start && save && onlyIfStarted ? this.createIfStarts(spec, secrets) : this.create(spec, { start, save, secrets }),
+      'forwards.create': async ({ spec, start, save, onlyIfStarted, secrets }) => this.create(spec, { start, save, onlyIfStarted, secrets }),
       'forwards.update': async ({ id, spec, secrets }) => {
         this.requireKnown(id);
         this.checkName(spec.name, id);
@@ -96,7 +95,7 @@ export class ForwardsService {
         const source = this.engine.info(id).spec;
         const copy = { ...source, name: this.uniqueName(`${source.name} (copy)`), startWithApp: false };
         if (copy.kind !== 'ssh-remote' && copy.listenPort !== 0) copy.listenPort = 0;
-        return this.create(ForwardSpec.parse(copy), { start: false, save: true });
+        return this.add(ForwardSpec.parse(copy), { save: true });
       },
       'forwards.export': async ({ ids }) => {
         const chosen = ids ?? this.order;
@@ -106,7 +105,7 @@ export class ForwardsService {
       'forwards.import': async ({ forwards }) => {
         const imported: ForwardInfo[] = [];
         for (const spec of forwards) {
-          imported.push(await this.create({ ...spec, name: this.uniqueName(spec.name) }, { start: false, save: true }));
+          imported.push(await this.add({ ...spec, name: this.uniqueName(spec.name) }, { save: true }));
         }
         return { imported };
       },
@@ -143,14 +142,30 @@ export class ForwardsService {
     return all.find((f) => f.id === idOrName) ?? all.find((f) => f.spec.name === idOrName);
   }
 
-  private async create(spec: ForwardSpec, how: { start: boolean; save: boolean; secrets?: { password?: string; passphrase?: string } }): Promise<ForwardInfo> {
+  /**
+   * forwards.create: adds the forward and, when asked, starts it. A start failure is an answer
+   * (`startError`), not a thrown error: with `onlyIfStarted` nothing is kept, otherwise the forward
+   * stays (saved when asked) in state failed.
+   */
+  private async create(spec: ForwardSpec, how: { start: boolean; save: boolean; onlyIfStarted: boolean; secrets?: ForwardSecrets }): Promise<ForwardCreateResult> {
+    if (how.start && how.onlyIfStarted) return this.createIfStarts(spec, how);
+    const info = await this.add(spec, how);
+    if (!how.start) return { info };
+    try {
+      return { info: await this.engine.start(info.id) };
+    } catch (err) {
+      return { info: this.engine.info(info.id), startError: toWireError(err) };
+    }
+  }
+
+  /** Adds a stopped forward (saved in the file when asked), with its secrets. */
+  private async add(spec: ForwardSpec, how: { save: boolean; secrets?: ForwardSecrets }): Promise<ForwardInfo> {
     this.checkName(spec.name);
     const id = newId();
     if (how.secrets) await this.secrets.set(id, how.secrets);
     if (how.save) await this.saveNew(id, spec);
     this.engine.add(id, spec, how.save, hasSecret(how.secrets));
-    if (!how.start) return this.engine.info(id);
-    return this.engine.start(id);
+    return this.engine.info(id);
   }
 
   /** Adds a new forward to the file; on failure only this forward comes out (saves coalesce, so others may have joined the same write). */
@@ -167,14 +182,17 @@ export class ForwardsService {
     }
   }
 
-  /** Starts a new forward and saves it only once it runs; a failure leaves no forward, no secret and no file change. */
-  private async createIfStarts(spec: ForwardSpec, secrets?: { password?: string; passphrase?: string }): Promise<ForwardInfo> {
+  /**
+   * Starts a new forward and keeps it only once it runs (saved when asked); a failed start leaves
+   * no forward, no secret and no file change, and answers why.
+   */
+  private async createIfStarts(spec: ForwardSpec, how: { save: boolean; secrets?: ForwardSecrets }): Promise<ForwardCreateResult> {
     this.checkName(spec.name);
     // Refuse before starting when the file could not take it anyway.
-    this.store.data.assertWritable();
+    if (how.save) this.store.data.assertWritable();
     const id = newId();
-    if (secrets) await this.secrets.set(id, secrets);
-    this.engine.add(id, spec, true, hasSecret(secrets));
+    if (how.secrets) await this.secrets.set(id, how.secrets);
+    this.engine.add(id, spec, how.save, hasSecret(how.secrets));
     const forget = async () => {
       await this.engine.remove(id);
       await this.secrets.delete(id);
@@ -183,16 +201,18 @@ export class ForwardsService {
       await this.engine.start(id);
     } catch (err) {
       await forget();
-      throw err;
+      return { startError: toWireError(err) };
     }
-    try {
-      await this.saveNew(id, spec);
-    } catch (err) {
-      await forget();
-      throw err;
+    if (how.save) {
+      try {
+        await this.saveNew(id, spec);
+      } catch (err) {
+        await forget();
+        throw err;
+      }
     }
     // Read after the save: an SSH tunnel may have moved on meanwhile (failed on an unknown host key...).
-    return this.engine.info(id);
+    return { info: this.engine.info(id) };
   }
 
   private requireKnown(id: string): void {
@@ -201,7 +221,7 @@ export class ForwardsService {
 
   private checkName(name: string, exceptId?: string): void {
     const clash = this.engine.list().find((f) => f.spec.name === name && f.id !== exceptId);
-    if (clash) throw new PortolanError('INVALID_INPUT', `name: A forward named "${name}" exists already; choose another name.`);
+    if (clash) throw new PortolanError('INVALID_INPUT', `spec.name: A forward named "${name}" exists already; choose another name.`, ['spec', 'name']);
   }
 
   private uniqueName(name: string): string {

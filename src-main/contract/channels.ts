@@ -91,10 +91,20 @@ export interface WireCall {
   input: unknown;
 }
 /**
- * The result of a call wherever it crosses (dispatch, IPC, the WebSocket): ok with a value, or an
- * error with a stable code and a sentence; never a thrown error. The one envelope of every face.
+ * A failed call: a stable code to branch on, a sentence a person can act on, and `path`, where in
+ * the call's input the fault lies (zod's issue path, e.g. `['spec', 'listenPort']`) when it lies
+ * in one field, so a form marks that field without reading the sentence.
  */
-export type CallResult = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+export interface CallError {
+  code: string;
+  message: string;
+  path?: (string | number)[];
+}
+/**
+ * The result of a call wherever it crosses (dispatch, IPC, the WebSocket): ok with a value, or a
+ * {@link CallError}; never a thrown error. The one envelope of every face.
+ */
+export type CallResult = { ok: true; value: unknown } | { ok: false; error: CallError };
 /** A reply to a {@link WireCall}: its id and the {@link CallResult}. */
 export type WireReply = { id: number } & CallResult;
 /** An event pushed by the engine. */

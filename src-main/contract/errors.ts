@@ -30,8 +30,16 @@ export const ErrorCode = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
-/** The shape of an error on the wire: a stable code and a sentence a person can act on. */
-export const WireError = z.object({ code: ErrorCode, message: z.string() });
+/**
+ * Where in a call's input an error lies, as zod names it: `['spec', 'listenPort']`. INVALID_INPUT
+ * carries the path of the first issue; an engine error that concerns one field of the input (a busy
+ * listen port) carries that field's. A form maps the path to its field instead of reading the sentence.
+ */
+export const ErrorPath = z.array(z.union([z.string(), z.number()])).max(32);
+export type ErrorPath = z.infer<typeof ErrorPath>;
+
+/** The shape of an error on the wire: a stable code, a sentence a person can act on, and where in the input it lies. */
+export const WireError = z.object({ code: ErrorCode, message: z.string(), path: ErrorPath.optional() });
 export type WireError = z.infer<typeof WireError>;
 
 /** An error thrown by the engine or the app; transports turn it into a {@link WireError}. */
@@ -39,13 +47,15 @@ export class PortolanError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** The input field it concerns ({@link ErrorPath}), when it concerns one. */
+    readonly path?: ErrorPath,
   ) {
     super(message);
     this.name = 'PortolanError';
   }
 
   toWire(): WireError {
-    return { code: this.code, message: this.message };
+    return { code: this.code, message: this.message, ...(this.path?.length ? { path: this.path } : {}) };
   }
 }
 

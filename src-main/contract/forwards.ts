@@ -6,6 +6,10 @@
  * - `forwards.list` gives every forward once (and a problem found reading forwards.json, if any);
  *   after that `forwards.changed` reports forwards whose state or counters changed and the ids of
  *   removed ones. `forwards.traffic` (about 4 times a second) carries byte counters for sparklines.
+ * - `forwards.create` starts the new forward in the same call and answers `{ info, startError }`:
+ *   a refused spec fails the call (INVALID_INPUT with the `path` of the field), a start failure is
+ *   `startError` (its `path` names the listen field it concerns); with `onlyIfStarted` a forward
+ *   that does not start is not kept, and the form offers "save anyway".
  * - The form validates with {@link ForwardSpec} as the user types (zod's safeParse gives per-field
  *   messages); `exposureWarning` of ForwardInfo (and net-notes.ts's forwardExposure) says when the listen
  *   address exposes the forward to the network.
@@ -21,6 +25,7 @@
  */
 import { z } from 'zod';
 import { cidrProblem } from './cidr.js';
+import { WireError } from './errors.js';
 
 const PORT_SENTENCE = 'Ports go from 1 to 65535 (0 on a listen side asks for any free port).';
 const ListenPort = z.number({ error: PORT_SENTENCE }).int(PORT_SENTENCE).min(0, PORT_SENTENCE).max(65535, PORT_SENTENCE);
@@ -232,13 +237,34 @@ export const ForwardCreateRequest = z.object({
   /** Save it in forwards.json (default true); the CLI's foreground forwards are not saved. */
   save: z.boolean().default(true),
   /**
-   * With start and save: keep the forward only if it starts. A start failure (busy port...) leaves
-   * nothing saved behind and answers with the engine's sentence; the form then offers "save anyway".
+   * With start: keep the forward only if it starts. A start failure (busy port...) leaves nothing
+   * saved behind (no forward, no secret) and answers `startError` without `info`; the form then
+   * offers "save anyway".
    */
   onlyIfStarted: z.boolean().default(false),
   /** SSH password or passphrase, kept by the secret store. */
   secrets: ForwardSecrets.optional(),
 });
+
+/**
+ * forwards.create result, in one answer: the forward, and why it could not start when asked to.
+ * A refused spec (INVALID_INPUT, a name taken) or a forwards file that cannot be written fails the
+ * call; a start failure does not, so the caller tells the two apart by shape, not by code.
+ */
+export const ForwardCreateResult = z.object({
+  /**
+   * The new forward: running, stopped (start: false), or failed with `error` when the start
+   * failed. Absent only when `onlyIfStarted` and the start failed: nothing was kept.
+   */
+  info: ForwardInfo.optional(),
+  /**
+   * Why it did not start (EADDRINUSE naming the port's holder, EACCES...), with `path` naming the
+   * spec field it concerns (`['spec', 'listenPort']`). SSH problems after the listen come later,
+   * as state changes.
+   */
+  startError: WireError.optional(),
+});
+export type ForwardCreateResult = z.infer<typeof ForwardCreateResult>;
 
 /** forwards.update: replaces a forward's spec (a running forward restarts with it). */
 export const ForwardUpdateRequest = z.object({
@@ -335,11 +361,14 @@ export const forwardCalls = {
     output: ForwardsState,
     doc: 'Every saved forward (and unsaved ones started by the CLI) with state and counters.',
   },
-  /** Validates a spec, saves it in forwards.json (unless save: false) and starts it (unless start: false). */
+  /**
+   * Validates a spec, saves it in forwards.json (unless save: false) and starts it (unless start:
+   * false), in one call: a start failure comes back as `startError`, not as a failed call.
+   */
   'forwards.create': {
     input: ForwardCreateRequest,
-    output: ForwardInfo,
-    doc: 'Create a forward (local TCP/UDP, SSH -L/-R/-D), save it as a profile and optionally start it.',
+    output: ForwardCreateResult,
+    doc: 'Create a forward (local TCP/UDP, SSH -L/-R/-D), save it as a profile and start it; answers the forward and why it did not start.',
   },
   /** Replaces a forward's spec (and secrets when given); a running forward restarts with it. */
   'forwards.update': {

@@ -37,7 +37,7 @@ describe('saved files through the app', () => {
         ),
       );
       expect(results.filter((r) => !r.ok)).toEqual([]);
-      const ids = results.map((r) => (r.ok ? (r.value as { id: string }).id : ''));
+      const ids = results.map((r) => (r.ok ? (r.value as { info: { id: string } }).info.id : ''));
       const saved = JSON.parse(await readFile(path.join(dataDir, 'forwards.json'), 'utf8')) as { forwards: { id: string }[] };
       expect(saved.forwards.map((f) => f.id)).toEqual(ids);
       // Before saves coalesced, each call wrote the whole file: 3,000 writes of up to 3,000 forwards.

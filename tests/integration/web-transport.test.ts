@@ -134,7 +134,8 @@ describe('web transport security', () => {
     expect(reply.value.items[0].names).toContain('https');
 
     const bad = await call(ws, 2, 'dictionary.card', { port: -1 });
-    expect(bad).toMatchObject({ id: 2, ok: false, error: { code: 'INVALID_INPUT' } });
+    // The path of the refused field crosses the WebSocket with the code and sentence.
+    expect(bad).toMatchObject({ id: 2, ok: false, error: { code: 'INVALID_INPUT', path: ['port'] } });
 
     const event = new Promise<any>((resolve) =>
       ws.on('message', (d) => {

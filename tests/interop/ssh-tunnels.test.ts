@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type PortolanApp } from '../../src-main/app/create-app.js';
 import type { ForwardInfo } from '../../src-main/contract/index.js';
 import { ASSETS_DIR } from '../helpers/app.js';
-import { call, nextState } from '../integration/forwards/helpers.js';
+import { call, nextState, createForward } from '../integration/forwards/helpers.js';
 import { freePort, missingPrerequisite } from './helpers.js';
 import { otherKeyLine, SSHD, startOpenSsh, type OpenSshServer } from './ssh-helpers.js';
 
@@ -39,7 +39,7 @@ function curl(args: string[]): Promise<string> {
 }
 
 async function tunnel(spec: Record<string, unknown>): Promise<ForwardInfo> {
-  const created = await call(app, 'forwards.create', {
+  const created = await createForward(app, {
     spec: { name: `interop ${Math.random()}`, listenPort: 0, ...spec, ssh: { host: '127.0.0.1', port: sshd.port, username: 'root', auth: 'key', keyPath: sshd.clientKey, keepaliveSec: 1 } } as never,
     save: false,
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { calls } from '../../src-main/contract/api.js';
 import { ForwardSpec, type ForwardInfo } from '../../src-main/contract/forwards.js';
 import { forwardExposure as exposureSentence } from '../../src-main/contract/net-notes.js';
 import {
@@ -7,7 +8,8 @@ import {
   DEFAULT_FORM,
   encodeRemembered,
   exposureOf,
-  fieldOfMessage,
+  fieldOfPath,
+  sentenceUnderField,
   formFromInfo,
   formFromIntent,
   hostProblem,
@@ -162,11 +164,40 @@ describe('the forward form', () => {
     expect(decodeRemembered('')).toEqual(DEFAULT_FORM);
   });
 
-  it("points at the field an engine message names", () => {
-    expect(fieldOfMessage('spec.listenPort: Ports go from 1 to 65535')).toBe('listenPort');
-    expect(fieldOfMessage('name: A forward named "x" exists already')).toBe('name');
-    expect(fieldOfMessage('spec.allow.0: "x" is not an address block')).toBe('allow');
-    expect(fieldOfMessage('spec.ssh.username: Give the user name')).toBe('sshUser');
-    expect(fieldOfMessage('Port 8080/tcp on 127.0.0.1 is in use')).toBeUndefined();
+  it('maps the path of an engine error to its form field, and the contract\'s own paths to the fields that edit them', () => {
+    expect(fieldOfPath(['spec', 'listenPort'])).toBe('listenPort');
+    expect(fieldOfPath(['spec', 'name'])).toBe('name');
+    expect(fieldOfPath(['spec', 'allow', 0])).toBe('allow');
+    expect(fieldOfPath(['spec', 'ssh', 'username'])).toBe('sshUser');
+    expect(fieldOfPath(['spec', 'udpIdleMs'])).toBe('udpIdleSec');
+    expect(fieldOfPath(['secrets', 'password'])).toBe('password');
+    // Not one of the form's fields, or no path at all: no field.
+    expect(fieldOfPath(['spec', 'ssh'])).toBeUndefined();
+    expect(fieldOfPath(['spec', 'kind'])).toBeUndefined();
+    expect(fieldOfPath([])).toBeUndefined();
+    expect(fieldOfPath(undefined)).toBeUndefined();
+    // The paths zod gives for the contract's own schema, as dispatch sends them, land on the field that edits them.
+    const ssh = { host: 'bastion', port: 22, username: 'me', auth: 'password' };
+    const wrong: [Record<string, unknown>, string][] = [
+      [{ kind: 'tcp', name: 'x', listenPort: 70000, targetHost: 'h', targetPort: 1 }, 'listenPort'],
+      [{ kind: 'tcp', name: 'x', listenPort: 0, targetHost: 'a b', targetPort: 1 }, 'targetHost'],
+      [{ kind: 'tcp', name: 'x', listenPort: 0, targetHost: 'h', targetPort: 0 }, 'targetPort'],
+      [{ kind: 'tcp', name: 'x', listenPort: 0, targetHost: 'h', targetPort: 1, allow: ['10.0.0.0/8', 'nope/99'] }, 'allow'],
+      [{ kind: 'udp', name: 'x', listenPort: 0, targetHost: 'h', targetPort: 1, udpIdleMs: 5 }, 'udpIdleSec'],
+      [{ kind: 'ssh-dynamic', name: 'x', listenPort: 0, ssh: { ...ssh, port: 0 } }, 'sshPort'],
+      [{ kind: 'ssh-dynamic', name: 'x', listenPort: 0, ssh: { ...ssh, host: '' } }, 'sshHost'],
+      [{ kind: 'ssh-dynamic', name: 'x', listenPort: 0, ssh: { ...ssh, username: '' } }, 'sshUser'],
+    ];
+    for (const [spec, field] of wrong) {
+      const parsed = calls['forwards.create'].input.safeParse({ spec });
+      expect(parsed.success, JSON.stringify(spec)).toBe(false);
+      expect(fieldOfPath(parsed.error!.issues[0]!.path as (string | number)[]), JSON.stringify(spec)).toBe(field);
+    }
+  });
+
+  it('shows an engine sentence under its field without the path it starts with', () => {
+    expect(sentenceUnderField({ message: 'spec.listenPort: Ports go from 1 to 65535.', path: ['spec', 'listenPort'] })).toBe('Ports go from 1 to 65535.');
+    expect(sentenceUnderField({ message: 'Port 8080/tcp is in use.', path: ['spec', 'listenPort'] })).toBe('Port 8080/tcp is in use.');
+    expect(sentenceUnderField({ message: 'spec.name: taken' })).toBe('spec.name: taken');
   });
 });

@@ -140,7 +140,7 @@ describe('ForwardsState looks the form’s names up through dns.resolve', () => 
     const t = new FakeTransport({
       'forwards.list': () => ok({ forwards: [], path: '/data/forwards.json' }),
       'dns.resolve': ({ host }) => (host === 'db.internal' ? fail('ENOTFOUND', NOT_FOUND) : ok({ addresses: ['192.0.2.4', '2001:db8::4'] })),
-      'forwards.create': ({ spec }) => ok(forward('f-new', { spec: { allow: [], startWithApp: false, ...spec } })),
+      'forwards.create': ({ spec }) => ok({ info: forward('f-new', { spec: { allow: [], startWithApp: false, ...spec } }) }),
     });
     const state = new ForwardsState(new Api(t), { tickMs: 0 });
     const stop = state.start();
@@ -149,43 +149,43 @@ describe('ForwardsState looks the form’s names up through dns.resolve', () => 
 
   it('looks a name up on leaving the field or on save, never while typing; a warning that still lets the user save', async () => {
     const { t, state, stop } = setup();
-    state.openNew();
-    state.setForm({ kind: 'tcp', targetHost: 'db.internal', targetPort: '5432', startNow: false });
+    state.editor.openNew();
+    state.editor.setForm({ kind: 'tcp', targetHost: 'db.internal', targetPort: '5432', startNow: false });
     await tick(600);
     expect(t.callsOf('dns.resolve')).toEqual([]);
-    await state.resolveField('targetHost');
+    await state.editor.resolveField('targetHost');
     expect(t.callsOf('dns.resolve')).toEqual([{ host: 'db.internal' }]);
-    expect(resolveNote(state.form, 'targetHost', state.resolutions.targetHost)).toMatchObject({ tone: 'warn', text: expect.stringContaining(NOT_FOUND) });
+    expect(resolveNote(state.editor.form, 'targetHost', state.editor.resolutions.targetHost)).toMatchObject({ tone: 'warn', text: expect.stringContaining(NOT_FOUND) });
     // A warning, not an error: the form is valid and saves (the warning was seen).
-    expect(state.check.errors).toEqual({});
-    expect(await state.submit()).toMatchObject({ id: 'f-new' });
+    expect(state.editor.check.errors).toEqual({});
+    expect(await state.editor.submit()).toMatchObject({ id: 'f-new' });
 
-    state.openNew();
-    state.setForm({ targetHost: 'web.example', targetPort: '80' });
+    state.editor.openNew();
+    state.editor.setForm({ targetHost: 'web.example', targetPort: '80' });
     await tick(20);
     expect(t.callsOf('dns.resolve').map((c) => c.host)).toEqual(['db.internal']);
-    await state.resolveField('targetHost');
-    expect(resolveNote(state.form, 'targetHost', state.resolutions.targetHost)).toEqual({ tone: 'ok', text: 'web.example resolves to 192.0.2.4, 2001:db8::4' });
+    await state.editor.resolveField('targetHost');
+    expect(resolveNote(state.editor.form, 'targetHost', state.editor.resolutions.targetHost)).toEqual({ tone: 'ok', text: 'web.example resolves to 192.0.2.4, 2001:db8::4' });
     // IP addresses are not looked up; closing the form forgets what was shown.
-    state.setForm({ targetHost: '192.0.2.7' });
-    await state.resolveField('targetHost');
+    state.editor.setForm({ targetHost: '192.0.2.7' });
+    await state.editor.resolveField('targetHost');
     expect(t.callsOf('dns.resolve').map((c) => c.host)).toEqual(['db.internal', 'web.example']);
-    expect(state.resolutions).toEqual({});
-    state.setForm({ targetHost: 'web.example' });
-    state.closeForm();
-    expect(state.resolutions).toEqual({});
+    expect(state.editor.resolutions).toEqual({});
+    state.editor.setForm({ targetHost: 'web.example' });
+    state.editor.close();
+    expect(state.editor.resolutions).toEqual({});
     stop();
   });
 
   it('on save, looks up a name not yet looked up; one that does not resolve stops that save to show the warning, the next save goes ahead', async () => {
     const { t, state, stop } = setup();
-    state.openNew();
-    state.setForm({ kind: 'tcp', targetHost: 'db.internal', targetPort: '5432', startNow: false });
-    expect(await state.submit()).toBeNull();
+    state.editor.openNew();
+    state.editor.setForm({ kind: 'tcp', targetHost: 'db.internal', targetPort: '5432', startNow: false });
+    expect(await state.editor.submit()).toBeNull();
     expect(t.callsOf('dns.resolve')).toEqual([{ host: 'db.internal' }]);
     expect(t.callsOf('forwards.create')).toEqual([]);
-    expect(state.resolutions.targetHost).toMatchObject({ status: 'unresolved' });
-    expect(await state.submit()).toMatchObject({ id: 'f-new' });
+    expect(state.editor.resolutions.targetHost).toMatchObject({ status: 'unresolved' });
+    expect(await state.editor.submit()).toMatchObject({ id: 'f-new' });
     stop();
   });
 });

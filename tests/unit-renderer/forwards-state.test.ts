@@ -13,7 +13,7 @@ function setup(initial: ForwardInfo[] = [], handlers: Record<string, (input: any
   const remembered: Record<string, string> = {};
   const t = new FakeTransport({
     'forwards.list': () => ok({ forwards: initial, path: '/data/forwards.json' }),
-    'forwards.create': ({ spec, start }) => ok(forward('f-new', { spec: { allow: [], startWithApp: false, ...spec }, ...(start ? { state: 'listening' as const, boundPort: 40001 } : {}) })),
+    'forwards.create': ({ spec, start }) => ok({ info: forward('f-new', { spec: { allow: [], startWithApp: false, ...spec }, ...(start ? { state: 'listening' as const, boundPort: 40001 } : {}) }) }),
     'forwards.update': ({ id, spec }) => ok(forward(id, { spec })),
     'forwards.start': ({ id }) => ok(forward(id, { state: 'listening', boundPort: 40001 })),
     'forwards.stop': ({ id }) => ok(forward(id)),
@@ -71,38 +71,45 @@ describe('ForwardsState', () => {
   it('creates from the form, starts it, remembers the form without secrets, and closes it', async () => {
     const { t, state, stop, remembered } = setup();
     await tick();
-    state.openNew();
-    state.setForm({ kind: 'ssh-local', targetHost: 'db', targetPort: '5432', listenPort: '5432', sshHost: 'bastion', sshUser: 'me', sshAuth: 'password', password: 's3cret' });
-    expect(state.check.errors).toEqual({});
-    const info = await state.submit();
+    state.editor.openNew();
+    state.editor.setForm({ kind: 'ssh-local', targetHost: 'db', targetPort: '5432', listenPort: '5432', sshHost: 'bastion', sshUser: 'me', sshAuth: 'password', password: 's3cret' });
+    expect(state.editor.check.errors).toEqual({});
+    const info = await state.editor.submit();
     expect(info?.state).toBe('listening');
     const [create] = t.callsOf('forwards.create');
     // Started and saved in one call, kept only if it starts.
     expect(create).toMatchObject({ start: true, save: true, onlyIfStarted: true, secrets: { password: 's3cret' }, spec: { kind: 'ssh-local', name: 'db:5432 via bastion' } });
     expect(JSON.stringify(create.spec)).not.toContain('s3cret');
     expect(t.callsOf('forwards.start')).toEqual([]);
-    expect(state.formMode).toBe('closed');
-    expect(state.form.password).toBe('');
+    expect(state.editor.mode).toBe('closed');
+    expect(state.editor.form.password).toBe('');
     expect(remembered[REMEMBER_FORM]).toBeDefined();
     expect(remembered[REMEMBER_FORM]).not.toContain('s3cret');
     // The next new form starts from what was remembered.
-    state.openNew();
-    expect(state.form).toMatchObject({ kind: 'ssh-local', sshHost: 'bastion', sshUser: 'me', sshAuth: 'password', password: '', targetHost: '' });
+    state.editor.openNew();
+    expect(state.editor.form).toMatchObject({ kind: 'ssh-local', sshHost: 'bastion', sshUser: 'me', sshAuth: 'password', password: '', targetHost: '' });
     stop();
   });
 
-  it('saves only what starts: a busy port leaves the form "New" with the holder named, and "Save anyway" saves it stopped', async () => {
-    const { t, state, stop } = setup([], { 'forwards.create': ({ spec, onlyIfStarted }) => (onlyIfStarted ? fail('EADDRINUSE', BUSY) : ok(forward('f-new', { spec }))) });
+  it('saves only what starts: a busy port leaves the form "New" with the holder named and the port marked, and "Save anyway" saves it stopped', async () => {
+    const { t, state, stop } = setup([], {
+      // The engine's answer in one call: nothing kept (no info), and why, naming the field it concerns.
+      'forwards.create': ({ spec, onlyIfStarted }) =>
+        onlyIfStarted ? ok({ startError: { code: 'EADDRINUSE', message: BUSY, path: ['spec', 'listenPort'] } }) : ok({ info: forward('f-new', { spec }) }),
+    });
     await tick();
-    state.openNew({ targetHost: '127.0.0.1', targetPort: '80', listenPort: '8080', name: 'web' });
-    expect(await state.submit()).toBeNull();
-    expect(state.formMode).toBe('new');
-    expect(state.editingId).toBeNull();
+    state.editor.openNew({ targetHost: '127.0.0.1', targetPort: '80', listenPort: '8080', name: 'web' });
+    expect(await state.editor.submit()).toBeNull();
+    expect(t.callsOf('forwards.create')).toHaveLength(1);
+    expect(t.callsOf('forwards.start')).toEqual([]);
+    expect(state.editor.mode).toBe('new');
+    expect(state.editor.editingId).toBeNull();
     expect(state.forwards).toEqual([]);
-    expect(state.formProblem).toEqual({ code: 'EADDRINUSE', message: BUSY, notStarted: true });
-    expect(await state.saveAnyway()).toMatchObject({ id: 'f-new', state: 'stopped' });
+    expect(state.editor.problem).toEqual({ code: 'EADDRINUSE', message: BUSY, path: ['spec', 'listenPort'], notStarted: true });
+    expect(state.editor.problemField).toBe('listenPort');
+    expect(await state.editor.saveAnyway()).toMatchObject({ id: 'f-new', state: 'stopped' });
     expect(t.callsOf('forwards.create').at(-1)).toMatchObject({ start: false, save: true, spec: { name: 'web', listenPort: 8080 } });
-    expect(state.formMode).toBe('closed');
+    expect(state.editor.mode).toBe('closed');
     expect(state.forwards.map((f) => f.spec.name)).toEqual(['web']);
     stop();
   });
@@ -110,18 +117,18 @@ describe('ForwardsState', () => {
   it('keeps an edited forward that could not start in the form, with the engine sentence naming the holder', async () => {
     const { t, state, stop } = setup([forward('web', { spec: { ...forward('web').spec, listenPort: 8000 } })], { 'forwards.start': () => fail('EADDRINUSE', BUSY) });
     await tick();
-    state.openEdit('web');
-    state.setForm({ listenPort: '8080', startNow: true });
-    expect(await state.submit()).toBeNull();
-    expect(state.formMode).toBe('edit');
-    expect(state.formProblem).toEqual({ code: 'EADDRINUSE', message: BUSY, afterSave: true });
+    state.editor.openEdit('web');
+    state.editor.setForm({ listenPort: '8080', startNow: true });
+    expect(await state.editor.submit()).toBeNull();
+    expect(state.editor.mode).toBe('edit');
+    expect(state.editor.problem).toEqual({ code: 'EADDRINUSE', message: BUSY, afterSave: true });
     t.handlers['forwards.start'] = ({ id }) => ok(forward(id, { state: 'listening' }));
-    state.setForm({ listenPort: '0' });
-    expect(state.formProblem).toBeNull();
-    await state.submit();
+    state.editor.setForm({ listenPort: '0' });
+    expect(state.editor.problem).toBeNull();
+    await state.editor.submit();
     expect(t.callsOf('forwards.create')).toHaveLength(0);
     expect(t.callsOf('forwards.update').at(-1)).toMatchObject({ id: 'web', spec: { listenPort: 0 } });
-    expect(state.formMode).toBe('closed');
+    expect(state.editor.mode).toBe('closed');
     stop();
   });
 
@@ -132,27 +139,27 @@ describe('ForwardsState', () => {
         ok({ port, protocol, host, status: busy.has(port) ? 'in-use' : 'free', message: busy.has(port) ? `Port ${port}/${protocol} on ${host} is in use by nginx (pid 812).` : `Port ${port} is free.` }),
     }, { bindCheckDelayMs: 5 });
     await tick();
-    state.openNew({ targetHost: '127.0.0.1', targetPort: '80' });
-    expect(state.listenCheck).toBeNull(); // port 0: any free port, nothing to check
-    state.setForm({ listenPort: '80' });
-    state.setForm({ listenPort: '808' });
-    state.setForm({ listenPort: '8080' });
-    expect(state.listenCheck).toMatchObject({ status: 'checking' });
+    state.editor.openNew({ targetHost: '127.0.0.1', targetPort: '80' });
+    expect(state.editor.listenCheck).toBeNull(); // port 0: any free port, nothing to check
+    state.editor.setForm({ listenPort: '80' });
+    state.editor.setForm({ listenPort: '808' });
+    state.editor.setForm({ listenPort: '8080' });
+    expect(state.editor.listenCheck).toMatchObject({ status: 'checking' });
     await new Promise((r) => setTimeout(r, 30));
     // Only the last text was checked, then the ports above it until a free one.
     expect(t.callsOf('dictionary.bindCheck').map((c) => c.port)).toEqual([8080, 8081, 8082]);
     expect(t.callsOf('dictionary.bindCheck')[0]).toEqual({ port: 8080, protocol: 'tcp', host: '127.0.0.1' });
-    expect(state.listenCheck).toEqual({ key: 'tcp 127.0.0.1 8080', status: 'in-use', message: 'Port 8080/tcp on 127.0.0.1 is in use by nginx (pid 812).', nextFree: 8082 });
-    state.useListenPort(8082);
+    expect(state.editor.listenCheck).toEqual({ key: 'tcp 127.0.0.1 8080', status: 'in-use', message: 'Port 8080/tcp on 127.0.0.1 is in use by nginx (pid 812).', nextFree: 8082 });
+    state.editor.useListenPort(8082);
     await new Promise((r) => setTimeout(r, 30));
-    expect(state.form.listenPort).toBe('8082');
-    expect(state.listenCheck).toMatchObject({ status: 'free' });
+    expect(state.editor.form.listenPort).toBe('8082');
+    expect(state.editor.listenCheck).toMatchObject({ status: 'free' });
     // UDP asks about UDP; SSH -R listens on the server: nothing to check here.
-    state.setForm({ kind: 'udp' });
+    state.editor.setForm({ kind: 'udp' });
     await new Promise((r) => setTimeout(r, 30));
     expect(t.callsOf('dictionary.bindCheck').at(-1)).toMatchObject({ port: 8082, protocol: 'udp' });
-    state.setForm({ kind: 'ssh-remote' });
-    expect(state.listenCheck).toBeNull();
+    state.editor.setForm({ kind: 'ssh-remote' });
+    expect(state.editor.listenCheck).toBeNull();
     stop();
   });
 
@@ -160,27 +167,69 @@ describe('ForwardsState', () => {
     const tcpSpec = (name: string) => ({ kind: 'tcp' as const, name, listenHost: '127.0.0.1', listenPort: 0, allow: [], startWithApp: false, targetHost: '127.0.0.1', targetPort: 18500 });
     const { state, stop } = setup([forward('f1', { spec: tcpSpec('127.0.0.1:18500') }), forward('typed', { spec: tcpSpec('my web') })]);
     await tick();
-    state.openEdit('f1');
-    expect(state.form.name).toBe('');
-    state.setForm({ targetHost: 'nosuchhost.invalid', targetPort: '18501' });
-    expect(state.check.name).toBe('nosuchhost.invalid:18501');
-    state.openEdit('typed');
-    expect(state.form.name).toBe('my web');
+    state.editor.openEdit('f1');
+    expect(state.editor.form.name).toBe('');
+    state.editor.setForm({ targetHost: 'nosuchhost.invalid', targetPort: '18501' });
+    expect(state.editor.check.name).toBe('nosuchhost.invalid:18501');
+    state.editor.openEdit('typed');
+    expect(state.editor.form.name).toBe('my web');
     stop();
   });
 
-  it('shows an INVALID_INPUT answer against its field, and refuses a name taken by another forward', async () => {
-    const { state, stop } = setup([forward('web')], { 'forwards.create': () => fail('INVALID_INPUT', 'spec.targetHost: Give a host: an IP address or a name.') });
+  it('shows an INVALID_INPUT answer against the field its path names, and refuses a name taken by another forward', async () => {
+    const { state, stop } = setup([forward('web')], {
+      'forwards.create': () => ({ ok: false, error: { code: 'INVALID_INPUT', message: 'spec.targetHost: Give a host: an IP address or a name.', path: ['spec', 'targetHost'] } }),
+    });
     await tick();
-    state.openNew({ targetHost: 'x', targetPort: '1', name: 'web' });
-    expect(state.check.errors.name).toMatch(/exists already/);
-    expect(await state.submit()).toBeNull();
-    state.setForm({ name: 'other' });
-    await state.submit();
-    expect(state.problemField).toBe('targetHost');
+    state.editor.openNew({ targetHost: 'x', targetPort: '1', name: 'web' });
+    expect(state.editor.check.errors.name).toMatch(/exists already/);
+    expect(await state.editor.submit()).toBeNull();
+    state.editor.setForm({ name: 'other' });
+    await state.editor.submit();
+    expect(state.editor.problemField).toBe('targetHost');
+    expect(state.editor.problem).toMatchObject({ code: 'INVALID_INPUT', path: ['spec', 'targetHost'] });
+    expect(state.editor.problem?.notStarted).toBeUndefined();
     // Editing "web" itself keeps its own name.
-    state.openEdit('web');
-    expect(state.check.errors.name).toBeUndefined();
+    state.editor.openEdit('web');
+    expect(state.editor.check.errors.name).toBeUndefined();
+    stop();
+  });
+
+  it('a new forward kept though it did not start (no onlyIfStarted) turns the form into its edit: saving again does not make a second one', async () => {
+    const { t, state, stop } = setup([], {
+      'forwards.create': ({ spec }) => ok({ info: forward('f-kept', { spec, state: 'failed', error: { code: 'EADDRINUSE', message: BUSY } }), startError: { code: 'EADDRINUSE', message: BUSY, path: ['spec', 'listenPort'] } }),
+    });
+    await tick();
+    state.editor.openNew({ targetHost: '127.0.0.1', targetPort: '80', listenPort: '8080', name: 'web' });
+    // The answer a create without onlyIfStarted gets (kept, failed, and why): the form copes with it too.
+    await state.editor.submit();
+    expect(t.callsOf('forwards.create')).toHaveLength(1);
+    expect(state.forwards.map((f) => f.id)).toEqual(['f-kept']);
+    expect(state.editor.problem).toMatchObject({ code: 'EADDRINUSE', afterSave: true });
+    expect(state.editor.mode).toBe('edit');
+    expect(state.editor.editingId).toBe('f-kept');
+    stop();
+  });
+
+  it('marks a field only from the path: a sentence that looks like one names none, a refused file names none', async () => {
+    const answers = [
+      { ok: false as const, error: { code: 'INVALID_INPUT', message: 'spec.listenPort: looks like a path, but the engine gave none' } },
+      { ok: false as const, error: { code: 'INTERNAL', message: 'The forward could not be saved in /data/forwards.json: disk full.' } },
+      { ok: false as const, error: { code: 'INVALID_INPUT', message: 'A forward named "x" exists already; choose another name.', path: ['spec', 'name'] } },
+      { ok: false as const, error: { code: 'INVALID_INPUT', message: 'spec.allow.1: "x" is not an address block', path: ['spec', 'allow', 1] } },
+    ];
+    const { state, stop } = setup([], { 'forwards.create': () => answers.shift()! });
+    await tick();
+    state.editor.openNew({ targetHost: '127.0.0.1', targetPort: '80', name: 'x' });
+    const fields = [];
+    for (let i = 0; i < 4; i++) {
+      expect(await state.editor.submit()).toBeNull();
+      fields.push(state.editor.problemField);
+      // A refusal is not a start failure: no "Save anyway".
+      expect(state.editor.problem?.notStarted).toBeUndefined();
+    }
+    expect(fields).toEqual([undefined, undefined, 'name', 'allow']);
+    expect(state.editor.mode).toBe('new');
     stop();
   });
 
@@ -239,25 +288,25 @@ describe('ForwardsState', () => {
     const prompt: HostKeyPrompt = { forwardId: 's', host: '127.0.0.1', port: 2222, fingerprint: 'SHA256:abcdefgh', keyType: 'ssh-ed25519', known: false };
     t.emit('forwards.hostKey', prompt);
     t.emit('forwards.hostKey', prompt);
-    expect(state.hostKeys).toEqual([prompt]);
-    state.rejectHostKey();
-    expect(state.hostKeys).toEqual([]);
+    expect(state.hostKeys.waiting).toEqual([prompt]);
+    state.hostKeys.reject();
+    expect(state.hostKeys.waiting).toEqual([]);
     expect(t.callsOf('forwards.hostKey.accept')).toEqual([]);
     t.emit('forwards.hostKey', prompt);
-    await state.acceptHostKey();
+    await state.hostKeys.accept();
     expect(t.callsOf('forwards.hostKey.accept')).toEqual([{ forwardId: 's', fingerprint: 'SHA256:abcdefgh' }]);
-    expect(state.hostKeys).toEqual([]);
+    expect(state.hostKeys.waiting).toEqual([]);
     expect(state.forwards[0]!.state).toBe('connecting');
     stop();
   });
 
   it("opens the new form from another view's link, and restores remembered defaults", async () => {
     const { state, stop } = setup();
-    state.restore((key) => (key === REMEMBER_FORM ? '{"listenHost":"::1","kind":"udp"}' : ''));
-    expect(state.form).toMatchObject({ listenHost: '::1', kind: 'udp' });
-    state.openFromIntent({ targetHost: '10.0.0.2', targetPort: '22', listenPort: '2222', proto: 'tcp' });
-    expect(state.formMode).toBe('new');
-    expect(state.form).toMatchObject({ kind: 'tcp', listenHost: '::1', targetHost: '10.0.0.2', targetPort: '22', listenPort: '2222' });
+    state.editor.restore((key) => (key === REMEMBER_FORM ? '{"listenHost":"::1","kind":"udp"}' : ''));
+    expect(state.editor.form).toMatchObject({ listenHost: '::1', kind: 'udp' });
+    state.editor.openFromIntent({ targetHost: '10.0.0.2', targetPort: '22', listenPort: '2222', proto: 'tcp' });
+    expect(state.editor.mode).toBe('new');
+    expect(state.editor.form).toMatchObject({ kind: 'tcp', listenHost: '::1', targetHost: '10.0.0.2', targetPort: '22', listenPort: '2222' });
     stop();
   });
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Api, ApiError, problemOf } from '../../src-renderer/src/lib/api/client.js';
 import { WebSocketTransport } from '../../src-renderer/src/lib/api/websocket.js';
 import { parsePort, parseRoute } from '../../src-renderer/src/lib/state/app.svelte.js';
 import type { ConnectionStatus } from '../../src-renderer/src/lib/api/transport.js';
@@ -60,11 +61,12 @@ describe('WebSocketTransport', () => {
     ]);
     const events: unknown[] = [];
     transport.onEvent((event, payload) => events.push([event, payload]));
-    socket.receive({ id: 2, ok: false, error: { code: 'NOT_FOUND', message: 'no' } });
+    socket.receive({ id: 2, ok: false, error: { code: 'INVALID_INPUT', message: 'port: no', path: ['port'] } });
     socket.receive({ event: 'system.heartbeat', payload: { at: 1, uptimeMs: 2 } });
     socket.receive({ id: 1, ok: true, value: { version: '1' } });
     expect(await a).toEqual({ ok: true, value: { version: '1' } });
-    expect(await b).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'no' } });
+    // The error's path comes through as the engine sent it.
+    expect(await b).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: 'port: no', path: ['port'] } });
     expect(events).toEqual([['system.heartbeat', { at: 1, uptimeMs: 2 }]]);
     expect(statuses).toEqual(['connecting', 'connected']);
   });
@@ -105,5 +107,21 @@ describe('routes', () => {
     expect(parseRoute('#/learn/tcp-udp')).toEqual({ view: 'learn', card: 'tcp-udp' });
     expect(parseRoute('#/learn')).toEqual({ view: 'learn', card: null });
     expect(parseRoute('#/nowhere')).toBeNull();
+  });
+
+  it('gives the path of a failed call to ApiError and to the Problem a view keeps', async () => {
+    const { transport } = setup();
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    const api = new Api(transport);
+    const failed = api.call('forwards.create', { spec: { kind: 'tcp', name: 'x', listenPort: 1, targetHost: 'h', targetPort: 1 } }).catch((err: unknown) => err);
+    socket.receive({ id: 1, ok: false, error: { code: 'INVALID_INPUT', message: 'spec.name: taken', path: ['spec', 'name'] } });
+    const err = await failed;
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).path).toEqual(['spec', 'name']);
+    expect(problemOf(err)).toEqual({ code: 'INVALID_INPUT', message: 'spec.name: taken', path: ['spec', 'name'] });
+    // A start error answered as data becomes the same Problem.
+    expect(problemOf({ code: 'EADDRINUSE', message: 'busy', path: ['spec', 'listenPort'] })).toEqual({ code: 'EADDRINUSE', message: 'busy', path: ['spec', 'listenPort'] });
+    expect(problemOf(new Error('plain'))).toEqual({ code: 'INTERNAL', message: 'plain' });
   });
 });

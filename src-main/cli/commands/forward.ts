@@ -8,7 +8,7 @@ import type { PortolanApp } from '../../app/create-app.js';
 import type { ConnectionInfo, ForwardInfo, ForwardSecrets, HostKeyPrompt } from '../../contract/index.js';
 import type { CliContext, ExitCode } from '../context.js';
 import { EXIT, exitCodeFor, UsageError } from '../context.js';
-import { callOrFail, type CliCallError } from './call.js';
+import { callOrFail, startUnsavedForward, type CliCallError } from './call.js';
 
 /** "host:port" with brackets for IPv6. */
 export const endpoint = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
@@ -192,7 +192,7 @@ export async function forwardCommand(ctx: CliContext): Promise<ExitCode> {
   } as const;
   const app = await ctx.openApp('direct');
   try {
-    const started = await callOrFail(app, 'forwards.create', { spec, start: true, save: false });
+    const started = await startUnsavedForward(app, { spec });
     return await runForeground(ctx, app, started, values.json);
   } finally {
     await app.close();

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
 import { expandHome } from '../../engine/forwards/ssh-tunnel.js';
-import { callOrFail } from './call.js';
+import { startUnsavedForward } from './call.js';
 import { endpoint, runForeground, secretsFromEnv, type HostKeyPolicy } from './forward.js';
 
 /** Splits "a:b:c:d" where parts may be [IPv6] in brackets. */
@@ -121,7 +121,7 @@ export async function tunnelCommand(ctx: CliContext): Promise<ExitCode> {
       : {};
   const app = await ctx.openApp('direct');
   try {
-    const started = await callOrFail(app, 'forwards.create', { spec: spec as never, start: true, save: false, ...(secrets ? { secrets } : {}) });
+    const started = await startUnsavedForward(app, { spec: spec as never, ...(secrets ? { secrets } : {}) });
     if (!values.json) ctx.stdout(`SSH ${endpoint(host, port)} as ${username} (${auth} login)\n`);
     return await runForeground(ctx, app, started, values.json, hostKeys);
   } finally {

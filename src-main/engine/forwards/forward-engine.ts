@@ -68,6 +68,9 @@ interface Entry {
   lastTraffic: { bytesIn: number; bytesOut: number; active: number };
 }
 
+/** The spec field a listen failure concerns (EADDRINUSE: the port is held; EADDRNOTAVAIL: the address is not this machine's). */
+const LISTEN_FIELD: Partial<Record<string, 'listenPort' | 'listenHost'>> = { EADDRINUSE: 'listenPort', EACCES: 'listenPort', EADDRNOTAVAIL: 'listenHost' };
+
 const zero = (): ForwardCounters => ({ activeConnections: 0, totalConnections: 0, bytesIn: 0, bytesOut: 0, refused: 0, targetErrors: 0 });
 
 /** The running side of forwards. */
@@ -173,9 +176,12 @@ export class ForwardEngine {
     } catch (err) {
       if (entry.runner === runner) entry.runner = undefined;
       await runner.stop().catch(() => undefined);
-      const wire = err instanceof PortolanError ? err.toWire() : { code: 'INTERNAL', message: (err as Error).message };
+      const wire = err instanceof PortolanError ? { code: err.code, message: err.message } : { code: 'INTERNAL', message: (err as Error).message };
       this.setState(entry, 'failed', { error: wire });
-      throw err instanceof PortolanError ? err : new PortolanError('INTERNAL', wire.message);
+      if (!(err instanceof PortolanError)) throw new PortolanError('INTERNAL', wire.message);
+      // A listen failure concerns the spec's listen side: the form marks that field.
+      const field = LISTEN_FIELD[err.code];
+      throw field && !err.path ? new PortolanError(err.code, err.message, ['spec', field]) : err;
     }
     this.ensureTraffic();
     this.markDirty(id, true);

@@ -15,7 +15,7 @@ import { fingerprintOf, knownHostsLine } from '../../../src-main/engine/forwards
 import { ASSETS_DIR } from '../../helpers/app.js';
 import { bundleCli, spawnCli } from '../../helpers/cli-process.js';
 import { SSH_PASSWORD, SSH_USER, newKey, startTestSshServer, type TestSshServer } from '../../unit/engine/forwards/ssh-test-server.js';
-import { call, closeServer, server, until } from './helpers.js';
+import { closeServer, server, until, createForward } from './helpers.js';
 
 let cli: Awaited<ReturnType<typeof bundleCli>>;
 let ssh: TestSshServer;
@@ -100,7 +100,7 @@ describe('a known ed25519 host key, and a server that offers only ECDSA', () => 
     const app = await createApp({ assetsDir: ASSETS_DIR, dataDir, transport: 'direct', heartbeatMs: 0, forwards: { userKnownHosts: [] } });
     try {
       const asked = new Promise<HostKeyPrompt>((resolve) => app.bus.on('forwards.hostKey', resolve));
-      await call(app, 'forwards.create', {
+      await createForward(app, {
         spec: { kind: 'ssh-local', name: 'ecdsa only', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9, ssh: { host: '127.0.0.1', port: ecdsa.port, username: SSH_USER, auth: 'password' } },
         secrets: { password: SSH_PASSWORD },
         save: false,

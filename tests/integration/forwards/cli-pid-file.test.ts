@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src-main/app/create-app.js';
 import { forwardPidFile, forwardPidStatus, processIdentity, startTimeFromStat } from '../../../src-main/cli/forward-pid-file.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
-import { call, startCli } from './helpers.js';
+import { startCli, createForward } from './helpers.js';
 
 let dataDir: string;
 let forwardId: string;
@@ -20,7 +20,7 @@ const sleepers: ChildProcess[] = [];
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'portolan-cli-pid-'));
   const app = await createApp({ assetsDir: ASSETS_DIR, dataDir, transport: 'direct', heartbeatMs: 0 });
-  forwardId = (await call(app, 'forwards.create', { spec: { kind: 'tcp', name: 'web', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 }, start: false })).id;
+  forwardId = (await createForward(app, { spec: { kind: 'tcp', name: 'web', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 }, start: false })).id;
   await app.close();
 });
 afterEach(async () => {

@@ -12,7 +12,7 @@ import { EXIT } from '../../../src-main/cli/context.js';
 import { createApp } from '../../../src-main/app/create-app.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
 import { SSH_PASSWORD, SSH_USER, startTestSshServer, type TestSshServer } from '../../unit/engine/forwards/ssh-test-server.js';
-import { call, closeServer, connect, exchange, server, startCli, until } from './helpers.js';
+import { closeServer, connect, exchange, server, startCli, until, createForward } from './helpers.js';
 
 let dataDir: string;
 let target: Awaited<ReturnType<typeof server>>;
@@ -96,7 +96,7 @@ describe('portolan forward / tunnel / forwards', () => {
 
   it('forwards list shows saved forwards; stop says when one is not running here', async () => {
     const app = await createApp({ assetsDir: ASSETS_DIR, dataDir, transport: 'direct', heartbeatMs: 0 });
-    await call(app, 'forwards.create', { spec: { kind: 'tcp', name: 'web', listenPort: 0, targetHost: '127.0.0.1', targetPort: target.port }, start: false });
+    await createForward(app, { spec: { kind: 'tcp', name: 'web', listenPort: 0, targetHost: '127.0.0.1', targetPort: target.port }, start: false });
     await app.close();
     const list = await start('forwards', 'list').stop();
     expect(list.code).toBe(0);

@@ -13,9 +13,17 @@ export async function call<K extends CallName>(app: PortolanApp, name: K, input:
   return result.value as CallOutput<K>;
 }
 
+/** forwards.create, answering the forward; a start failure throws the engine's error (code and sentence), as a failed call does. */
+export async function createForward(app: PortolanApp, input: CallInput<'forwards.create'>): Promise<ForwardInfo> {
+  const { info, startError } = await call(app, 'forwards.create', input);
+  if (startError) throw Object.assign(new Error(startError.message), { code: startError.code, path: startError.path });
+  if (!info) throw new Error('forwards.create answered neither the forward nor a start error');
+  return info;
+}
+
 /** Creates and starts an unsaved TCP forward on any free port. */
 export async function tcpForward(app: PortolanApp, targetPort: number, extra: Record<string, unknown> = {}): Promise<ForwardInfo> {
-  return call(app, 'forwards.create', {
+  return createForward(app, {
     spec: { kind: 'tcp', name: `t${Math.random()}`, listenPort: 0, targetHost: '127.0.0.1', targetPort, ...extra } as never,
     save: false,
   });

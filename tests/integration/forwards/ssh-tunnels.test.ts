@@ -11,7 +11,7 @@ import { createApp, type PortolanApp } from '../../../src-main/app/create-app.js
 import type { ForwardInfo } from '../../../src-main/contract/index.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
 import { SSH_PASSWORD, SSH_USER, startTestSshServer, type TestSshServer } from '../../unit/engine/forwards/ssh-test-server.js';
-import { call, closeServer, connect, exchange, infoOf, nextState, server, socksConnect } from './helpers.js';
+import { call, closeServer, connect, exchange, infoOf, nextState, server, socksConnect, createForward } from './helpers.js';
 
 let app: PortolanApp;
 let dataDir: string;
@@ -43,7 +43,7 @@ const sshSpec = (port = ssh.port) => ({ host: '127.0.0.1', port, username: SSH_U
 const secrets = { password: SSH_PASSWORD };
 
 async function up(spec: Record<string, unknown>): Promise<ForwardInfo> {
-  const created = await call(app, 'forwards.create', { spec: { name: `ssh ${Math.random()}`, listenPort: 0, ...spec } as never, save: false, secrets });
+  const created = await createForward(app, { spec: { name: `ssh ${Math.random()}`, listenPort: 0, ...spec } as never, save: false, secrets });
   if (created.state === 'up') return created;
   return nextState(app, created.id, (f) => f.state === 'up' || f.state === 'failed');
 }
@@ -137,7 +137,7 @@ describe('SSH tunnels (in-process server)', () => {
   });
 
   it('fails with AUTH_FAILED on a wrong password', async () => {
-    const created = await call(app, 'forwards.create', {
+    const created = await createForward(app, {
       spec: { kind: 'ssh-dynamic', name: 'bad password', listenPort: 0, ssh: sshSpec() },
       save: false,
       secrets: { password: 'wrong' },

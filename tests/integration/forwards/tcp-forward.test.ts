@@ -221,12 +221,14 @@ describe('TCP forward', () => {
       spec: { kind: 'tcp', name: 'busy', listenPort: holder.port, targetHost: '127.0.0.1', targetPort: 9 },
       save: false,
     });
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.error.code).toBe('EADDRINUSE');
-      expect(result.error.message).toContain(`(pid ${process.pid})`);
-    }
+    // The call succeeds with the forward and why it did not start (one answer, no second call).
+    if (!result.ok) throw new Error(result.error.message);
+    const { info, startError } = result.value as { info?: { id: string; state: string }; startError?: { code: string; message: string; path?: unknown } };
+    expect(startError).toMatchObject({ code: 'EADDRINUSE', path: ['spec', 'listenPort'] });
+    expect(startError!.message).toContain(`(pid ${process.pid})`);
+    expect(info?.state).toBe('failed');
     const failed = (await call(ctx.app, 'forwards.list', {})).forwards.find((f) => f.spec.name === 'busy')!;
+    expect(failed.id).toBe(info?.id);
     expect(failed.state).toBe('failed');
     expect(failed.error?.code).toBe('EADDRINUSE');
     await call(ctx.app, 'forwards.delete', { id: failed.id });

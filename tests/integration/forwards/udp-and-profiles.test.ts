@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src-main/app/create-app.js';
 import { ASSETS_DIR, testApp } from '../../helpers/app.js';
-import { call, infoOf, until } from './helpers.js';
+import { call, infoOf, until, createForward } from './helpers.js';
 
 let ctx: Awaited<ReturnType<typeof testApp>>;
 beforeAll(async () => {
@@ -33,7 +33,7 @@ describe('UDP forward', () => {
       seenFrom.add(rinfo.port);
       target.send(Buffer.from(`reply to ${msg}`), rinfo.port, rinfo.address);
     });
-    const fwd = await call(ctx.app, 'forwards.create', {
+    const fwd = await createForward(ctx.app, {
       spec: { kind: 'udp', name: 'udp', listenPort: 0, targetHost: '127.0.0.1', targetPort: target.address().port, udpIdleMs: 1000 },
       save: false,
     });
@@ -61,7 +61,7 @@ describe('UDP forward', () => {
     const target = await udpSocket();
     let received = 0;
     target.on('message', () => received++);
-    const fwd = await call(ctx.app, 'forwards.create', {
+    const fwd = await createForward(ctx.app, {
       spec: { kind: 'udp', name: 'udp-allow', listenPort: 0, targetHost: '127.0.0.1', targetPort: target.address().port, allow: ['192.168.0.0/16'] },
       save: false,
     });
@@ -81,8 +81,8 @@ describe('forward profiles', () => {
 
   it('saves profiles atomically without secrets, loads them again, and starts those marked startWithApp', async () => {
     const { app, dataDir, dispose } = await testApp();
-    const a = await call(app, 'forwards.create', { spec: { kind: 'tcp', name: 'web', listenPort: 0, targetHost: '127.0.0.1', targetPort: 80, startWithApp: true }, start: false });
-    await call(app, 'forwards.create', {
+    const a = await createForward(app, { spec: { kind: 'tcp', name: 'web', listenPort: 0, targetHost: '127.0.0.1', targetPort: 80, startWithApp: true }, start: false });
+    await createForward(app, {
       spec: { kind: 'ssh-local', name: 'db', listenPort: 0, targetHost: 'db.internal', targetPort: 5432, ssh: SSH },
       start: false,
       secrets: { password: 'hunter2-very-secret' },
@@ -96,7 +96,7 @@ describe('forward profiles', () => {
     expect(db.secretStored).toBe(true);
     // A name is unique.
     const dup = await app.invoke('forwards.create', { spec: { kind: 'tcp', name: 'web', listenPort: 0, targetHost: 'x', targetPort: 1 } });
-    expect(dup).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(dup).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', path: ['spec', 'name'] } });
     await app.close();
 
     // The desktop app and serve start forwards marked startWithApp; one CLI command does not.
@@ -120,10 +120,12 @@ describe('forward profiles', () => {
       spec: { kind: 'tcp', name: 'busy', listenPort: port, targetHost: '127.0.0.1', targetPort: 80 },
       onlyIfStarted: true,
     });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'EADDRINUSE' } });
+    // A start failure is an answer, not a failed call: the error names the field it concerns, and nothing was kept.
+    expect(refused).toMatchObject({ ok: true, value: { startError: { code: 'EADDRINUSE', path: ['spec', 'listenPort'] } } });
+    expect(refused.ok && (refused.value as { info?: unknown }).info).toBeUndefined();
     expect((await call(app, 'forwards.list', {})).forwards).toEqual([]);
     // The name is free again, and one that starts is saved.
-    const started = await call(app, 'forwards.create', {
+    const started = await createForward(app, {
       spec: { kind: 'tcp', name: 'busy', listenPort: 0, targetHost: '127.0.0.1', targetPort: 80 },
       onlyIfStarted: true,
     });
@@ -146,7 +148,7 @@ describe('forward profiles', () => {
     expect(state.problem).toMatch(/damaged.*kept as .*forwards\.json\.corrupt-/);
     const aside = (await readdir(dataDir)).find((f) => f.startsWith('forwards.json.corrupt-'))!;
     expect(await readFile(path.join(dataDir, aside), 'utf8')).toBe('{"version":1,"forwards":[{"id":"x"');
-    await call(reopened, 'forwards.create', { spec: { kind: 'tcp', name: 'fresh', listenPort: 0, targetHost: 'h', targetPort: 1 }, start: false });
+    await createForward(reopened, { spec: { kind: 'tcp', name: 'fresh', listenPort: 0, targetHost: 'h', targetPort: 1 }, start: false });
     expect(JSON.parse(await readFile(file, 'utf8')).forwards).toHaveLength(1);
     expect(await readFile(path.join(dataDir, aside), 'utf8')).toBe('{"version":1,"forwards":[{"id":"x"');
     await reopened.close();
@@ -155,7 +157,7 @@ describe('forward profiles', () => {
 
   it('exports without secrets or ids, imports with unique names, duplicates, updates and deletes', async () => {
     const { app, dispose } = await testApp();
-    const one = await call(app, 'forwards.create', {
+    const one = await createForward(app, {
       spec: { kind: 'ssh-dynamic', name: 'socks', listenPort: 1080, ssh: SSH },
       start: false,
       secrets: { password: 'pw' },

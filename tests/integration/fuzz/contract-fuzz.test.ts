@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, calls } from '../../../src-main/contract/index.js';
 import type { CallResult } from '../../../src-main/app/dispatch.js';
 import { testApp } from '../../helpers/app.js';
-import { UNDO, VALID_INPUT_NOT_SENT, callName, decide, inputFor } from './contract-inputs.js';
+import { UNDO, VALID_INPUT_NOT_SENT, callName, decide, inputFor, type Made } from './contract-inputs.js';
 import { fuzzParameters, fuzzTimeout, heapAfterGc, replayLine } from './fuzz-config.js';
 
 const RUNS_PER_CALL = 100;
@@ -63,7 +63,7 @@ async function fuzzOne(call: string, generated: unknown): Promise<void> {
   const output = (calls as Record<string, { output: { safeParse(v: unknown): { success: boolean } } }>)[call]!.output;
   expect(output.safeParse(result.value).success, `${call} output does not match its schema`).toBe(true);
   const undo = UNDO[call];
-  if (undo) wellFormed(await ctx.app.invoke(undo.call, undo.input(result.value as { id: string })));
+  if (undo) wellFormed(await ctx.app.invoke(undo.call, undo.input(result.value as Made)));
 }
 
 describe('contract fuzz', () => {

@@ -34,10 +34,13 @@ const CONFINE: Partial<Record<string, (input: Record<string, unknown>) => Record
 };
 
 /** What a successful call left running or saved, undone so memory stays bounded over many runs. */
-export const UNDO: Partial<Record<string, { call: string; input: (value: { id: string }) => unknown }>> = {
+/** A call's output as UNDO reads it: an id, or (forwards.create) the forward under `info`. */
+export type Made = { id: string; info?: { id: string } };
+
+export const UNDO: Partial<Record<string, { call: string; input: (value: Made) => unknown }>> = {
   'listeners.open': { call: 'listeners.close', input: ({ id }) => ({ id }) },
   'sessions.connect': { call: 'sessions.close', input: ({ id }) => ({ id }) },
-  'forwards.create': { call: 'forwards.delete', input: ({ id }) => ({ id }) },
+  'forwards.create': { call: 'forwards.delete', input: ({ info }) => ({ id: info?.id }) },
   'forwards.duplicate': { call: 'forwards.delete', input: ({ id }) => ({ id }) },
   'knock.guards.create': { call: 'knock.guards.delete', input: ({ id }) => ({ id }) },
 };

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src-main/app/create-app.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
 import { freeKnockPorts, relays } from '../../helpers/knock.js';
-import { call, closeServer, server, startCli } from '../forwards/helpers.js';
+import { closeServer, server, startCli, createForward } from '../forwards/helpers.js';
 import { until } from '../listeners/helpers.js';
 
 let dataDir: string;
@@ -29,10 +29,10 @@ beforeAll(async () => {
   // Saved profiles, as the Forwards view would leave them.
   const app = await createApp({ assetsDir: ASSETS_DIR, dataDir, transport: 'direct', heartbeatMs: 0 });
   try {
-    const web = await call(app, 'forwards.create', { spec: { kind: 'tcp', name: 'web', listenPort: 0, targetHost: '127.0.0.1', targetPort: target.port }, start: false });
+    const web = await createForward(app, { spec: { kind: 'tcp', name: 'web', listenPort: 0, targetHost: '127.0.0.1', targetPort: target.port }, start: false });
     webId = web.id;
-    await call(app, 'forwards.create', { spec: { kind: 'udp', name: 'dns', listenPort: 0, targetHost: '127.0.0.1', targetPort: 53 }, start: false });
-    await call(app, 'forwards.create', {
+    await createForward(app, { spec: { kind: 'udp', name: 'dns', listenPort: 0, targetHost: '127.0.0.1', targetPort: 53 }, start: false });
+    await createForward(app, {
       spec: { kind: 'ssh-remote', name: 'jump', listenPort: 0, targetHost: '127.0.0.1', targetPort: 5432, ssh: { host: '127.0.0.1', username: 'me' } },
       start: false,
     });

@@ -14,7 +14,7 @@ import type { ForwardInfo, KnockAttempt } from '../../../src-main/contract/index
 import { testApp } from '../../helpers/app.js';
 import { freeKnockPorts, relays } from '../../helpers/knock.js';
 import { SSH_PASSWORD, SSH_USER, startTestSshServer, type TestSshServer } from '../../unit/engine/forwards/ssh-test-server.js';
-import { call, closeServer, exchange, nextState, server, socksConnect, until } from '../forwards/helpers.js';
+import { call, closeServer, exchange, nextState, server, socksConnect, until, createForward } from '../forwards/helpers.js';
 
 let ctx: Awaited<ReturnType<typeof testApp>>;
 let ssh: TestSshServer;
@@ -73,7 +73,7 @@ async function sshForward(kind: 'ssh-local' | 'ssh-dynamic'): Promise<ForwardInf
     ...(kind === 'ssh-local' ? { targetHost: '127.0.0.1', targetPort: target.port } : {}),
     ssh: { host: '127.0.0.1', port: ssh.port, username: SSH_USER, auth: 'password' as const },
   };
-  const created = await call(ctx.app, 'forwards.create', { spec: spec as never, save: false, secrets: { password: SSH_PASSWORD } });
+  const created = await createForward(ctx.app, { spec: spec as never, save: false, secrets: { password: SSH_PASSWORD } });
   const up = created.state === 'up' ? created : await nextState(ctx.app, created.id, (f) => f.state === 'up' || f.state === 'failed');
   expect(up.state).toBe('up');
   return up;
@@ -120,7 +120,7 @@ describe('knock guards on SSH and UDP forwards', () => {
     });
     await new Promise<void>((resolve) => echo.bind(0, '127.0.0.1', () => resolve()));
     // Started before the guard: the gate reaches a relay that is already running.
-    const forward = await call(ctx.app, 'forwards.create', {
+    const forward = await createForward(ctx.app, {
       spec: { kind: 'udp', name: 'udp guarded', listenPort: 0, targetHost: '127.0.0.1', targetPort: echo.address().port },
       save: false,
     });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KnockAttempt } from '../../../src-main/contract/index.js';
 import { testApp } from '../../helpers/app.js';
 import { freeKnockPorts, relays } from '../../helpers/knock.js';
-import { closeServer, server, tcpForward } from '../forwards/helpers.js';
+import { closeServer, server, tcpForward, createForward } from '../forwards/helpers.js';
 import { call, callError, until } from '../listeners/helpers.js';
 
 let ctx: Awaited<ReturnType<typeof testApp>>;
@@ -71,7 +71,7 @@ describe('knock guard on a TCP forward', () => {
 
   it('refuses targets it cannot gate, with a sentence', async () => {
     const app = ctx.app;
-    const remote = await call(app, 'forwards.create', {
+    const remote = await createForward(app, {
       spec: { kind: 'ssh-remote', name: 'back', listenPort: 0, targetHost: '127.0.0.1', targetPort: 80, ssh: { host: '127.0.0.1', username: 'me' } },
       save: false,
       start: false,

@@ -51,7 +51,7 @@ const KNOCK_PROFILE = { name: 'office', host: '127.0.0.1', steps: [{ port: 7000 
 let forwardCount = 0;
 async function forwardId(start = false): Promise<string> {
   const spec = { kind: 'tcp', name: `sample ${++forwardCount}`, listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 };
-  return (await value('forwards.create', { spec, start })).id;
+  return (await value('forwards.create', { spec, start })).info.id;
 }
 /** An SSH forward to an in-process SSH server whose host key is not known yet: the pending key's fingerprint. */
 const sshServers: TestSshServer[] = [];

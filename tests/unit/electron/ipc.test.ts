@@ -89,7 +89,7 @@ describe('IPC transport (ipcMain side)', () => {
 
   it('turns bad input into INVALID_INPUT', async () => {
     const result = await invoke('dictionary.card', trustedUrl, { port: 'not a port' });
-    expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', path: ['port'] } });
   });
 
   it('sends every bus event to every live window on the event channel', async () => {

@@ -168,7 +168,7 @@ describe('Electron composition root', { timeout: 30_000 }, () => {
     const win = await startShell();
     const from = { senderFrame: { url: win.loadURL.mock.calls[0]![0] } };
     const spec = { kind: 'tcp', name: 'web', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 };
-    expect(await ipcMain.handlers.get('forwards.create')!(from, { spec, start: true })).toMatchObject({ ok: true, value: { state: 'listening' } });
+    expect(await ipcMain.handlers.get('forwards.create')!(from, { spec, start: true })).toMatchObject({ ok: true, value: { info: { state: 'listening' } } });
     expect(FakeTray.instances).toHaveLength(1);
     win.close();
     withPlatform('linux', () => app.emit('window-all-closed'));
@@ -318,16 +318,16 @@ describe('Electron composition root', { timeout: 30_000 }, () => {
     const win = await startShell();
     const from = { senderFrame: { url: win.loadURL.mock.calls[0]![0] } };
     const one = (await ipcMain.handlers.get('forwards.create')!(from, { spec: { kind: 'tcp', name: 'one', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 }, start: true })) as any;
-    const two = (await ipcMain.handlers.get('forwards.create')!(from, { spec: { kind: 'tcp', name: 'two', listenPort: one.value.boundPort, targetHost: '127.0.0.1', targetPort: 9 }, start: false })) as any;
-    await ipcMain.handlers.get('forwards.start')!(from, { id: two.value.id });
+    const two = (await ipcMain.handlers.get('forwards.create')!(from, { spec: { kind: 'tcp', name: 'two', listenPort: one.value.info.boundPort, targetHost: '127.0.0.1', targetPort: 9 }, start: false })) as any;
+    await ipcMain.handlers.get('forwards.start')!(from, { id: two.value.info.id });
     await eventually(() => expect(FakeNotification.instances.map((n) => n.options.title)).toContain('Forward "two" failed'));
     const note = FakeNotification.instances.find((n) => n.options.title === 'Forward "two" failed')!;
     note.click();
-    expect(win.loadURL).toHaveBeenLastCalledWith(`app://portolan/index.html#/forwards?focus=${two.value.id}`);
+    expect(win.loadURL).toHaveBeenLastCalledWith(`app://portolan/index.html#/forwards?focus=${two.value.info.id}`);
     expect(win.show).toHaveBeenCalled();
     win.close();
     note.click();
-    expect(FakeBrowserWindow.getAllWindows()[0]!.loadURL).toHaveBeenCalledWith(`app://portolan/index.html#/forwards?focus=${two.value.id}`);
+    expect(FakeBrowserWindow.getAllWindows()[0]!.loadURL).toHaveBeenCalledWith(`app://portolan/index.html#/forwards?focus=${two.value.info.id}`);
   });
 
   it('shows an error and exits when the app cannot start', async () => {

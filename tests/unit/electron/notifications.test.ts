@@ -42,17 +42,17 @@ describe('system notifications from the main process', { timeout: 30_000 }, () =
 
   it('a forward that fails: its reason; a click opens the Forwards view at its row', async () => {
     const first = (await app.invoke('forwards.create', { spec: { kind: 'tcp', name: 'one', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 }, start: true })) as any;
-    const second = (await app.invoke('forwards.create', { spec: { kind: 'tcp', name: 'two', listenPort: first.value.boundPort, targetHost: '127.0.0.1', targetPort: 9 }, start: false })) as any;
-    await app.invoke('forwards.start', { id: second.value.id });
+    const second = (await app.invoke('forwards.create', { spec: { kind: 'tcp', name: 'two', listenPort: first.value.info.boundPort, targetHost: '127.0.0.1', targetPort: 9 }, start: false })) as any;
+    await app.invoke('forwards.start', { id: second.value.info.id });
     await eventually(() => expect(shown()).toHaveLength(1));
     expect(shown()[0]).toMatch(/^Forward "two" failed \| \S/);
     FakeNotification.instances[0]!.click();
-    expect(openAt).toHaveBeenCalledWith(`#/forwards?focus=${second.value.id}`);
+    expect(openAt).toHaveBeenCalledWith(`#/forwards?focus=${second.value.info.id}`);
   });
 
   it('a forward back up after retrying; nothing for other changes; nothing when turned off', async () => {
     const made = (await app.invoke('forwards.create', { spec: { kind: 'tcp', name: 'web', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 }, start: false })) as any;
-    const id = made.value.id;
+    const id = made.value.info.id;
     for (const state of ['connecting', 'up', 'retrying', 'up']) app.bus.emit('forwards.changed', { forwards: [await forwardIn(state, id)], removed: [] });
     expect(shown()).toEqual(['Forward "web" is back up | The SSH session was lost and is connected again.']);
     await app.invoke('settings.update', { notifyForwardReconnected: false, notifyForwardFailed: false });

@@ -27,7 +27,7 @@ async function menuWhen(check: (t: FakeTray) => void): Promise<FakeTray> {
 async function createForward(name: string, start: boolean): Promise<string> {
   const result = (await app.invoke('forwards.create', { spec: { kind: 'tcp', name, listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 }, start })) as any;
   expect(result).toMatchObject({ ok: true });
-  return result.value.id;
+  return result.value.info.id;
 }
 
 describe('tray icon and menu', { timeout: 30_000 }, () => {
@@ -128,7 +128,7 @@ describe('tray icon and menu', { timeout: 30_000 }, () => {
   it('says why a toggle failed instead of failing silently', async () => {
     // Two forwards on the same fixed port: the second cannot start.
     const first = (await app.invoke('forwards.create', { spec: { kind: 'tcp', name: 'one', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 }, start: true })) as any;
-    const port = first.value.boundPort;
+    const port = first.value.info.boundPort;
     await app.invoke('forwards.create', { spec: { kind: 'tcp', name: 'two', listenPort: port, targetHost: '127.0.0.1', targetPort: 9 }, start: false });
     tray = new PortolanTray(app, actions, '/icons');
     const fake = await menuWhen((t) => expect(t.item(/^two /)).toBeDefined());

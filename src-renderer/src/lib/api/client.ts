@@ -1,12 +1,18 @@
 /** The typed client of the contract: one `call` per entry of the calls table, typed events. */
 import type { CallInput, CallName, CallOutput, EventName, EventPayload } from '../../../../src-main/contract/api.js';
+import type { CallError } from '../../../../src-main/contract/channels.js';
 import type { ConnectionStatus, Transport } from './transport.js';
 
-/** A failed call: a stable code to branch on and a sentence to show. */
+/** Where in a call's input a failure lies (zod's issue path, e.g. `['spec', 'listenPort']`). */
+export type ErrorPath = NonNullable<CallError['path']>;
+
+/** A failed call: a stable code to branch on, a sentence to show, and the input field it concerns. */
 export class ApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** Where in the call's input the fault lies, when in one field: a form marks that field. */
+    readonly path?: ErrorPath,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -18,15 +24,19 @@ export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** A failed call as the views keep it: the stable code to branch on and the sentence to show. */
+/** A failed call as the views keep it: the stable code to branch on, the sentence to show, and the field it concerns. */
 export interface Problem {
   code: string;
   message: string;
+  /** Where in the call's input the fault lies, as the engine said (never read from the sentence). */
+  path?: ErrorPath;
 }
 
-/** Anything a call threw as a {@link Problem} (code INTERNAL when it carries none). */
+/** Anything a call threw (or a start error answered) as a {@link Problem} (code INTERNAL when it carries none). */
 export function problemOf(err: unknown): Problem {
-  return { code: (err as { code?: string } | undefined)?.code ?? 'INTERNAL', message: errorMessage(err) };
+  const { code, path } = (err ?? {}) as { code?: string; path?: ErrorPath };
+  const message = err instanceof Error ? err.message : typeof (err as { message?: unknown })?.message === 'string' ? (err as { message: string }).message : String(err);
+  return { code: code ?? 'INTERNAL', message, ...(path?.length ? { path } : {}) };
 }
 
 export class Api {
@@ -35,7 +45,7 @@ export class Api {
   /** Runs a call; resolves with its typed output or throws an {@link ApiError}. */
   async call<K extends CallName>(name: K, input?: CallInput<K>): Promise<CallOutput<K>> {
     const result = await this.transport.call(name, input ?? {});
-    if (!result.ok) throw new ApiError(result.error.code, result.error.message);
+    if (!result.ok) throw new ApiError(result.error.code, result.error.message, result.error.path);
     return result.value as CallOutput<K>;
   }
 

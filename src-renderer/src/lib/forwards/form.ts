@@ -353,24 +353,38 @@ export function decodeRemembered(text: string): ForwardForm {
  */
 export const exposureOf = (kind: ForwardKind, hostText: string, port: number): string | undefined => forwardExposure(kind, unbracket(hostText), port);
 
-/** The field an engine INVALID_INPUT message names ("spec.listenPort: …", "name: …"), when it names one of the form's. */
-export function fieldOfMessage(message: string): FormField | undefined {
-  const m = /^(?:spec\.)?([\w.]+): /.exec(message);
-  if (!m) return undefined;
-  const path = m[1]!;
-  const map: Record<string, FormField> = {
-    name: 'name',
-    listenHost: 'listenHost',
-    listenPort: 'listenPort',
-    targetHost: 'targetHost',
-    targetPort: 'targetPort',
-    udpIdleMs: 'udpIdleSec',
-    'ssh.host': 'sshHost',
-    'ssh.port': 'sshPort',
-    'ssh.username': 'sshUser',
-    'ssh.keyPath': 'keyPath',
-    'ssh.keepaliveSec': 'keepaliveSec',
-  };
-  if (path.startsWith('allow')) return 'allow';
-  return map[path];
+/** Spec and secrets fields of the contract (dotted, array indexes dropped) and the form field that edits each. */
+const FIELD_OF_PATH: Record<string, FormField> = {
+  'spec.name': 'name',
+  'spec.listenHost': 'listenHost',
+  'spec.listenPort': 'listenPort',
+  'spec.targetHost': 'targetHost',
+  'spec.targetPort': 'targetPort',
+  'spec.allow': 'allow',
+  'spec.udpIdleMs': 'udpIdleSec',
+  'spec.ssh.host': 'sshHost',
+  'spec.ssh.port': 'sshPort',
+  'spec.ssh.username': 'sshUser',
+  'spec.ssh.keyPath': 'keyPath',
+  'spec.ssh.keepaliveSec': 'keepaliveSec',
+  'secrets.password': 'password',
+};
+
+/**
+ * The form field an engine error concerns, from its `path` in the call's input (`['spec',
+ * 'listenPort']`, `['spec', 'allow', 2]`), when the form has that field. The path is structured
+ * data the engine gave; the sentence is never read.
+ */
+export function fieldOfPath(path: readonly (string | number)[] | undefined): FormField | undefined {
+  if (!path?.length) return undefined;
+  return FIELD_OF_PATH[path.filter((key) => typeof key === 'string').join('.')];
+}
+
+/**
+ * An engine error's sentence as shown under its field: without the leading "spec.listenPort: "
+ * that names the path for readers without a form (the CLI, API clients); other sentences as they are.
+ */
+export function sentenceUnderField(problem: { message: string; path?: readonly (string | number)[] }): string {
+  const where = problem.path?.length ? `${problem.path.join('.')}: ` : '';
+  return where && problem.message.startsWith(where) ? problem.message.slice(where.length) : problem.message;
 }

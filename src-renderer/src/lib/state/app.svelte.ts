@@ -223,7 +223,7 @@ export class AppState {
       this.sockets.restore(this.settings.filter('sockets'), this.settings.filter('sockets.view'));
       const remembered = (key: string) => this.settings.filter(key);
       this.consoles.restore(remembered);
-      this.forwards.restore(remembered);
+      this.forwards.editor.restore(remembered);
       this.scan.restore(remembered);
       this.knock.restore(remembered);
       this.router.restore(remembered);

@@ -1,35 +1,20 @@
 /**
  * The Forwards view's state: the saved forwards with live state and counters (one
  * `forwards.list`, then `forwards.changed` and `forwards.traffic`), rate sparklines sampled twice a
- * second, connection logs, the new/edit form, SSH host keys waiting for the user's answer, and the
- * delete confirmation. It runs from the start of the app so that a host-key prompt or a failure
- * is never missed while another view is shown.
+ * second, connection logs, and the delete confirmation. The new/edit form (`editor`,
+ * forward-editor.svelte.ts) and the SSH host keys waiting for an answer (`hostKeys`,
+ * host-key-queue.svelte.ts) live in their own classes. It runs from the start of the app so that a
+ * host-key prompt or a failure is never missed while another view is shown.
  */
-import type { ForwardInfo, ForwardsChanged, HostKeyPrompt } from '../../../../src-main/contract/forwards.js';
-import { errorMessage, problemOf, type Api, type Problem as BaseProblem } from '../api/client.js';
-import {
-  checkForm,
-  decodeRemembered,
-  DEFAULT_FORM,
-  encodeRemembered,
-  fieldOfMessage,
-  formFromInfo,
-  formFromIntent,
-  type ForwardForm,
-} from '../forwards/form.js';
+import type { ForwardInfo, ForwardsChanged } from '../../../../src-main/contract/forwards.js';
+import { errorMessage, problemOf, type Api, type Problem } from '../api/client.js';
 import { isRunning, lastTargetError, stateLabel, type StateLabel } from '../forwards/format.js';
-import { checkListen, listenTarget, type ListenCheck } from '../forwards/listen-check.js';
-import { HostResolver, hostsToResolve, RESOLVE_FIELDS, type ResolveField, type Resolutions } from '../forwards/resolve.js';
 import { applyChanged, applyConnection, applyTraffic, closeAll, EMPTY_LOG, logFromList, type ConnectionLog } from '../forwards/model.js';
 import { TrafficHistory, type RateSeries } from '../forwards/traffic.js';
+import { ForwardEditor, type EditedList } from './forward-editor.svelte.js';
+import { HostKeyQueue } from './host-key-queue.svelte.js';
 
-/** A failure shown next to what caused it. */
-export interface Problem extends BaseProblem {
-  /** The forward was saved, and then could not start. */
-  afterSave?: boolean;
-  /** A new forward that could not start, and so was not saved: the form offers "Save anyway". */
-  notStarted?: boolean;
-}
+export { REMEMBER_FORM, type FormProblem } from './forward-editor.svelte.js';
 
 export interface ForwardsStateOptions {
   /** Told of form settings and filters to remember (key, encoded value). */
@@ -42,11 +27,7 @@ export interface ForwardsStateOptions {
   bindCheckDelayMs?: number;
 }
 
-/** Settings key under which the view remembers the last new forward's kind, listen address and SSH login. */
-export const REMEMBER_FORM = 'forwards.form';
-
-
-export class ForwardsState {
+export class ForwardsState implements EditedList {
   forwards = $state.raw<readonly ForwardInfo[]>([]);
   loaded = $state(false);
   /** Reading the list failed. */
@@ -62,21 +43,6 @@ export class ForwardsState {
   /** The clock of countdowns ("retrying in 3s"), moved once per tick. */
   now = $state(Date.now());
 
-  /** The form: closed, a new forward, or editing one (by id). */
-  formMode = $state<'closed' | 'new' | 'edit'>('closed');
-  editingId = $state<string | null>(null);
-  form = $state<ForwardForm>({ ...DEFAULT_FORM });
-  /** What the engine answered to the last save or start from the form. */
-  formProblem = $state.raw<Problem | null>(null);
-  saving = $state(false);
-  /** Whether the names typed in the form resolve on this machine (dns.resolve), by field. */
-  resolutions = $state.raw<Resolutions>({});
-  /** Whether the form's listen port is free on this machine (checked while typing), with the next free port when busy. */
-  listenCheck = $state.raw<ListenCheck | null>(null);
-
-  /** SSH host keys waiting for the user's answer, oldest first. */
-  hostKeys = $state.raw<readonly HostKeyPrompt[]>([]);
-  hostKeyProblem = $state.raw<Problem | null>(null);
   /** The forward the user asked to delete, until confirmed or cancelled. */
   deleting = $state<string | null>(null);
   /** Failures of list actions (start, stop, duplicate...) by forward id. */
@@ -86,15 +52,11 @@ export class ForwardsState {
   /** Forwards with a start or stop under way. */
   pending = $state.raw<ReadonlySet<string>>(new Set());
 
-  readonly editing = $derived(this.editingId ? (this.forwards.find((f) => f.id === this.editingId) ?? null) : null);
-  readonly check = $derived(
-    checkForm(this.form, {
-      takenNames: this.forwards.filter((f) => f.id !== this.editingId).map((f) => f.spec.name),
-      secretStored: this.editing?.secretStored ?? false,
-    }),
-  );
+  /** The new/edit form. */
+  readonly editor: ForwardEditor;
+  /** SSH host keys waiting for the user's answer. */
+  readonly hostKeys: HostKeyQueue;
 
-  private remembered: ForwardForm = { ...DEFAULT_FORM };
   private readonly history: TrafficHistory;
   /** When each forward's info arrived (retryInMs counts from then). */
   private readonly receivedAt = new Map<string, number>();
@@ -102,18 +64,14 @@ export class ForwardsState {
   private loadSeq = 0;
   private readonly polling = new Set<string>();
   private lastPoll = 0;
-  private readonly resolver: HostResolver;
-  private listenTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly api: Api,
     readonly options: ForwardsStateOptions = {},
   ) {
     this.history = new TrafficHistory(options.historySize ?? 120);
-    this.resolver = new HostResolver(
-      async (host) => (await this.api.call('dns.resolve', { host })).addresses,
-      (resolutions) => (this.resolutions = resolutions),
-    );
+    this.editor = new ForwardEditor(api, this, options);
+    this.hostKeys = new HostKeyQueue(api, (info) => this.upsert(info));
   }
 
   /** Samples per sparkline. */
@@ -137,7 +95,7 @@ export class ForwardsState {
         const id = event.connection.forwardId;
         this.logs = { ...this.logs, [id]: applyConnection(this.logs[id] ?? EMPTY_LOG, event) };
       }),
-      this.api.on('forwards.hostKey', (prompt) => this.onHostKey(prompt)),
+      this.api.on('forwards.hostKey', (prompt) => this.hostKeys.add(prompt)),
       this.api.onStatus((status) => {
         if (status === 'connected') void this.load();
       }),
@@ -147,14 +105,8 @@ export class ForwardsState {
     return () => {
       stops.forEach((stop) => stop());
       if (timer) clearInterval(timer);
-      this.resolver.clear();
+      this.editor.stop();
     };
-  }
-
-  /** Restores the remembered parts of the new-forward form (kind, listen address, SSH login; never secrets). */
-  restore(get: (key: string) => string): void {
-    this.remembered = decodeRemembered(get(REMEMBER_FORM));
-    if (this.formMode === 'closed') this.form = { ...this.remembered };
   }
 
   /** Reads every forward; events that arrive meanwhile are applied after it. */
@@ -203,8 +155,8 @@ export class ForwardsState {
     this.rates = keep(this.rates);
     this.problems = keep(this.problems);
     if ([...this.expanded].some((id) => gone.has(id))) this.expanded = new Set([...this.expanded].filter((id) => !gone.has(id)));
-    this.hostKeys = this.hostKeys.filter((k) => !gone.has(k.forwardId));
-    if (this.editingId && gone.has(this.editingId)) this.closeForm();
+    this.hostKeys.forget(gone);
+    this.editor.forget(gone);
     if (this.deleting && gone.has(this.deleting)) this.deleting = null;
   }
 
@@ -227,181 +179,6 @@ export class ForwardsState {
   /** The state in words, with the retry countdown at the current clock. */
   stateOf(info: ForwardInfo): StateLabel {
     return stateLabel(info, this.now - (this.receivedAt.get(info.id) ?? this.now), lastTargetError(this.logs[info.id]?.closed ?? []));
-  }
-
-  // --- the form -------------------------------------------------------------------------------
-
-  /** Opens the form for a new forward, from the remembered defaults and an optional prefill. */
-  openNew(prefill: Partial<ForwardForm> = {}): void {
-    this.form = { ...this.remembered, ...prefill, password: '', passphrase: '' };
-    this.editingId = null;
-    this.formMode = 'new';
-    this.formProblem = null;
-    this.resolveForm();
-    this.checkListenSoon(0);
-  }
-
-  /** Opens the form for a new forward filled from another view's link (target host/port, listen port, proto). */
-  openFromIntent(params: Record<string, string>): void {
-    this.openNew(formFromIntent(params, this.remembered));
-  }
-
-  /** Opens the form on a saved forward. */
-  openEdit(id: string): void {
-    const info = this.forwards.find((f) => f.id === id);
-    if (!info) return;
-    this.form = formFromInfo(info);
-    this.editingId = id;
-    this.formMode = 'edit';
-    this.formProblem = null;
-    this.resolveForm();
-    this.checkListenSoon(0);
-  }
-
-  closeForm(): void {
-    this.formMode = 'closed';
-    this.editingId = null;
-    this.formProblem = null;
-    // Secrets typed in the form do not outlive it.
-    this.form = { ...this.form, password: '', passphrase: '' };
-    this.resolver.clear();
-    if (this.listenTimer) clearTimeout(this.listenTimer);
-    this.listenCheck = null;
-  }
-
-  setForm(patch: Partial<ForwardForm>): void {
-    const listenChanged = (['kind', 'listenHost', 'listenPort'] as const).some((k) => k in patch && patch[k] !== this.form[k]);
-    this.form = { ...this.form, ...patch };
-    this.formProblem = null;
-    this.resolveForm();
-    if (listenChanged) this.checkListenSoon(this.options.bindCheckDelayMs ?? 250);
-  }
-
-  /** Records the names the form holds; they are looked up on leaving the field or on save, never while typing. */
-  private resolveForm(): void {
-    this.resolver.request(hostsToResolve(this.form));
-  }
-
-  /** Looks up a host field's name (the user left the field): a warning under it when it does not resolve. */
-  resolveField(field: ResolveField): Promise<void> {
-    return this.resolver.lookupNow(field);
-  }
-
-  /** Puts the offered free port in the form. */
-  useListenPort(port: number): void {
-    this.setForm({ listenPort: String(port) });
-  }
-
-  /** Checks the listen socket after a pause in typing (a bind attempt on this machine only). */
-  private checkListenSoon(delayMs: number): void {
-    if (this.listenTimer) clearTimeout(this.listenTimer);
-    const target = listenTarget(this.form, this.formMode === 'edit' ? this.editing : null);
-    if (!target) {
-      this.listenCheck = null;
-      return;
-    }
-    if (this.listenCheck?.key !== target.key) this.listenCheck = { key: target.key, status: 'checking', message: '' };
-    this.listenTimer = setTimeout(() => void this.runListenCheck(), delayMs);
-  }
-
-  private async runListenCheck(): Promise<void> {
-    const target = listenTarget(this.form, this.formMode === 'edit' ? this.editing : null);
-    if (!target) return;
-    let result: ListenCheck | null;
-    try {
-      result = await checkListen(target, (query) => this.api.call('dictionary.bindCheck', query));
-    } catch {
-      // No verdict (the engine is gone...): show nothing rather than a wrong one; saving still tells.
-      result = null;
-    }
-    if (this.formMode === 'closed' || listenTarget(this.form, this.formMode === 'edit' ? this.editing : null)?.key !== target.key) return;
-    this.listenCheck = result;
-  }
-
-  /** True while a host name of the form is known not to resolve. */
-  private get anyUnresolved(): boolean {
-    return RESOLVE_FIELDS.some((f) => this.resolutions[f]?.status === 'unresolved');
-  }
-
-  /**
-   * Saves the form. Names not yet looked up are looked up first; one found not to resolve stops
-   * this save so the warning is seen (saving again goes ahead). A new forward to start now is
-   * saved only if it starts (`onlyIfStarted`): a busy port leaves nothing saved, the form stays
-   * "New" with the engine's sentence, and {@link saveAnyway} saves it stopped. An edited forward
-   * is saved, then started when asked; if it cannot start, the form stays open with the reason.
-   */
-  async submit(): Promise<ForwardInfo | null> {
-    if (!this.check.spec || this.saving) return null;
-    this.saving = true;
-    const warnedBefore = this.anyUnresolved;
-    await this.resolver.lookupNow();
-    const { spec, secrets } = this.check;
-    if (!spec || (!warnedBefore && this.anyUnresolved)) {
-      this.saving = false;
-      return null;
-    }
-    const editing = this.formMode === 'edit' ? this.editingId : null;
-    let info: ForwardInfo;
-    try {
-      info = editing
-        ? await this.api.call('forwards.update', { id: editing, spec, ...(secrets ? { secrets } : {}) })
-        : await this.api.call('forwards.create', {
-            spec,
-            start: this.form.startNow,
-            save: true,
-            onlyIfStarted: this.form.startNow,
-            ...(secrets ? { secrets } : {}),
-          });
-    } catch (err) {
-      this.formProblem = { ...problemOf(err), ...(!editing && this.form.startNow && isStartFailure(err) ? { notStarted: true } : {}) };
-      this.saving = false;
-      return null;
-    }
-    this.upsert(info);
-    if (!editing) this.rememberForm();
-    try {
-      if (editing && this.form.startNow && !isRunning(info)) info = await this.api.call('forwards.start', { id: info.id });
-      this.upsert(info);
-      this.clearProblem(info.id);
-      this.closeForm();
-      return info;
-    } catch (err) {
-      // Saved, not started: keep the form open on the saved forward with the reason.
-      this.form = { ...this.form, password: '', passphrase: '' };
-      this.formProblem = { ...problemOf(err), afterSave: true };
-      return null;
-    } finally {
-      this.saving = false;
-    }
-  }
-
-  /** Saves a new forward that could not start, stopped, as the user asked ("Save anyway"). */
-  async saveAnyway(): Promise<ForwardInfo | null> {
-    const { spec, secrets } = this.check;
-    if (!spec || this.saving || this.formMode !== 'new') return null;
-    this.saving = true;
-    try {
-      const info = await this.api.call('forwards.create', { spec, start: false, save: true, ...(secrets ? { secrets } : {}) });
-      this.upsert(info);
-      this.rememberForm();
-      this.closeForm();
-      return info;
-    } catch (err) {
-      this.formProblem = problemOf(err);
-      return null;
-    } finally {
-      this.saving = false;
-    }
-  }
-
-  private rememberForm(): void {
-    this.remembered = { ...this.remembered, ...decodeRemembered(encodeRemembered(this.form)) };
-    this.options.onRemember?.(REMEMBER_FORM, encodeRemembered(this.form));
-  }
-
-  /** The form field an engine error names (to mark it), if any. */
-  get problemField() {
-    return this.formProblem?.code === 'INVALID_INPUT' ? fieldOfMessage(this.formProblem.message) : undefined;
   }
 
   // --- the list -------------------------------------------------------------------------------
@@ -522,33 +299,6 @@ export class ForwardsState {
     this.notice = null;
   }
 
-  // --- SSH host keys ---------------------------------------------------------------------------
-
-  private onHostKey(prompt: HostKeyPrompt): void {
-    const same = (k: HostKeyPrompt) => k.forwardId === prompt.forwardId;
-    this.hostKeys = [...this.hostKeys.filter((k) => !same(k)), prompt];
-  }
-
-  /** Trusts the first waiting host key (saved in Portolan's known_hosts); the engine restarts the forward. */
-  async acceptHostKey(): Promise<void> {
-    const prompt = this.hostKeys[0];
-    if (!prompt) return;
-    try {
-      const info = await this.api.call('forwards.hostKey.accept', { forwardId: prompt.forwardId, fingerprint: prompt.fingerprint });
-      this.upsert(info);
-      this.hostKeys = this.hostKeys.filter((k) => k !== prompt);
-      this.hostKeyProblem = null;
-    } catch (err) {
-      this.hostKeyProblem = problemOf(err);
-    }
-  }
-
-  /** Refuses the first waiting host key: nothing is trusted; the forward stays failed. */
-  rejectHostKey(): void {
-    this.hostKeys = this.hostKeys.slice(1);
-    this.hostKeyProblem = null;
-  }
-
   // --- helpers ---------------------------------------------------------------------------------
 
   private async act(id: string, call: () => Promise<ForwardInfo>): Promise<void> {
@@ -564,6 +314,12 @@ export class ForwardsState {
     }
   }
 
+  /** A forward the form saved or started: shown as the engine answered it, its old failure cleared. */
+  saved(info: ForwardInfo): void {
+    this.upsert(info);
+    this.clearProblem(info.id);
+  }
+
   private upsert(info: ForwardInfo): void {
     this.receivedAt.set(info.id, Date.now());
     this.forwards = applyChanged(this.forwards, { forwards: [info], removed: [] });
@@ -575,11 +331,5 @@ export class ForwardsState {
     this.problems = rest;
   }
 }
-
-/** Errors of starting (the socket or the SSH server), as opposed to a refused spec or a file that cannot be written. */
-const isStartFailure = (err: unknown): boolean => {
-  const code = (err as { code?: string }).code;
-  return code !== 'INVALID_INPUT' && code !== 'INTERNAL' && code !== 'DISCONNECTED' && code !== 'UNKNOWN_CALL';
-};
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
