@@ -13,6 +13,11 @@ import { applyChanged, applyConnection, applyTraffic, closeAll, EMPTY_LOG, logFr
 import { TrafficHistory, type RateSeries } from '../forwards/traffic.js';
 import { ForwardEditor, type EditedList } from './forward-editor.svelte.js';
 import { HostKeyQueue } from './host-key-queue.svelte.js';
+import { SnapshotSync } from './snapshot-sync.js';
+import type { CallOutput } from '../../../../src-main/contract/api.js';
+
+/** The answer of forwards.list. */
+type ForwardsList = CallOutput<'forwards.list'>;
 
 export { REMEMBER_FORM, type FormProblem } from './forward-editor.svelte.js';
 
@@ -60,8 +65,8 @@ export class ForwardsState implements EditedList {
   private readonly history: TrafficHistory;
   /** When each forward's info arrived (retryInMs counts from then). */
   private readonly receivedAt = new Map<string, number>();
-  private pendingChanges: ForwardsChanged[] | null = null;
-  private loadSeq = 0;
+  /** The list call, with the changes that cross it held back until its answer is in. */
+  private readonly sync: SnapshotSync<ForwardsList, ForwardsChanged>;
   private readonly polling = new Set<string>();
   private lastPoll = 0;
 
@@ -72,6 +77,14 @@ export class ForwardsState implements EditedList {
     this.history = new TrafficHistory(options.historySize ?? 120);
     this.editor = new ForwardEditor(api, this, options);
     this.hostKeys = new HostKeyQueue(api, (info) => this.upsert(info));
+    this.sync = new SnapshotSync({
+      read: () => this.api.call('forwards.list', {}),
+      adopt: (state, crossed) => this.adopt(state, crossed),
+      apply: (change) => this.applyChange(change),
+      fail: (err) => {
+        this.error = `Could not read the forwards: ${errorMessage(err)}`;
+      },
+    });
   }
 
   /** Samples per sparkline. */
@@ -96,9 +109,7 @@ export class ForwardsState implements EditedList {
         this.logs = { ...this.logs, [id]: applyConnection(this.logs[id] ?? EMPTY_LOG, event) };
       }),
       this.api.on('forwards.hostKey', (prompt) => this.hostKeys.add(prompt)),
-      this.api.onStatus((status) => {
-        if (status === 'connected') void this.load();
-      }),
+      this.sync.reloadOnConnect(this.api),
     ];
     const period = this.options.tickMs ?? 500;
     const timer = period > 0 ? setInterval(() => this.tick(), period) : undefined;
@@ -110,35 +121,29 @@ export class ForwardsState implements EditedList {
   }
 
   /** Reads every forward; events that arrive meanwhile are applied after it. */
-  async load(): Promise<void> {
-    const seq = ++this.loadSeq;
-    this.pendingChanges = [];
-    try {
-      const state = await this.api.call('forwards.list', {});
-      if (seq !== this.loadSeq) return;
-      let list: ForwardInfo[] = state.forwards;
-      for (const change of this.pendingChanges ?? []) list = applyChanged(list, change);
-      this.pendingChanges = null;
-      const at = Date.now();
-      for (const f of list) this.receivedAt.set(f.id, at);
-      this.forwards = list;
-      this.file = { path: state.path, ...(state.problem ? { problem: state.problem } : {}) };
-      this.loaded = true;
-      this.error = null;
-    } catch (err) {
-      if (seq === this.loadSeq) {
-        this.pendingChanges = null;
-        this.error = `Could not read the forwards: ${errorMessage(err)}`;
-      }
-    }
+  load(): Promise<void> {
+    return this.sync.load();
   }
 
-  /** Applies forwards.changed. */
+  /** Applies forwards.changed (held back while a load is on its way). */
   onChanged(change: ForwardsChanged): void {
-    if (this.pendingChanges) {
-      this.pendingChanges.push(change);
-      return;
-    }
+    this.sync.push(change);
+  }
+
+  /** Takes the list call's answer, with the changes that crossed it folded in. */
+  private adopt(state: ForwardsList, crossed: ForwardsChanged[]): void {
+    let list: ForwardInfo[] = state.forwards;
+    for (const change of crossed) list = applyChanged(list, change);
+    const at = Date.now();
+    for (const f of list) this.receivedAt.set(f.id, at);
+    this.forwards = list;
+    this.file = { path: state.path, ...(state.problem ? { problem: state.problem } : {}) };
+    this.loaded = true;
+    this.error = null;
+  }
+
+  /** One change while no load is on its way: the list, then the logs, rates and dialogs of what halted or went. */
+  private applyChange(change: ForwardsChanged): void {
     const at = Date.now();
     for (const f of change.forwards) this.receivedAt.set(f.id, at);
     this.forwards = applyChanged(this.forwards, change);
