@@ -70,9 +70,10 @@ export interface CommandSpec {
 /** Default of the form and ForwardSpec: a keep-alive every 15 s (written as -o ServerAliveInterval only when different). */
 export const DEFAULT_KEEPALIVE_SEC = 15;
 
-class CommandError extends Error {}
+/** A command line (or forward text) that cannot become a forward; the message says why and what to write. */
+export class SshCommandError extends Error {}
 const fail = (message: string): never => {
-  throw new CommandError(message);
+  throw new SshCommandError(message);
 };
 
 /** Splits a command line as a POSIX shell would: quotes, backslashes, line continuations. */
@@ -252,7 +253,7 @@ export function parseSshCommand(text: string): SshCommandResult {
   try {
     return { ok: true, command: readSshWords(shellWords(text.replace(/^\s*[$#>]\s+/, ''))) };
   } catch (err) {
-    if (err instanceof CommandError) return { ok: false, error: err.message };
+    if (err instanceof SshCommandError) return { ok: false, error: err.message };
     throw err;
   }
 }
