@@ -75,8 +75,8 @@ function readExpanded(file: string, sshDir: string, home: string, problems: stri
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    // A missing main file is normal (no config); a missing Include target is what ssh ignores too.
-    if (depth > 0 || code !== 'ENOENT') problems.push(`${file} could not be read (${code ?? (err as Error).message}).`);
+    // A missing main file is normal (no config), and ssh ignores a missing Include target too.
+    if (code !== 'ENOENT') problems.push(`${file} could not be read (${code ?? (err as Error).message}).`);
     return [];
   }
   let parsed: SSHConfig;
