@@ -346,6 +346,8 @@ describe('the Forwards view in the browser', () => {
     expect(await form.getByLabel('Name', { exact: true }).getAttribute('placeholder')).toBe('db.internal:5432 via 127.0.0.1');
 
     // Saved stopped (nothing listens on those SSH ports), its card copies it back as the same command.
+    // The login method is not part of an ssh line: the form keeps the one remembered (password after the test above).
+    await form.getByRole('radio', { name: 'Agent' }).click();
     await form.getByLabel('Start now').uncheck();
     await form.getByRole('button', { name: 'Create forward' }).click();
     await form.waitFor({ state: 'detached' });
