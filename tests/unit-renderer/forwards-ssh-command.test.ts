@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ForwardSpec, type ForwardSpecInput } from '../../src-main/contract/forwards.js';
 import { formatSocatCommand, formatSshCommand, parseSshCommand, shellWords, type SshCommand } from '../../src-main/contract/ssh-command.js';
 import { checkForm, DEFAULT_FORM, formFromInfo } from '../../src-renderer/src/lib/forwards/form.js';
+import { routeOf } from '../../src-renderer/src/lib/forwards/format.js';
 import { aliasFill, aliasNote, commandOf, commandSummary, formFromCommand } from '../../src-renderer/src/lib/forwards/ssh-command.js';
 import { forward } from './forward-info.js';
 
@@ -172,6 +173,11 @@ describe('copy as command', () => {
     expect(a).toBe('ssh -N -o ExitOnForwardFailure=yes -L 8080:db:5432 me@bastion');
     expect(b).toBe("ssh -N -p 2222 -i '/home/me/My Keys/id' -o ExitOnForwardFailure=yes -L '0.0.0.0:0:[fe80::1]:80' me@2001:db8::5");
     expect(c).toBe("ssh -N -J hop@bastion:2200 -o ServerAliveInterval=30 -o ExitOnForwardFailure=yes -L '[::1]:15432:db.internal:5432' u@h");
+  });
+
+  it("shows the jump host in a card's route", () => {
+    expect(routeOf(ForwardSpec.parse(TUNNELS[2]!)).via).toEqual({ user: 'u', host: 'h', port: 22, jump: 'hop@bastion:2200' });
+    expect(routeOf(ForwardSpec.parse(TUNNELS[0]!)).via).not.toHaveProperty('jump');
   });
 
   it('writes local TCP and UDP forwards as socat lines', () => {

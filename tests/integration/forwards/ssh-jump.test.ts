@@ -145,7 +145,7 @@ describe('SSH tunnels through a jump host', () => {
     const before = jump.tcpipRequests.length;
     const fwd = await settle({ kind: 'ssh-local', targetHost: '127.0.0.1', targetPort: echo.port, ssh: { host: 'inner', username: SSH_USER, auth: 'password', keepaliveSec: 1 } });
     expect(fwd.state).toBe('up');
-    expect(fwd.spec.ssh).toMatchObject({ host: 'inner', port: 22 });
+    expect(fwd.spec).toMatchObject({ ssh: { host: 'inner', port: 22 } });
     expect(await exchange(await connect(fwd.boundPort!), 'by alias')).toBe('answer to by alias');
     expect(jump.tcpipRequests.slice(before)).toEqual([{ destIP: '127.0.0.1', destPort: target.port }]);
     expect(await call(app, 'ssh.hosts', {})).toMatchObject({ file: sshConfig, hosts: [{ alias: 'inner', hostName: '127.0.0.1', port: target.port, proxyJump: 'gate' }, { alias: 'gate', user: SSH_USER }] });
