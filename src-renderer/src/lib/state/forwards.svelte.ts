@@ -71,6 +71,8 @@ export class ForwardsState {
   saving = $state(false);
   /** Whether the names typed in the form resolve on this machine (dns.resolve), by field. */
   resolutions = $state.raw<Resolutions>({});
+  /** Host aliases of ~/.ssh/config (given by the form's alias list): the SSH host field does not look them up in DNS. */
+  sshAliases = $state.raw<ReadonlySet<string>>(new Set());
   /** Whether the form's listen port is free on this machine (checked while typing), with the next free port when busy. */
   listenCheck = $state.raw<ListenCheck | null>(null);
 
@@ -279,7 +281,7 @@ export class ForwardsState {
 
   /** Records the names the form holds; they are looked up on leaving the field or on save, never while typing. */
   private resolveForm(): void {
-    this.resolver.request(hostsToResolve(this.form));
+    this.resolver.request(hostsToResolve(this.form, this.sshAliases));
   }
 
   /** Looks up a host field's name (the user left the field): a warning under it when it does not resolve. */
