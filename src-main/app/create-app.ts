@@ -41,7 +41,7 @@ export interface AppOptions {
   /** Router engine settings; tests point it at a fake router on 127.0.0.1 (default: the real gateway). */
   router?: RouterServiceOptions['engine'];
   /** Forwards: the secret store (the desktop app passes an encrypted one), known_hosts files, auto-start. */
-  forwards?: Pick<ForwardsServiceOptions, 'secrets' | 'userKnownHosts' | 'autoStart'>;
+  forwards?: Pick<ForwardsServiceOptions, 'secrets' | 'userKnownHosts' | 'autoStart' | 'sshConfigFile'>;
   /** Exposure: how nft runs, whether this is root, the firewall and interfaces (tests use a stand-in or a namespace). */
   exposure?: Pick<ExposureServiceOptions, 'run' | 'uid' | 'readFirewall' | 'interfaces'>;
 }

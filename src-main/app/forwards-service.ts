@@ -8,9 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Handlers, SocketRow } from '../contract/index.js';
 import { PortolanError, toWireError } from '../contract/errors.js';
-import { ForwardSpec, type ForwardCreateResult, type ForwardInfo, type ForwardSecrets } from '../contract/forwards.js';
+import { ForwardSpec, type ForwardCreateResult, type ForwardInfo, type ForwardSecrets, type SshHosts } from '../contract/forwards.js';
 import { ForwardEngine } from '../engine/forwards/forward-engine.js';
 import { hasSecret, MemorySecretStore, type SecretStore } from '../engine/forwards/secret-store.js';
+import { defaultSshConfigFile, readSshConfig, type SshConfigView } from '../engine/ssh-config/ssh-config.js';
 import type { EventBus } from './event-bus.js';
 import { ForwardsStore } from './forwards-store.js';
 
@@ -25,7 +26,8 @@ type ForwardCallName =
   | 'forwards.export'
   | 'forwards.import'
   | 'forwards.connections'
-  | 'forwards.hostKey.accept';
+  | 'forwards.hostKey.accept'
+  | 'ssh.hosts';
 
 /** How the service is set up. */
 export interface ForwardsServiceOptions {
@@ -37,6 +39,8 @@ export interface ForwardsServiceOptions {
   userKnownHosts?: string[];
   /** Start forwards marked startWithApp (default true; the CLI's one-shot commands pass false). */
   autoStart?: boolean;
+  /** The user's ssh config whose Host aliases tunnels resolve; default ~/.ssh/config. */
+  sshConfigFile?: string;
 }
 
 const newId = () => `f-${randomBytes(5).toString('hex')}`;
@@ -59,6 +63,7 @@ export class ForwardsService {
       secrets: this.secrets,
       knownHostsFiles: [...(options.userKnownHosts ?? [path.join(os.homedir(), '.ssh', 'known_hosts')]), this.knownHostsFile],
       acceptedKnownHosts: this.knownHostsFile,
+      sshConfigFile: this.sshConfigFile,
     });
     this.handlers = {
       'forwards.list': async () => this.state(),
@@ -111,7 +116,13 @@ export class ForwardsService {
       },
       'forwards.connections': async ({ id }) => ({ connections: this.engine.connections(id) }),
       'forwards.hostKey.accept': async ({ forwardId, fingerprint }) => this.engine.acceptHostKey(forwardId, fingerprint),
+      'ssh.hosts': async () => sshHosts(readSshConfig(this.sshConfigFile)),
     };
+  }
+
+  /** The user's ssh config file. */
+  get sshConfigFile(): string {
+    return this.options.sshConfigFile ?? defaultSshConfigFile();
   }
 
   /** Portolan's own known_hosts (accepted host keys). */
@@ -244,4 +255,26 @@ export class ForwardsService {
   close(): Promise<void> {
     return this.engine.close();
   }
+}
+
+/** Aliases offered at most (a generated config can hold thousands; the field's list stays usable). */
+const MAX_ALIASES = 1000;
+
+/** The ssh.hosts answer from a read config. */
+export function sshHosts(config: SshConfigView): SshHosts {
+  return {
+    file: config.file,
+    hosts: config.aliases.slice(0, MAX_ALIASES).map((alias) => {
+      const c = config.resolve(alias);
+      return {
+        alias,
+        hostName: c.hostName,
+        ...(c.user ? { user: c.user } : {}),
+        ...(c.port !== undefined ? { port: c.port } : {}),
+        ...(c.identityFiles[0] ? { identityFile: c.identityFiles[0] } : {}),
+        ...(c.proxyJump ? { proxyJump: c.proxyJump } : {}),
+      };
+    }),
+    problems: config.problems,
+  };
 }

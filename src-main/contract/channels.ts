@@ -69,6 +69,7 @@ export const CALL_NAMES = [
   'forwards.import',
   'forwards.connections',
   'forwards.hostKey.accept',
+  'ssh.hosts',
   'exposure.list',
   'exposure.firewall.preview',
   'exposure.firewall.apply',

@@ -47,7 +47,26 @@ export const SSH_KINDS: readonly ForwardKind[] = ['ssh-local', 'ssh-remote', 'ss
 /** How to log in to the SSH server. Passwords and passphrases are never part of it (see ForwardSecrets). */
 export const SshAuth = z.enum(['agent', 'key', 'password']);
 
-/** The SSH server of a tunnel. */
+/**
+ * A jump host (ssh -J, ProxyJump): the tunnel logs in here first and reaches its SSH server through
+ * it. It is logged in to the same way as the server (agent, key file or password), and its host key
+ * is checked the same way.
+ */
+export const SshJump = z.object({
+  /** Jump host name or address (an alias of ~/.ssh/config is resolved as for the server). */
+  host: Host,
+  /** Its SSH port (22 by default). */
+  port: TargetPort.default(22),
+  /** User name on the jump host; the server's when omitted. */
+  username: z.string().trim().min(1, 'Give the user name for the jump host, or leave it out.').max(255).optional(),
+});
+export type SshJump = z.input<typeof SshJump>;
+
+/**
+ * The SSH server of a tunnel. Its host may be a Host alias of the user's ~/.ssh/config: the engine
+ * then connects to its HostName, and takes its Port (when port is 22), IdentityFile (key login
+ * without keyPath) and ProxyJump (when no jump is given), as ssh would.
+ */
 export const SshEndpoint = z.object({
   /** SSH server host name or address. */
   host: Host,
@@ -61,6 +80,8 @@ export const SshEndpoint = z.object({
   keyPath: z.string().trim().max(4096).optional(),
   /** Seconds between SSH keep-alives; a server silent for 3 of them is taken as gone (0 turns them off). */
   keepaliveSec: z.number().int().min(0).max(3600).default(15),
+  /** Reach the server through this jump host (ssh -J). */
+  jump: SshJump.optional(),
 });
 export type SshEndpoint = z.input<typeof SshEndpoint>;
 
@@ -350,6 +371,31 @@ export type HostKeyPrompt = z.infer<typeof HostKeyPrompt>;
 
 const Empty = z.object({}).strict().default({});
 
+/** One Host alias of the user's ~/.ssh/config, with what the config says for it. */
+export const SshHostAlias = z.object({
+  /** The name after Host (no wildcards), what the SSH host field takes. */
+  alias: z.string(),
+  /** Where it connects: its HostName, else the alias itself. */
+  hostName: z.string(),
+  user: z.string().optional(),
+  port: z.number().int().optional(),
+  /** The first IdentityFile, ~ expanded. */
+  identityFile: z.string().optional(),
+  /** ProxyJump as written ("user@bastion:2222"). */
+  proxyJump: z.string().optional(),
+});
+export type SshHostAlias = z.infer<typeof SshHostAlias>;
+
+/** ssh.hosts: the aliases, the file read, and files that could not be read. */
+export const SshHosts = z.object({
+  /** The config file read (~/.ssh/config); it may not exist (no aliases then). */
+  file: z.string(),
+  hosts: z.array(SshHostAlias),
+  /** Sentences about unreadable files or Include loops; the rest of the config is still used. */
+  problems: z.array(z.string()),
+});
+export type SshHosts = z.infer<typeof SshHosts>;
+
 /**
  * The forwards part of the contract's call table (spread into `calls` of api.ts). Each entry has
  * the same shape as api.ts's CallSpec: input schema, output schema, one doc sentence.
@@ -417,6 +463,12 @@ export const forwardCalls = {
     input: ForwardRef,
     output: ForwardConnections,
     doc: "A forward's connection log: open connections and recent closed ones.",
+  },
+  /** The Host aliases of ~/.ssh/config (Include followed), for the SSH host field; tunnels resolve them when they connect. */
+  'ssh.hosts': {
+    input: Empty,
+    output: SshHosts,
+    doc: "List the Host aliases of the user's ~/.ssh/config with their HostName, User, Port, IdentityFile and ProxyJump.",
   },
   /** Trusts the SSH host key shown by forwards.hostKey (saved in Portolan's known_hosts) and restarts the forward. */
   'forwards.hostKey.accept': {

@@ -5,8 +5,9 @@
  * pushed through it and read back byte-exact while the byte counters, the sparkline and the
  * connection (as socket pairs, then in the log) appear, stop; then a busy port named by the
  * engine, duplicate, delete with confirmation, export and import, and a prefill from a link;
- * and an SSH -L tunnel through an in-process SSH server whose unknown host key is shown for the
- * user to reject, then accept.
+ * an SSH -L tunnel through an in-process SSH server whose unknown host key is shown for the
+ * user to reject, then accept; and an ssh command line pasted to fill the form (one of its two
+ * forwards, with a jump host), saved, and copied back as a command from its card.
  * Screenshots: test-results/screenshots/forwards-*.png.
  */
 import { randomBytes } from 'node:crypto';
@@ -311,6 +312,51 @@ describe('the Forwards view in the browser', () => {
     client.destroy();
     await card.getByRole('switch', { name: 'Run tunnel' }).click();
     await expect.poll(() => card.getByTestId('forward-state').innerText()).toBe('stopped');
+    expect(problems).toEqual([]);
+  });
+
+  it('fills the form from a pasted ssh command line, and the card gives the command back', async () => {
+    const { page, problems } = await e2e.open({ view: 'Forwards' });
+    await page.getByRole('button', { name: 'New forward' }).click();
+    const form = page.getByRole('form', { name: 'New forward' });
+    await form.getByRole('button', { name: 'Paste ssh command…' }).click();
+    const line = form.getByLabel('ssh command line', { exact: true });
+
+    // What cannot be a forward is said before anything is filled.
+    await line.fill('ssh me@bastion.example.com');
+    await expect.poll(() => form.getByTestId('ssh-command-error').innerText()).toMatch(/no -L, -R or -D/);
+    expect(await form.getByRole('button', { name: 'Fill the form' }).isDisabled()).toBe(true);
+
+    // Two forwards: the second is chosen; Enter in the box fills the form (it does not submit it).
+    await line.fill('ssh -N -p 2222 -J hop@127.0.0.2:2200 -L 8443:web.internal:443 -L [::1]:15432:db.internal:5432 admin@127.0.0.1');
+    await form.getByLabel('Forward to take', { exact: true }).selectOption({ label: '-L [::1]:15432:db.internal:5432' });
+    await expect.poll(() => form.getByTestId('ssh-command-summary').innerText()).toBe('-L [::1]:15432:db.internal:5432 via admin@127.0.0.1:2222 through hop@127.0.0.2:2200');
+    await line.press('Enter');
+    await form.getByTestId('ssh-command-filled').waitFor();
+    expect(await form.getByRole('radio', { name: 'SSH -L' }).getAttribute('aria-checked')).toBe('true');
+    const value = (label: string) => form.getByLabel(label, { exact: true }).inputValue();
+    expect(await value('Listen address')).toBe('::1');
+    expect(await value('Listen port')).toBe('15432');
+    expect(await value('Target host')).toBe('db.internal');
+    expect(await value('Target port')).toBe('5432');
+    expect(await value('SSH user')).toBe('admin');
+    expect(await value('SSH host')).toBe('127.0.0.1');
+    expect(await value('SSH port')).toBe('2222');
+    expect(await value('Jump host')).toBe('hop@127.0.0.2:2200');
+    expect(await form.getByLabel('Name', { exact: true }).getAttribute('placeholder')).toBe('db.internal:5432 via 127.0.0.1');
+
+    // Saved stopped (nothing listens on those SSH ports), its card copies it back as the same command.
+    // The login method is not part of an ssh line: the form keeps the one remembered (password after the test above).
+    await form.getByRole('radio', { name: 'Agent' }).click();
+    await form.getByLabel('Start now').uncheck();
+    await form.getByRole('button', { name: 'Create forward' }).click();
+    await form.waitFor({ state: 'detached' });
+    const card = page.getByRole('article', { name: 'Forward db.internal:5432 via 127.0.0.1' });
+    const copy = card.getByRole('button', { name: 'Copy db.internal:5432 via 127.0.0.1 as a command' });
+    expect(await copy.getAttribute('data-command')).toBe(
+      "ssh -N -p 2222 -J hop@127.0.0.2:2200 -o ExitOnForwardFailure=yes -L '[::1]:15432:db.internal:5432' admin@127.0.0.1",
+    );
+    expect(await copy.innerText()).toBe('Copy as ssh');
     expect(problems).toEqual([]);
   });
 });

@@ -25,7 +25,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
 };
 const ELECTRON_VERSION = (JSON.parse(readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version;
 /** Production dependencies bundled into dist/main instead of shipped in node_modules. */
-const BUNDLED = ['zod', 'ws'];
+const BUNDLED = ['zod', 'ws', 'ssh-config'];
 /** Optional modules a bundled dependency loads in a try/catch (ws's native speed-ups). */
 const OPTIONAL_REQUIRES = new Set(['bufferutil', 'utf-8-validate']);
 const BUILT = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/main/scan-worker.cjs', 'dist/main/udp-worker.cjs', 'dist/main/socket-worker.cjs', 'dist/renderer/index.html', 'dist/icons/tray/tray.png', 'dist/icons/tray/tray@2x.png', 'dist/icons/tray/trayTemplate.png', 'dist/icons/tray/trayTemplate@2x.png', 'dist/icons/tray/tray.ico'];
@@ -162,7 +162,7 @@ describe('packaging (electron-builder --dir --linux, stand-in electronDist)', ()
 
   it('ships the production dependencies the bundles do not carry, and nothing else from node_modules', () => {
     for (const dep of Object.keys(pkg.dependencies).filter((d) => !BUNDLED.includes(d))) expect(files, dep).toContain(`node_modules/${dep}/package.json`);
-    // zod and ws are inside dist/main's bundles (scripts/build-main.mjs): no second copy.
+    // zod, ws and ssh-config are inside dist/main's bundles (scripts/build-main.mjs): no second copy.
     for (const dep of BUNDLED) expect([...files].filter((f) => moduleOf(f) === dep), dep).toEqual([]);
     const shipped = new Set([...files].map(moduleOf).filter((m): m is string => !!m));
     const allowed = productionClosure();

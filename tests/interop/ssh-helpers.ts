@@ -72,7 +72,13 @@ LogLevel VERBOSE
   let child: ChildProcess | undefined;
   const start = async () => {
     child = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config'), '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.on('data', (d) => writeFileSync(path.join(dir, 'sshd.log'), d, { flag: 'a' }));
+    child.stderr!.on('data', (d) => {
+      try {
+        writeFileSync(path.join(dir, 'sshd.log'), d, { flag: 'a' });
+      } catch {
+        // Its last words after close() removed the folder: nobody reads them.
+      }
+    });
     await waitFor(() => listening(port), 5000);
   };
   const stop = async () => {

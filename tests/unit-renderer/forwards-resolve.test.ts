@@ -24,6 +24,8 @@ describe('which names the forward form looks up', () => {
 
   it('leaves SSH -L targets to the server, and looks up the SSH server of every tunnel', () => {
     expect(hostsToResolve(ssh('ssh-local'))).toEqual({ sshHost: 'bastion.example' });
+    // A ~/.ssh/config alias is no DNS name: the engine connects to its HostName.
+    expect(hostsToResolve(ssh('ssh-local', { sshHost: 'lab' }), new Set(['lab']))).toEqual({});
     expect(hostsToResolve(ssh('ssh-remote'))).toEqual({ targetHost: 'db.internal', sshHost: 'bastion.example' });
     expect(hostsToResolve(ssh('ssh-dynamic'))).toEqual({ sshHost: 'bastion.example' });
     expect(hostsToResolve(ssh('ssh-dynamic', { sshHost: '10.0.0.1' }))).toEqual({});

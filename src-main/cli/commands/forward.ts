@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { PortolanApp } from '../../app/create-app.js';
 import type { ConnectionInfo, ForwardInfo, ForwardSecrets, HostKeyPrompt } from '../../contract/index.js';
+import { formatJump } from '../../contract/ssh-command.js';
 import type { CliContext, ExitCode } from '../context.js';
 import { EXIT, exitCodeFor, UsageError } from '../context.js';
 import { callOrFail, startUnsavedForward, type CliCallError } from './call.js';
@@ -40,7 +41,8 @@ export function formatConnection(event: 'opened' | 'closed', c: ConnectionInfo):
 export function describeForward(f: ForwardInfo): string {
   const s = f.spec;
   const listen = endpoint(s.listenHost, f.boundPort ?? s.listenPort);
-  const via = 'ssh' in s ? ` via ${s.ssh.username}@${endpoint(s.ssh.host, s.ssh.port)}` : '';
+  const jump = 'ssh' in s && s.ssh.jump ? ` -J ${formatJump(s.ssh.jump)}` : '';
+  const via = 'ssh' in s ? ` via ${s.ssh.username}@${endpoint(s.ssh.host, s.ssh.port)}${jump}` : '';
   switch (s.kind) {
     case 'tcp':
     case 'udp':

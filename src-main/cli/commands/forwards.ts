@@ -1,10 +1,13 @@
 /**
- * `portolan forwards list [--json]`, `portolan forwards start <name> [--accept-host-key FP] [--json]`
+ * `portolan forwards list [--json]`, `portolan forwards show <name> [--as-command] [--json]` (the
+ * forward, and the ssh or socat command line that does the same),
+ * `portolan forwards start <name> [--accept-host-key FP] [--json]`
  * (runs the saved forward in the foreground until Ctrl+C) and `portolan forwards stop <name>`
  * (stops one that `forwards start` runs in another terminal).
  */
 import { parseArgs } from 'node:util';
 import type { ForwardInfo } from '../../contract/index.js';
+import { forwardCommand } from '../../contract/ssh-command.js';
 import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
 import { forwardPidStatus, removeForwardPid, writeForwardPid, type ForwardPidStatus } from '../forward-pid-file.js';
@@ -20,11 +23,11 @@ export async function forwardsCommand(ctx: CliContext): Promise<ExitCode> {
   const { values, positionals } = parseArgs({
     args: ctx.args,
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, 'accept-host-key': { type: 'string' } },
+    options: { json: { type: 'boolean', default: false }, 'accept-host-key': { type: 'string' }, 'as-command': { type: 'boolean', default: false } },
   });
   const [action, ...names] = positionals;
   const name = names.join(' ');
-  if (action !== 'list' && action !== 'start' && action !== 'stop') throw new UsageError('Say list, start <name> or stop <name>.');
+  if (action !== 'list' && action !== 'show' && action !== 'start' && action !== 'stop') throw new UsageError('Say list, show <name>, start <name> or stop <name>.');
   if (action !== 'list' && !name) throw new UsageError(`Say which forward to ${action}: its name (see portolan forwards list).`);
 
   const app = await ctx.openApp('direct');
@@ -50,6 +53,13 @@ export async function forwardsCommand(ctx: CliContext): Promise<ExitCode> {
     }
     const forward: ForwardInfo | undefined = state.forwards.find((f) => f.spec.name === name) ?? state.forwards.find((f) => f.id === name);
     if (!forward) throw new CliCallError('NOT_FOUND', `There is no saved forward named "${name}" (see portolan forwards list).`);
+    if (action === 'show') {
+      const command = forwardCommand(forward.spec);
+      if (values.json) ctx.stdout(`${JSON.stringify({ forward, command }, null, 2)}\n`);
+      else if (values['as-command']) ctx.stdout(`${command}\n`);
+      else ctx.stdout(`${forward.spec.name}\n  ${describeForward(forward)}\n  ${forward.spec.kind.startsWith('ssh-') ? 'ssh' : 'socat'}: ${command}\n`);
+      return 0;
+    }
     const status = await forwardPidStatus(ctx.dataDir, forward.id);
     if (status.state === 'stale') {
       // Never signal a process that cannot be shown to be the forward's: the file is a leftover.

@@ -1,44 +1,56 @@
 /**
- * `portolan tunnel ssh -L [bind:]port:host:hostport | -R [bind:]port:host:hostport | -D [bind:]port
- * user@host [-p 22] [-i keyfile] [--accept-host-key SHA256:...] [--allow CIDR]... [--json]`:
- * an SSH tunnel in the foreground until Ctrl+C, like ssh -N, reconnecting by itself.
+ * `portolan tunnel ssh [ssh's options] [user@]host [--accept-host-key SHA256:...] [--allow CIDR]...
+ * [--name NAME] [--json]`: an SSH tunnel in the foreground until Ctrl+C, like ssh -N, reconnecting
+ * by itself. ssh's own options are read as ssh reads them (contract/ssh-command.ts: -L/-R/-D, -p,
+ * -l, -i, -J, -o Port/User/IdentityFile/ProxyJump/ServerAliveInterval), so a working ssh command
+ * line works here after "portolan tunnel"; the host may be an alias of ~/.ssh/config.
  */
+import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import ssh2 from 'ssh2';
 import { readFileSync } from 'node:fs';
+import { parseForwardText, readSshWords, SshCommandError, type SshCommand } from '../../contract/ssh-command.js';
 import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
 import { expandHome } from '../../engine/forwards/ssh-tunnel.js';
+import { readSshConfig } from '../../engine/ssh-config/ssh-config.js';
 import { startUnsavedForward } from './call.js';
 import { endpoint, runForeground, secretsFromEnv, type HostKeyPolicy } from './forward.js';
 
-/** Splits "a:b:c:d" where parts may be [IPv6] in brackets. */
-function splitSpec(text: string): string[] {
-  const parts: string[] = [];
-  const re = /\[([^\]]*)\]|([^:]+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) parts.push(m[1] ?? m[2]!);
-  return parts;
+/** Parses -L/-R values "[bind:]port:host:hostport" and -D "[bind:]port" (IPv6 in brackets). */
+export function parseTunnelSpec(flag: 'L' | 'R' | 'D', text: string): { listenHost: string; listenPort: number; targetHost?: string; targetPort?: number } {
+  const f = usage(() => parseForwardText(flag, text));
+  return { listenHost: f.listenHost, listenPort: f.listenPort, ...(f.targetHost !== undefined ? { targetHost: f.targetHost, targetPort: f.targetPort } : {}) };
 }
 
-/** Parses -L/-R values "[bind:]port:host:hostport" and -D "[bind:]port". */
-export function parseTunnelSpec(flag: 'L' | 'R' | 'D', text: string): { listenHost: string; listenPort: number; targetHost?: string; targetPort?: number } {
-  const parts = splitSpec(text);
-  const port = (p: string | undefined, what: string) => {
-    const n = Number(p);
-    if (!p || !Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`-${flag} ${text}: ${what} must be a port from 0 to 65535.`);
-    return n;
-  };
-  if (flag === 'D') {
-    if (parts.length === 1) return { listenHost: '127.0.0.1', listenPort: port(parts[0], 'the port') };
-    if (parts.length === 2) return { listenHost: parts[0]!, listenPort: port(parts[1], 'the port') };
-    throw new UsageError(`-D takes [bind:]port, not "${text}".`);
+/** Runs a reading of ssh's words; its sentence becomes a usage error (exit status 2). */
+function usage<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof SshCommandError) throw new UsageError(err.message);
+    throw err;
   }
-  if (parts.length === 3) return { listenHost: '127.0.0.1', listenPort: port(parts[0], 'the listen port'), targetHost: parts[1]!, targetPort: port(parts[2], 'the target port') };
-  if (parts.length === 4) return { listenHost: parts[0]!, listenPort: port(parts[1], 'the listen port'), targetHost: parts[2]!, targetPort: port(parts[3], 'the target port') };
-  throw new UsageError(`-${flag} takes [bind:]port:host:hostport, not "${text}".`);
+}
+
+/** Portolan's own options, taken out of the line before ssh's words are read. */
+export function splitTunnelArgs(args: readonly string[]): { ssh: string[]; acceptHostKey?: string; allow: string[]; name?: string; json: boolean } {
+  const out: ReturnType<typeof splitTunnelArgs> = { ssh: [], allow: [], json: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const m = /^--(accept-host-key|allow|name)(?:=(.*))?$/.exec(a);
+    if (a === '--json') out.json = true;
+    else if (m) {
+      const value = m[2] ?? args[++i];
+      if (value === undefined) throw new UsageError(`--${m[1]} needs a value.`);
+      if (m[1] === 'allow') out.allow.push(value);
+      else if (m[1] === 'name') out.name = value;
+      else out.acceptHostKey = value;
+    } else if (a.startsWith('--') && a.length > 2) throw new UsageError(`Unknown option ${a}.`);
+    else out.ssh.push(a);
+  }
+  return out;
 }
 
 /** Asks a question on the terminal; hidden answers (passwords) are not echoed. */
@@ -69,60 +81,63 @@ function keyNeedsPassphrase(file: string): boolean {
   }
 }
 
+/** The local user name, which ssh logs in as when neither the line nor ~/.ssh/config names one. */
+function localUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'root';
+  }
+}
+
 /** Starts an unsaved SSH tunnel and runs it until Ctrl+C. */
 export async function tunnelCommand(ctx: CliContext): Promise<ExitCode> {
-  const [mode, ...rest] = ctx.args;
+  const [mode] = ctx.args;
   if (mode !== 'ssh') throw new UsageError('Only SSH tunnels exist so far: portolan tunnel ssh ...');
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      L: { type: 'string', short: 'L' },
-      R: { type: 'string', short: 'R' },
-      D: { type: 'string', short: 'D' },
-      p: { type: 'string', short: 'p', default: '22' },
-      i: { type: 'string', short: 'i' },
-      'accept-host-key': { type: 'string' },
-      allow: { type: 'string', multiple: true, default: [] },
-      name: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const flags = (['L', 'R', 'D'] as const).filter((f) => values[f] !== undefined);
-  if (flags.length !== 1) throw new UsageError('Give exactly one of -L, -R or -D.');
-  const flag = flags[0]!;
-  const forward = parseTunnelSpec(flag, values[flag]!);
-  if (positionals.length !== 1 || !/^[^@\s]+@[^@\s]+$/.test(positionals[0]!)) throw new UsageError('Give the SSH server as user@host.');
-  const [username, host] = positionals[0]!.split('@') as [string, string];
-  const port = Number(values.p);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('-p takes the SSH server port, 1 to 65535.');
+  const values = splitTunnelArgs(ctx.args);
+  const cmd: SshCommand = usage(() => readSshWords(values.ssh));
+  if (cmd.forwards.length !== 1) throw new UsageError(`Give exactly one of -L, -R or -D (this line has ${cmd.forwards.length}); run one portolan tunnel per forward.`);
+  for (const note of cmd.notes) ctx.stderr(`Note: ${note}\n`);
+  const forward = cmd.forwards[0]!;
+  const host = cmd.host;
+  const port = cmd.port ?? 22;
+  const username = cmd.user ?? readSshConfig().resolve(host).user ?? localUser();
+  const keyFile = cmd.identityFile;
 
   const tty = !!process.stdin.isTTY && !values.json;
   let secrets = secretsFromEnv();
-  const auth = values.i ? 'key' : secrets?.password ? 'password' : process.env.SSH_AUTH_SOCK ? 'agent' : 'key';
-  if (auth === 'key' && values.i && !secrets?.passphrase && keyNeedsPassphrase(values.i)) {
-    if (!tty) throw new UsageError(`The key ${values.i} is encrypted: set PORTOLAN_SSH_PASSPHRASE, or run on a terminal to be asked.`);
-    secrets = { ...secrets, passphrase: await askTty(`Passphrase for ${values.i}: `, true) };
+  const auth = keyFile ? 'key' : secrets?.password ? 'password' : process.env.SSH_AUTH_SOCK ? 'agent' : 'key';
+  if (auth === 'key' && keyFile && !secrets?.passphrase && keyNeedsPassphrase(keyFile)) {
+    if (!tty) throw new UsageError(`The key ${keyFile} is encrypted: set PORTOLAN_SSH_PASSPHRASE, or run on a terminal to be asked.`);
+    secrets = { ...secrets, passphrase: await askTty(`Passphrase for ${keyFile}: `, true) };
   }
-  const kind = flag === 'L' ? 'ssh-local' : flag === 'R' ? 'ssh-remote' : 'ssh-dynamic';
   const spec = {
-    kind,
-    name: values.name ?? `ssh -${flag} ${values[flag]} ${positionals[0]} (cli ${process.pid})`,
+    kind: forward.kind,
+    name: values.name ?? `ssh -${forward.flag} ${forward.text} ${username}@${host} (cli ${process.pid})`,
     listenHost: forward.listenHost,
     listenPort: forward.listenPort,
     ...(forward.targetHost ? { targetHost: forward.targetHost, targetPort: forward.targetPort } : {}),
     allow: values.allow,
-    ssh: { host, port, username, auth, ...(values.i ? { keyPath: values.i } : {}) },
+    ssh: {
+      host,
+      port,
+      username,
+      auth,
+      ...(keyFile ? { keyPath: keyFile } : {}),
+      ...(cmd.keepaliveSec !== undefined ? { keepaliveSec: cmd.keepaliveSec } : {}),
+      ...(cmd.jump ? { jump: cmd.jump } : {}),
+    },
   };
-  const hostKeys: HostKeyPolicy = values['accept-host-key']
-    ? { acceptFingerprint: values['accept-host-key'] }
+  const hostKeys: HostKeyPolicy = values.acceptHostKey
+    ? { acceptFingerprint: values.acceptHostKey }
     : tty
       ? { ask: async (q) => /^y(es)?$/i.test((await askTty(q)).trim()) }
       : {};
   const app = await ctx.openApp('direct');
   try {
     const started = await startUnsavedForward(app, { spec: spec as never, ...(secrets ? { secrets } : {}) });
-    if (!values.json) ctx.stdout(`SSH ${endpoint(host, port)} as ${username} (${auth} login)\n`);
+    const via = cmd.jump ? ` via the jump host ${endpoint(cmd.jump.host, cmd.jump.port ?? 22)}` : '';
+    if (!values.json) ctx.stdout(`SSH ${endpoint(host, port)} as ${username} (${auth} login)${via}\n`);
     return await runForeground(ctx, app, started, values.json, hostKeys);
   } finally {
     await app.close();

@@ -49,6 +49,8 @@ export interface ForwardEngineOptions {
   trafficMs?: number;
   /** For tests: the SSH handshake limit, ms. */
   sshReadyTimeoutMs?: number;
+  /** The user's ssh config, whose Host aliases SSH tunnels resolve (none: host names are taken as they are). */
+  sshConfigFile?: string;
 }
 
 interface Entry {
@@ -292,6 +294,7 @@ export class ForwardEngine {
           knownHostsFiles: this.options.knownHostsFiles,
           secrets,
           ...(this.options.sshReadyTimeoutMs ? { readyTimeoutMs: this.options.sshReadyTimeoutMs } : {}),
+          ...(this.options.sshConfigFile ? { sshConfigFile: this.options.sshConfigFile } : {}),
         }));
     }
   }

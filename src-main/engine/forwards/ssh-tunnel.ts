@@ -7,6 +7,11 @@
  * unknown key fails with HOSTKEY_UNKNOWN and asks the user (trust on first use); a different key
  * fails with HOSTKEY_MISMATCH and is never accepted. A lost session is retried with exponential
  * backoff (1 s .. 60 s, jitter); keep-alives find silent servers.
+ *
+ * The server's host may be an alias of ~/.ssh/config (HostName, Port, IdentityFile, ProxyJump are
+ * taken from it at each connect). With a jump host (ssh -J), a first session logs in to the jump
+ * host (its host key checked the same way) and the tunnel's session runs over a direct-tcpip
+ * channel from it to the server (ssh2's `sock`).
  */
 import { readFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
@@ -15,6 +20,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import type { ConnectionInfo, ForwardSecrets, ForwardSpec } from '../../contract/forwards.js';
+import { parseJump, type JumpHost } from '../../contract/ssh-command.js';
+import { readSshConfig, type SshConfigView } from '../ssh-config/ssh-config.js';
 import { backoffDelay } from './backoff.js';
 import { checkHostKey, fingerprintOf, readKnownHostsFiles, sshKeyType } from './known-hosts.js';
 import { hostPort, plainAddress } from '../net/address.js';
@@ -42,6 +49,24 @@ export interface SshTunnelOptions {
   random?: () => number;
   /** For tests: how long the SSH handshake and login may take (ms). */
   readyTimeoutMs?: number;
+  /** The user's ssh config (~/.ssh/config), read at each connect; none: host names are taken as they are. */
+  sshConfigFile?: string;
+}
+
+/** One SSH login on the way: the jump host or the server, after ~/.ssh/config. */
+interface Hop {
+  host: string;
+  port: number;
+  username: string;
+  /** For messages: "the SSH server bastion (10.0.0.5:22)" or "the jump host 127.0.0.1:2222". */
+  label: string;
+}
+
+/** Where a connect goes: the server, the jump host if any, and key files named by the config. */
+interface Route {
+  server: Hop;
+  jump?: Hop;
+  identityFiles: string[];
 }
 
 /** Expands a leading ~ to the home folder. */
@@ -51,10 +76,47 @@ export function expandHome(p: string): string {
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
+/**
+ * Where a tunnel's SSH server (and jump host) are, after the user's ssh config: the alias's
+ * HostName; its Port when the spec's is the default 22; its User for a jump host without one; its
+ * ProxyJump when the spec has no jump. What the spec says otherwise wins, as ssh's command line
+ * wins over its config. Throws an Error with a sentence for a ProxyJump Portolan cannot follow.
+ */
+export function sshRoute(ssh: SshSpec['ssh'], config: SshConfigView | undefined): Route {
+  const hop = (host: string, port: number | undefined, username: string | undefined, what: string): Hop => {
+    const c = config?.resolve(host);
+    const hostName = c?.hostName ?? host;
+    const p = port !== undefined && port !== 22 ? port : (c?.port ?? 22);
+    const where = hostPort(hostName, p);
+    return { host: hostName, port: p, username: username ?? c?.user ?? ssh.username, label: hostName === host ? `${what} ${where}` : `${what} ${host} (${where})` };
+  };
+  const server = hop(ssh.host, ssh.port, ssh.username, 'the SSH server');
+  const fromConfig = config?.resolve(ssh.host);
+  let jump: JumpHost | undefined = ssh.jump;
+  if (!jump && fromConfig?.proxyJump) {
+    try {
+      jump = parseJump(fromConfig.proxyJump);
+    } catch (err) {
+      throw new Error(`ProxyJump of ${ssh.host} in ${config!.file}: ${(err as Error).message}`);
+    }
+  }
+  return {
+    server,
+    ...(jump ? { jump: hop(jump.host, jump.port, jump.username, 'the jump host') } : {}),
+    identityFiles: fromConfig?.identityFiles ?? [],
+  };
+}
+
 /** A running SSH tunnel. */
 export class SshTunnel implements ForwardRunner {
   private server: net.Server | undefined;
   private client: Client | undefined;
+  /** The jump host's session (ssh -J), while there is one. */
+  private jumpClient: Client | undefined;
+  /** With a jump host: the server's session was started over the jump host's channel. */
+  private clientConnected = true;
+  /** Where the last connect went (after ~/.ssh/config). */
+  private route: Route | undefined;
   private up = false;
   private stopping = false;
   private attempt = 0;
@@ -73,8 +135,9 @@ export class SshTunnel implements ForwardRunner {
     this.admission = new ClientAdmission(spec.allow, owner);
   }
 
+  /** The server for messages: as resolved by the last connect, else as the spec names it. */
   private get sshServer(): string {
-    return hostPort(this.spec.ssh.host, this.spec.ssh.port);
+    return this.route ? this.route.server.label.replace(/^the SSH server /, '') : hostPort(this.spec.ssh.host, this.spec.ssh.port);
   }
 
   async start(): Promise<void> {
@@ -87,7 +150,7 @@ export class SshTunnel implements ForwardRunner {
   }
 
   /** Authentication settings, or a fatal error that retrying cannot fix. */
-  private auth(): Partial<ConnectConfig> | ForwardError {
+  private auth(identityFiles: readonly string[]): Partial<ConnectConfig> | ForwardError {
     const { ssh } = this.spec;
     const secrets = this.options.secrets ?? {};
     if (ssh.auth === 'password') {
@@ -99,7 +162,7 @@ export class SshTunnel implements ForwardRunner {
       if (!agent) return { code: 'AUTH_FAILED', message: 'No ssh-agent is running (SSH_AUTH_SOCK is not set): start one and add your key (ssh-add), or log in with a key file.' };
       return { agent };
     }
-    const candidates = ssh.keyPath ? [expandHome(ssh.keyPath)] : DEFAULT_KEYS.map((k) => path.join(os.homedir(), '.ssh', k));
+    const candidates = ssh.keyPath ? [expandHome(ssh.keyPath)] : [...identityFiles, ...DEFAULT_KEYS.map((k) => path.join(os.homedir(), '.ssh', k))];
     const file = candidates.find((f) => existsSync(f));
     if (!file) return { code: 'AUTH_FAILED', message: `No private key file found (${candidates.join(', ')}): give the key file's path.` };
     try {
@@ -113,7 +176,15 @@ export class SshTunnel implements ForwardRunner {
     if (this.stopping) return;
     this.fatal = undefined;
     this.lastError = undefined;
-    const auth = this.auth();
+    let route: Route;
+    try {
+      route = sshRoute(this.spec.ssh, this.options.sshConfigFile ? readSshConfig(this.options.sshConfigFile) : undefined);
+    } catch (err) {
+      this.fail({ code: 'SSH_CONFIG', message: (err as Error).message });
+      return;
+    }
+    this.route = route;
+    const auth = this.auth(route.identityFiles);
     if ('code' in auth) {
       this.fail(auth as ForwardError);
       return;
@@ -121,39 +192,75 @@ export class SshTunnel implements ForwardRunner {
     this.owner.setState('connecting');
     const { ssh } = this.spec;
     const client = newClient();
+    const jumpClient = route.jump ? newClient() : undefined;
     this.client = client;
+    this.jumpClient = jumpClient;
+    const common = {
+      ...auth,
+      keepaliveInterval: ssh.keepaliveSec * 1000,
+      keepaliveCountMax: 3,
+      readyTimeout: this.options.readyTimeoutMs ?? 20000,
+    };
+    const config = (hop: Hop): ConnectConfig => ({ ...common, host: hop.host, port: hop.port, username: hop.username, hostVerifier: (key: Buffer) => this.verifyHostKey(key, hop) }) as ConnectConfig;
     client.on('ready', () => this.onReady(client));
-    client.on('error', (err: Error & { level?: string }) => {
-      if (this.fatal) return;
-      if (err.level === 'client-authentication') {
-        this.fatal = { code: 'AUTH_FAILED', message: `The SSH server ${this.sshServer} refused the login of ${ssh.username} (${ssh.auth === 'password' ? 'wrong password?' : 'is the key in its authorized_keys?'}).` };
-      } else if (/passphrase|privateKey|parse/i.test(err.message) && !err.level) {
-        this.fatal = { code: 'AUTH_FAILED', message: `The private key could not be used: ${err.message}. Give its passphrase, or another key.` };
-      } else {
-        this.lastError = socketError(err, `SSH ${this.sshServer}`);
-      }
-    });
+    client.on('error', (err: Error & { level?: string }) => this.onError(err, route.server));
     client.on('close', () => this.onClose(client));
     client.on('tcp connection', (info, accept, reject) => this.acceptRemote(info, accept, reject));
     try {
-      client.connect({
-        host: ssh.host,
-        port: ssh.port,
-        username: ssh.username,
-        ...auth,
-        keepaliveInterval: ssh.keepaliveSec * 1000,
-        keepaliveCountMax: 3,
-        readyTimeout: this.options.readyTimeoutMs ?? 20000,
-        hostVerifier: (key: Buffer) => this.verifyHostKey(key),
-      } as ConnectConfig);
+      if (!jumpClient || !route.jump) {
+        client.connect(config(route.server));
+        return;
+      }
+      const jump = route.jump;
+      jumpClient.on('error', (err: Error & { level?: string }) => this.onError(err, jump));
+      // The jump session carries the server's: when it goes, the tunnel's session goes with it.
+      jumpClient.on('close', () => {
+        if (jumpClient !== this.jumpClient) return;
+        this.jumpClient = undefined;
+        if (this.client === client && !this.clientConnected) this.onClose(client);
+        else client.end();
+      });
+      jumpClient.on('ready', () => {
+        if (jumpClient !== this.jumpClient) return;
+        jumpClient.forwardOut('127.0.0.1', 0, route.server.host, route.server.port, (err, stream) => {
+          if (jumpClient !== this.jumpClient) return;
+          if (err) {
+            this.lastError = { code: 'ECONNREFUSED', message: `${capital(jump.label)} could not reach ${route.server.label}: ${err.message}.` };
+            jumpClient.end();
+            return;
+          }
+          this.clientConnected = true;
+          try {
+            client.connect({ ...config(route.server), sock: stream } as ConnectConfig);
+          } catch (e) {
+            this.fatal = { code: 'AUTH_FAILED', message: `The SSH login could not be prepared: ${(e as Error).message}.` };
+            jumpClient.end();
+          }
+        });
+      });
+      this.clientConnected = false;
+      jumpClient.connect(config(jump));
     } catch (err) {
       this.client = undefined;
+      this.jumpClient = undefined;
       this.fail({ code: 'AUTH_FAILED', message: `The SSH login could not be prepared: ${(err as Error).message}.` });
     }
   }
 
-  private verifyHostKey(key: Buffer): boolean {
-    const { host, port } = this.spec.ssh;
+  /** Sorts an ssh2 error: a refused login or an unusable key is fatal; anything else is retried. */
+  private onError(err: Error & { level?: string }, hop: Hop): void {
+    if (this.fatal) return;
+    if (err.level === 'client-authentication') {
+      this.fatal = { code: 'AUTH_FAILED', message: `${capital(hop.label)} refused the login of ${hop.username} (${this.spec.ssh.auth === 'password' ? 'wrong password?' : 'is the key in its authorized_keys?'}).` };
+    } else if (/passphrase|privateKey|parse/i.test(err.message) && !err.level) {
+      this.fatal = { code: 'AUTH_FAILED', message: `The private key could not be used: ${err.message}. Give its passphrase, or another key.` };
+    } else {
+      this.lastError = socketError(err, `SSH ${hop.label.replace(/^the (SSH server|jump host) /, '')}`);
+    }
+  }
+
+  private verifyHostKey(key: Buffer, hop: Hop): boolean {
+    const { host, port } = hop;
     const verdict = checkHostKey(readKnownHostsFiles(this.options.knownHostsFiles), host, port, key);
     const fingerprint = fingerprintOf(key);
     if (verdict.status === 'known') return true;
@@ -165,7 +272,7 @@ export class SshTunnel implements ForwardRunner {
         : '';
       this.fatal = {
         code: 'HOSTKEY_UNKNOWN',
-        message: `The SSH server ${this.sshServer} is not known yet. Its ${sshKeyType(key)} key has the fingerprint ${fingerprint}: accept it only if it is the one the server's administrator gives.${onRecord}`,
+        message: `${capital(hop.label)} is not known yet. Its ${sshKeyType(key)} key has the fingerprint ${fingerprint}: accept it only if it is the one the server's administrator gives.${onRecord}`,
       };
       this.owner.hostKey({ forwardId: this.owner.id, host, port, fingerprint, keyType: sshKeyType(key), known: false, ...(otherKnownKeys.length ? { otherKnownKeys } : {}) }, key);
       return false;
@@ -174,8 +281,8 @@ export class SshTunnel implements ForwardRunner {
       code: 'HOSTKEY_MISMATCH',
       message:
         verdict.status === 'revoked'
-          ? `The SSH server ${this.sshServer} presented a revoked key (${fingerprint}, ${verdict.entry.source}). Refused.`
-          : `WARNING: the SSH server ${this.sshServer} presented a different host key (${fingerprint}) than the one on record in ${verdict.entry.source}. ` +
+          ? `${capital(hop.label)} presented a revoked key (${fingerprint}, ${verdict.entry.source}). Refused.`
+          : `WARNING: ${hop.label} presented a different host key (${fingerprint}) than the one on record in ${verdict.entry.source}. ` +
             'Someone could be intercepting the connection, or the server was reinstalled. Refused: check with its administrator, then remove the old line.',
     };
     return false;
@@ -205,6 +312,9 @@ export class SshTunnel implements ForwardRunner {
   private onClose(client: Client): void {
     if (client !== this.client) return;
     this.client = undefined;
+    const jump = this.jumpClient;
+    this.jumpClient = undefined;
+    jump?.end();
     this.up = false;
     if (this.stopping) return;
     if (this.fatal) {
@@ -406,13 +516,19 @@ export class SshTunnel implements ForwardRunner {
     this.stopping = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     const client = this.client;
+    const jump = this.jumpClient;
     this.client = undefined;
+    this.jumpClient = undefined;
     this.up = false;
     client?.end();
     client?.destroy();
+    jump?.end();
+    jump?.destroy();
     const server = this.server;
     this.server = undefined;
     await closeServer(server, [...this.sockets]);
     this.sockets.clear();
   }
 }
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,8 +1,9 @@
 /**
  * The forward commands of the CLI, run in-process until an interrupt the test controls:
- * `portolan forward`, `portolan tunnel ssh -L` (with --accept-host-key) and `portolan forwards`.
+ * `portolan forward`, `portolan tunnel ssh -L` (with --accept-host-key, and through a jump host with
+ * -J) and `portolan forwards` (list, show --as-command, start, stop).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { EXIT } from '../../../src-main/cli/context.js';
 import { createApp } from '../../../src-main/app/create-app.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
 import { SSH_PASSWORD, SSH_USER, startTestSshServer, type TestSshServer } from '../../unit/engine/forwards/ssh-test-server.js';
-import { closeServer, connect, exchange, server, startCli, until, createForward } from './helpers.js';
+import { call, closeServer, connect, exchange, server, startCli, until, createForward } from './helpers.js';
 
 let dataDir: string;
 let target: Awaited<ReturnType<typeof server>>;
@@ -92,6 +93,33 @@ describe('portolan forward / tunnel / forwards', () => {
       expect(code).toBe(0);
       expect(out).toContain('(password login)');
     });
+
+    it('-J goes through a jump host (its key already trusted), with ssh\'s own -o and options after the host', async () => {
+      const jump = await startTestSshServer();
+      try {
+        await writeFile(path.join(dataDir, 'known_hosts'), jump.knownHostsLine());
+        const run = start('tunnel', 'ssh', '-NJ', `${SSH_USER}@127.0.0.1:${jump.port}`, '-o', 'ServerAliveInterval=5', `${SSH_USER}@127.0.0.1`, '-L', `0:127.0.0.1:${target.port}`, '-p', String(ssh.port), '--accept-host-key', ssh.fingerprint);
+        await until(() => run.io.out.includes('Tunnel up'), 10000, 'the tunnel through the jump host');
+        expect(run.io.out).toContain(`via the jump host 127.0.0.1:${jump.port}`);
+        const port = Number(/SSH -L 127\.0\.0\.1:(\d+)/.exec(run.io.out)![1]);
+        expect(await exchange(await connect(port), 'jumped')).toBe('answer to jumped');
+        // Twice: the server's key is unknown at first, accepted (--accept-host-key), then the tunnel connects again.
+        expect(jump.tcpipRequests).toEqual([{ destIP: '127.0.0.1', destPort: ssh.port }, { destIP: '127.0.0.1', destPort: ssh.port }]);
+        expect((await run.stop()).code).toBe(0);
+      } finally {
+        await rm(path.join(dataDir, 'known_hosts'), { force: true });
+        await jump.close();
+      }
+    });
+
+    it('refuses a line with two forwards, or a jump chain, with a usage error', async () => {
+      const two = await start('tunnel', 'ssh', '-L', '1:x:2', '-D', '1080', 'h').stop();
+      expect(two.code).toBe(EXIT.usage);
+      expect(two.err).toMatch(/exactly one of -L, -R or -D \(this line has 2\)/);
+      const chain = await start('tunnel', 'ssh', '-J', 'a,b', '-D', '1080', 'h').stop();
+      expect(chain.code).toBe(EXIT.usage);
+      expect(chain.err).toMatch(/chain of jump hosts is not supported/);
+    });
   });
 
   it('forwards list shows saved forwards; stop says when one is not running here', async () => {
@@ -112,5 +140,20 @@ describe('portolan forward / tunnel / forwards', () => {
     const listed = await start('forwards', 'list').stop();
     expect(listed.out).toContain(`cli pid ${process.pid}`);
     expect((await run.stop()).code).toBe(0);
+  });
+
+  it('forwards show prints a forward as the ssh or socat command that does the same', async () => {
+    const app = await createApp({ assetsDir: ASSETS_DIR, dataDir, transport: 'direct', heartbeatMs: 0 });
+    const ssh = { host: 'bastion.example', port: 2222, username: 'me', auth: 'key' as const, keyPath: '~/.ssh/work', jump: { host: 'hop.example', username: 'j' } };
+    await call(app, 'forwards.create', { spec: { kind: 'ssh-local', name: 'db', listenPort: 15432, targetHost: 'db.internal', targetPort: 5432, ssh }, start: false });
+    await call(app, 'forwards.create', { spec: { kind: 'tcp', name: 'plain', listenPort: 8080, targetHost: 'example.com', targetPort: 80 }, start: false });
+    await app.close();
+    const db = await start('forwards', 'show', 'db', '--as-command').stop();
+    expect(db.code).toBe(0);
+    expect(db.out).toBe('ssh -N -p 2222 -i ~/.ssh/work -J j@hop.example -o ExitOnForwardFailure=yes -L 15432:db.internal:5432 me@bastion.example\n');
+    const plain = await start('forwards', 'show', 'plain').stop();
+    expect(plain.out).toContain('socat: socat TCP-LISTEN:8080,bind=127.0.0.1,reuseaddr,fork TCP:example.com:80');
+    expect(JSON.parse((await start('forwards', 'show', 'db', '--json').stop()).out)).toMatchObject({ forward: { spec: { name: 'db' } }, command: expect.stringMatching(/^ssh -N /) });
+    expect((await start('forwards', 'show', 'nope').stop()).code).not.toBe(0);
   });
 });

@@ -148,6 +148,7 @@ const SAMPLES: Record<CallName, unknown | (() => Promise<unknown>)> = {
   'forwards.import': { forwards: [{ kind: 'ssh-local', name: 'imported', listenPort: 15432, targetHost: 'db.internal', targetPort: 5432, ssh: { host: 'bastion.example', username: 'me', auth: 'key', keyPath: '~/.ssh/id_ed25519' } }] },
   'forwards.connections': async () => ({ id: await forwardId(true) }),
   'forwards.hostKey.accept': () => pendingHostKey(),
+  'ssh.hosts': {},
   // The router is not asked here (no router answers in tests); the firewall and sockets are this machine's.
   'exposure.list': { router: false },
   'exposure.firewall.preview': { kind: 'lan-only', port: 8080, networks: ['192.168.1.0/24'] },

@@ -9,6 +9,7 @@
 import { cidrProblem, parseIp } from '../../../../src-main/contract/cidr.js';
 import { forwardExposure, isLoopbackHost, isWildcardHost } from '../../../../src-main/contract/net-notes.js';
 import type { ForwardInfo, ForwardKind, ForwardSecrets, ForwardSpecInput } from '../../../../src-main/contract/forwards.js';
+import { formatJump, parseJump, SshCommandError } from '../../../../src-main/contract/ssh-command.js';
 
 /** How to log in to an SSH server. */
 export type SshAuthKind = 'agent' | 'key' | 'password';
@@ -34,6 +35,8 @@ export interface ForwardForm {
   sshAuth: SshAuthKind;
   keyPath: string;
   keepaliveSec: string;
+  /** A jump host as ssh -J takes it ("[user@]host[:port]"); empty: none. */
+  jump: string;
   /** Secrets: sent to the engine (its secret store keeps them), never remembered by the renderer. */
   password: string;
   passphrase: string;
@@ -53,6 +56,7 @@ export type FormField =
   | 'sshUser'
   | 'keyPath'
   | 'keepaliveSec'
+  | 'jump'
   | 'password';
 
 export const DEFAULT_FORM: ForwardForm = {
@@ -72,6 +76,7 @@ export const DEFAULT_FORM: ForwardForm = {
   sshAuth: 'agent',
   keyPath: '',
   keepaliveSec: '15',
+  jump: '',
   password: '',
   passphrase: '',
 };
@@ -226,6 +231,15 @@ export function checkForm(form: ForwardForm, context: CheckContext = {}): Checke
     if (form.keyPath.length > 4096) errors.keyPath = 'A key path has at most 4096 characters.';
     const keepalive = parseIntIn(form.keepaliveSec, 0, 3600);
     if (keepalive === null) errors.keepaliveSec = 'Keep-alives go from 0 (off) to 3600 seconds.';
+    let jump: ReturnType<typeof parseJump>;
+    try {
+      jump = parseJump(form.jump);
+      const jp = jump && hostProblem(jump.host, 'the jump host');
+      if (jp) errors.jump = jp;
+    } catch (err) {
+      if (!(err instanceof SshCommandError)) throw err;
+      errors.jump = err.message;
+    }
     if (form.sshAuth === 'password' && !form.password && !context.secretStored)
       errors.password = 'Give the password: the engine keeps it in its secret store, never in the settings file.';
     if (form.password.length > 4096 || form.passphrase.length > 4096) errors.password = 'A password or passphrase has at most 4096 characters.';
@@ -237,6 +251,7 @@ export function checkForm(form: ForwardForm, context: CheckContext = {}): Checke
         auth: form.sshAuth,
         ...(form.sshAuth === 'key' && form.keyPath.trim() ? { keyPath: form.keyPath.trim() } : {}),
         keepaliveSec: keepalive,
+        ...(jump ? { jump } : {}),
       };
     }
     if (form.sshAuth === 'password' && form.password) secrets = { password: form.password };
@@ -301,6 +316,7 @@ export function formFromInfo(info: ForwardInfo): ForwardForm {
     form.sshAuth = s.ssh.auth;
     form.keyPath = s.ssh.keyPath ?? '';
     form.keepaliveSec = String(s.ssh.keepaliveSec);
+    form.jump = s.ssh.jump ? formatJump(s.ssh.jump) : '';
   }
   if (isSuggestedName(form, s.name)) form.name = '';
   return form;
@@ -377,7 +393,9 @@ const FIELD_OF_PATH: Record<string, FormField> = {
  */
 export function fieldOfPath(path: readonly (string | number)[] | undefined): FormField | undefined {
   if (!path?.length) return undefined;
-  return FIELD_OF_PATH[path.filter((key) => typeof key === 'string').join('.')];
+  const dotted = path.filter((key) => typeof key === 'string').join('.');
+  if (dotted.startsWith('spec.ssh.jump')) return 'jump';
+  return FIELD_OF_PATH[dotted];
 }
 
 /**

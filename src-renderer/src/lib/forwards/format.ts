@@ -1,6 +1,7 @@
 /** Forwards for people: kind labels, routes, states with their reasons, rates. */
 import type { ConnectionInfo, ForwardInfo, ForwardKind, ForwardSpec } from '../../../../src-main/contract/forwards.js';
 import { formatBytes } from '../consoles/bytes.js';
+import { formatJump } from '../../../../src-main/contract/ssh-command.js';
 
 /** Short labels of the kinds, as the list shows them. */
 export const KIND_LABEL: Record<ForwardKind, string> = {
@@ -109,8 +110,8 @@ export function stateLabel(info: ForwardInfo, elapsedMs = 0, lastTargetError?: {
 export interface RouteParts {
   /** Where clients connect. */
   listen: { host: string; port: number; where: 'here' | 'server' };
-  /** The SSH server in between, "user@host:port". */
-  via?: { user: string; host: string; port: number };
+  /** The SSH server in between, "user@host:port", and the jump host before it ("[user@]host[:port]"), if any. */
+  via?: { user: string; host: string; port: number; jump?: string };
   /** Where connections go; absent for SOCKS (each client names its own). */
   target?: { host: string; port: number; where: 'here' | 'server' };
 }
@@ -118,7 +119,7 @@ export interface RouteParts {
 /** The route of a spec: listen side, SSH server, target (and from where the target is reached). */
 export function routeOf(spec: ForwardSpec, boundPort?: number): RouteParts {
   const listen = { host: spec.listenHost, port: boundPort ?? spec.listenPort, where: spec.kind === 'ssh-remote' ? ('server' as const) : ('here' as const) };
-  const via = 'ssh' in spec ? { user: spec.ssh.username, host: spec.ssh.host, port: spec.ssh.port } : undefined;
+  const via = 'ssh' in spec ? { user: spec.ssh.username, host: spec.ssh.host, port: spec.ssh.port, ...(spec.ssh.jump ? { jump: formatJump(spec.ssh.jump) } : {}) } : undefined;
   const target =
     'targetHost' in spec
       ? { host: spec.targetHost, port: spec.targetPort, where: spec.kind === 'ssh-local' ? ('server' as const) : ('here' as const) }

@@ -36,13 +36,14 @@ const targetOnServer = (form: ForwardForm) => form.kind === 'ssh-local';
 /**
  * The names of the form worth looking up on this machine, by field: a valid name (not an IP
  * address) for the target of local TCP/UDP and SSH -R forwards (SSH -L targets are the server's
- * business), and for the SSH server of every tunnel.
+ * business), and for the SSH server of every tunnel unless it is one of the `sshAliases` of
+ * ~/.ssh/config (not a DNS name: the engine connects to its HostName).
  */
-export function hostsToResolve(form: ForwardForm): Partial<Record<ResolveField, string>> {
+export function hostsToResolve(form: ForwardForm, sshAliases: ReadonlySet<string> = new Set()): Partial<Record<ResolveField, string>> {
   const out: Partial<Record<ResolveField, string>> = {};
   const wanted = (text: string, what: string) => !hostProblem(text, what) && !isIpLiteral(text);
   if (hasTarget(form.kind) && !targetOnServer(form) && wanted(form.targetHost, 'the target host')) out.targetHost = unbracket(form.targetHost);
-  if (isSsh(form.kind) && wanted(form.sshHost, 'the SSH server')) out.sshHost = unbracket(form.sshHost);
+  if (isSsh(form.kind) && wanted(form.sshHost, 'the SSH server') && !sshAliases.has(form.sshHost.trim())) out.sshHost = unbracket(form.sshHost);
   return out;
 }
 

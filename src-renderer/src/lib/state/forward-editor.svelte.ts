@@ -49,6 +49,8 @@ export class ForwardEditor {
   resolutions = $state.raw<Resolutions>({});
   /** Whether the form's listen port is free on this machine (checked while typing), with the next free port when busy. */
   listenCheck = $state.raw<ListenCheck | null>(null);
+  /** Host aliases of ~/.ssh/config (given by the form's alias list): the SSH host field does not look them up in DNS. */
+  sshAliases = $state.raw<ReadonlySet<string>>(new Set());
 
   /** The forward being edited, as the list shows it now. */
   readonly editing = $derived.by(() => (this.editingId ? (this.list.forwards.find((f) => f.id === this.editingId) ?? null) : null));
@@ -261,7 +263,7 @@ export class ForwardEditor {
 
   /** Records the names the form holds; they are looked up on leaving the field or on save, never while typing. */
   private resolveForm(): void {
-    this.resolver.request(hostsToResolve(this.form));
+    this.resolver.request(hostsToResolve(this.form, this.sshAliases));
   }
 
   /** True while a host name of the form is known not to resolve. */

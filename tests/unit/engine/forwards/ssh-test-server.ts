@@ -20,6 +20,8 @@ export interface TestSshServer {
   fingerprint: string;
   /** A known_hosts line for this server. */
   knownHostsLine(): string;
+  /** Where the server's clients asked it to connect (direct-tcpip: -L, -D, and jump hosts' channels), in order. */
+  readonly tcpipRequests: readonly { destIP: string; destPort: number }[];
   /** Drops every session and stops listening (the port stays reserved for restart). */
   stop(): Promise<void>;
   /** Listens again on the same port; newHostKey: with a different key. */
@@ -60,6 +62,7 @@ export async function startTestSshServer(options: { authorizedKey?: string; port
   const sockets = new Set<net.Socket>();
   const remoteListeners = new Set<net.Server>();
   let port = options.port ?? 0;
+  const tcpipRequests: { destIP: string; destPort: number }[] = [];
 
   const onClient = (client: Connection) => {
     clients.add(client);
@@ -78,6 +81,7 @@ export async function startTestSshServer(options: { authorizedKey?: string; port
     });
     client.on('ready', () => {
       client.on('tcpip', (accept, reject, info) => {
+        tcpipRequests.push({ destIP: info.destIP, destPort: info.destPort });
         const target = net.connect({ host: info.destIP, port: info.destPort, allowHalfOpen: true });
         sockets.add(target);
         target.once('close', () => sockets.delete(target));
@@ -148,6 +152,7 @@ export async function startTestSshServer(options: { authorizedKey?: string; port
       return fingerprintOf(key.blob);
     },
     knownHostsLine: () => knownHostsLine('127.0.0.1', port, key.blob),
+    tcpipRequests,
     stop,
     async restart(newHostKey = false) {
       if (newHostKey) key = newKey(options.hostKeyType);
