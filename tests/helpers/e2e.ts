@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -160,4 +161,21 @@ export async function expectFits(page: Page, controls: Locator[] = []): Promise<
     }, size);
     expect(cut, `${control} is whole on screen at ${size.width}x${size.height}`).toBe('');
   }
+}
+
+/** A TCP echo server on 127.0.0.1 (any free port, half-open allowed), closed after the file's tests. */
+export async function echoServer(e2e: E2E): Promise<number> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.pipe(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  e2e.cleanups.push(() => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  });
+  return (server.address() as net.AddressInfo).port;
 }
