@@ -137,9 +137,13 @@ describe('the Listeners view in the browser', () => {
     await expect.poll(() => consoleText(page)).toMatch(/hello\s+world/);
     // ...and back in the text view.
     expect(await consoleText(page)).toMatch(/hello from the console[\s\S]*second[\s\S]*hello\s+world/);
-    // The saved transcript holds both, marked apart, as text and hex.
+    // The saved transcript holds both, marked apart, as text and hex. At 1280 px the console's
+    // toolbar folds the transcript controls behind one button (one row instead of two).
+    await page.getByRole('button', { name: 'Transcript', exact: true }).click();
     await page.getByRole('combobox', { name: 'Transcript format' }).selectOption('both');
     const [saved] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save transcript' }).click()]);
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Save transcript' }).waitFor({ state: 'hidden' });
     const transcript = readFileSync((await saved.path())!, 'utf8');
     expect(transcript).toMatch(/^> hello from the console\n> second\n< hello\n< world https:\/\/example\.org\/ ok\n/);
     expect(transcript).toMatch(/--- hex dump ---[\s\S]*> sent 31 bytes\n00000000  68 65 6c 6c 6f/);

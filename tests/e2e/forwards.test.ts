@@ -17,27 +17,11 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src-renderer/src/lib/consoles/bytes.js';
-import { SHOTS, useE2E } from '../helpers/e2e.js';
+import { echoServer as startEcho, SHOTS, useE2E } from '../helpers/e2e.js';
 import { SSH_PASSWORD, SSH_USER, startTestSshServer } from '../unit/engine/forwards/ssh-test-server.js';
 
 const e2e = useE2E('forwards');
-
-/** A TCP echo server on 127.0.0.1 (any free port), closed after the tests. */
-async function echoServer(): Promise<number> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    socket.pipe(socket);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  e2e.cleanups.push(() => {
-    for (const socket of sockets) socket.destroy();
-    server.close();
-  });
-  return (server.address() as net.AddressInfo).port;
-}
+const echoServer = () => startEcho(e2e);
 
 /** Connects to 127.0.0.1:port from the test; resolves once connected. */
 async function connect(port: number): Promise<net.Socket> {

@@ -5,9 +5,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 /** The repository root. */
@@ -95,4 +96,86 @@ export function useE2E(name: string, options: { env?: Record<string, string> } =
     if (ctx.dataDir) rmSync(ctx.dataDir, { recursive: true, force: true });
   });
   return ctx;
+}
+
+/**
+ * How many rows a box's shown children are laid out in: a toolbar that wraps has more than one.
+ * Children of `display: contents` wrappers (a ToolbarFold that is not folded) count as the box's
+ * own; a child starts a new row when it begins below every child of the row before.
+ */
+export function rowsOf(box: Locator): Promise<number> {
+  return box.evaluate((el) => {
+    const rects: DOMRect[] = [];
+    const visit = (parent: Element) => {
+      for (const child of parent.children) {
+        if (getComputedStyle(child).display === 'contents') visit(child);
+        else {
+          const r = child.getBoundingClientRect();
+          if (r.width > 0 && r.height > 0) rects.push(r);
+        }
+      }
+    };
+    visit(el);
+    rects.sort((a, b) => a.top - b.top);
+    let rows = 0;
+    let bottom = -Infinity;
+    for (const r of rects) {
+      if (r.top >= bottom - 1) {
+        rows++;
+        bottom = r.bottom;
+      } else bottom = Math.max(bottom, r.bottom);
+    }
+    return rows;
+  });
+}
+
+/**
+ * Expects the view to fit the window sideways (nothing sticks out of `main`) and each control to
+ * be whole on screen once scrolled to: inside the window and not cut by any box that clips it.
+ */
+export async function expectFits(page: Page, controls: Locator[] = []): Promise<void> {
+  const main = await page.locator('main').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+  expect(main.scroll, 'the view is no wider than the main area').toBeLessThanOrEqual(main.client);
+  const size = page.viewportSize()!;
+  for (const control of controls) {
+    await control.scrollIntoViewIfNeeded();
+    const cut = await control.evaluate((el, { width, height }) => {
+      const r = el.getBoundingClientRect();
+      const outside = (left: number, top: number, right: number, bottom: number) =>
+        r.left < left - 0.5 || r.top < top - 0.5 || r.right > right + 0.5 || r.bottom > bottom + 0.5;
+      if (r.width === 0 || r.height === 0) return 'not shown';
+      if (outside(0, 0, width, height)) return `outside the window (${Math.round(r.left)},${Math.round(r.top)} to ${Math.round(r.right)},${Math.round(r.bottom)})`;
+      // Boxes above a position: fixed element (a dialog) do not clip it.
+      for (let a = getComputedStyle(el).position === 'fixed' ? null : el.parentElement; a; a = a.parentElement) {
+        const style = getComputedStyle(a);
+        if (style.position === 'fixed' && style.overflowX === 'visible' && style.overflowY === 'visible') break;
+        if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+        const b = a.getBoundingClientRect();
+        const left = b.left + a.clientLeft;
+        const top = b.top + a.clientTop;
+        if (a.scrollLeft > 0) return `${a.tagName.toLowerCase()}.${a.className} is scrolled sideways to show it`;
+        if (outside(left, top, left + a.clientWidth, top + a.clientHeight)) return `cut by ${a.tagName.toLowerCase()}.${a.className}`;
+        if (style.position === 'fixed') break;
+      }
+      return '';
+    }, size);
+    expect(cut, `${control} is whole on screen at ${size.width}x${size.height}`).toBe('');
+  }
+}
+
+/** A TCP echo server on 127.0.0.1 (any free port, half-open allowed), closed after the file's tests. */
+export async function echoServer(e2e: E2E): Promise<number> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.pipe(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  e2e.cleanups.push(() => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  });
+  return (server.address() as net.AddressInfo).port;
 }

@@ -68,7 +68,7 @@ export const SOCKET_COLUMNS: readonly ColumnSpec[] = [
   { column: 'user', title: 'User', hint: 'Owner of the process', track: '70px', min: 70, drop: 6 },
   { column: 'rx', title: 'Rx-Q', hint: 'Bytes received, not yet read by the program', right: true, track: '48px', min: 48, drop: 7 },
   { column: 'tx', title: 'Tx-Q', hint: 'Bytes sent, not yet acknowledged by the peer', right: true, track: '48px', min: 48, drop: 7 },
-  { column: 'range', title: 'Range', hint: "The local port's range: ephemeral (client) when the OS picked it from this machine's range for an outgoing connection, else IANA's category", track: '118px', min: 118, drop: 8 },
+  { column: 'range', title: 'Range', hint: "The local port's range: ephemeral (client) when the OS picked it from this machine's range for an outgoing connection, else IANA's category", track: '128px', min: 128, drop: 8 },
 ];
 
 /** The columns that fit `width` px (all of them when the width is not known yet). */
