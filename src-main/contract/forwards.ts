@@ -19,7 +19,7 @@
  *   kept by the app's secret store (the OS's secret storage in the desktop app, memory elsewhere),
  *   never in forwards.json nor in any output.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { cidrProblem } from './cidr.js';
 
 const PORT_SENTENCE = 'Ports go from 1 to 65535 (0 on a listen side asks for any free port).';
