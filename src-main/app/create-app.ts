@@ -162,10 +162,11 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     return service;
   });
   // The engine's own sockets are tagged: listeners and their sessions precisely, the rest
-  // (the web transport...) as 'portolan'. A part not built yet has no socket to tag.
+  // (the web transport...) as 'portolan'. A part not built yet has no socket to tag. One CLI
+  // command reads the table on its own thread (see selectSocketProvider).
   const sockets = new Part(async () => {
     const [{ createSocketsService }, { selectSocketProvider }] = await Promise.all([import('./sockets-service.js'), import('../engine/sockets/select-provider.js')]);
-    return createSocketsService(bus, selectSocketProvider(), (row) => (row.pid === process.pid ? (sessions.built?.tag(row) ?? forwards.built?.tag(row) ?? 'portolan') : undefined));
+    return createSocketsService(bus, selectSocketProvider(process.platform, { thread: !direct }), (row) => (row.pid === process.pid ? (sessions.built?.tag(row) ?? forwards.built?.tag(row) ?? 'portolan') : undefined));
   });
   let offSocketsAdded: (() => void) | undefined;
   const exposure = new Part(async () => {
