@@ -3,7 +3,6 @@
  * about 10 a second per scan), saves finished scans to the history, and serves diffs, exports and
  * profiles.
  */
-import dns from 'node:dns';
 import path from 'node:path';
 import type { Handlers } from '../contract/index.js';
 import { PortolanError } from '../contract/index.js';
@@ -72,7 +71,8 @@ interface Running {
   finished: Promise<void>;
 }
 
-const defaultResolve: Resolver = async (name) => (await dns.promises.lookup(name, { all: true, verbatim: true })).map((a) => a.address);
+// node:dns is loaded when a name is to be resolved: a scan of addresses needs none.
+const defaultResolve: Resolver = async (name) => (await (await import('node:dns')).promises.lookup(name, { all: true, verbatim: true })).map((a) => a.address);
 
 /** A new scan id: sortable by time, safe as a file name. */
 function newScanId(now = new Date()): string {

@@ -3,13 +3,17 @@
  * the change the thread posts. Without a worker script (no build, no esbuild) or after the thread
  * failed to start, the same reading runs on the calling thread, as before.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { lazyBuiltin } from '../builtin.js';
 import { workerEntry } from '../worker-script.js';
 import { ChangeReader } from './change-reader.js';
 import { LinuxSocketProvider } from './linux-provider.js';
 import type { SocketTrafficSample } from '../../contract/index.js';
 import type { SocketChange, SocketProvider, SocketReading } from './provider.js';
 import { TrafficReader } from './traffic-reader.js';
+
+/** The thread starts with the first watched read, not when the provider is made. */
+const workerThreads = lazyBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
 
 /** Owner to thread: read once and post the change. */
 export type SocketRequest = { t: 'read' | 'traffic'; seq: number };
@@ -70,7 +74,7 @@ export class ThreadedSocketProvider implements SocketProvider {
     if (!entry) return undefined;
     let worker: Worker;
     try {
-      worker = new Worker(entry.code ?? entry.file!, { eval: entry.code !== undefined, workerData: { procRoot: this.procRoot } });
+      worker = new (workerThreads().Worker)(entry.code ?? entry.file!, { eval: entry.code !== undefined, workerData: { procRoot: this.procRoot } });
     } catch {
       return undefined;
     }
