@@ -1,7 +1,8 @@
 /**
  * Linux's socket table read on a worker thread (socket-worker.ts): the main thread only applies
- * the change the thread posts. Without a worker script (no build, no esbuild) or after the thread
- * failed to start, the same reading runs on the calling thread, as before.
+ * the change the thread posts. Without a worker script (no build, no esbuild), after the thread
+ * failed to start, or when told not to use one (one CLI command), the same reading runs on the
+ * calling thread, as before.
  */
 import type { Worker } from 'node:worker_threads';
 import { lazyBuiltin } from '../builtin.js';
@@ -33,7 +34,11 @@ export class ThreadedSocketProvider implements SocketProvider {
   private fallbackTraffic: TrafficReader | undefined;
   private closed = false;
 
-  constructor(private readonly procRoot = '/proc') {}
+  constructor(
+    private readonly procRoot = '/proc',
+    /** False: every read on the calling thread, as without a worker script (one CLI command; see select-provider.ts). */
+    private readonly useThread = true,
+  ) {}
 
   /** True while the reads run on the worker thread (false: on this thread). */
   get threaded(): boolean {
@@ -69,7 +74,7 @@ export class ThreadedSocketProvider implements SocketProvider {
   }
 
   private start(): Worker | undefined {
-    if (this.fallback) return undefined;
+    if (this.fallback || !this.useThread) return undefined;
     const entry = workerEntry(import.meta.url, 'socket-worker');
     if (!entry) return undefined;
     let worker: Worker;
