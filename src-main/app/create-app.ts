@@ -1,31 +1,37 @@
 /**
  * The composition of the engine into one object that implements the contract. Every face (the
  * Electron window through IPC, the browser through the web transport, the CLI directly) uses it.
+ *
+ * Each part (the dictionary, the socket table, listeners and sessions, the scanner, forwards,
+ * knocking, the router, the attack surface) is built by one {@link Part}: the first call that
+ * needs it loads its code (a dynamic import, which is a chunk of its own in the CLI's bundle) and
+ * builds it. The desktop app and serve build every part at start, since they show them all and
+ * keep forwards and router mappings alive; one CLI command builds only what its calls use
+ * (`portolan port 22` the dictionary, `portolan scan` the scanner, `portolan sockets` the socket
+ * table). Every face reads and checks all the user's files at start all the same, through the
+ * files' own classes (no engine code), so a damaged file is told whatever the command.
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { Handlers, SettingsState, SystemInfo } from '../contract/index.js';
-import { checkBind } from '../engine/sockets/bind-check.js';
-import { loadDictionary } from '../engine/dictionary/load.js';
+import type { CallName, Handlers, SettingsState, SystemInfo } from '../contract/index.js';
+import { exposureCalls } from '../contract/exposure.js';
+import { forwardCalls } from '../contract/forwards.js';
+import { knockCalls } from '../contract/knock.js';
+import { scanCalls } from '../contract/scan.js';
 import { readEphemeralRange } from '../engine/system/ephemeral-range.js';
-import { ReverseDnsCache } from '../engine/net/reverse-dns.js';
-import { resolveHost } from '../engine/net/resolve.js';
-import { selectSocketProvider } from '../engine/sockets/select-provider.js';
-import { createSocketsService } from './sockets-service.js';
 import { dispatch, type CallResult } from './dispatch.js';
 import { removeOrphanTemps } from './atomic-write.js';
 import { EventBus } from './event-bus.js';
-import { ExposureService, type ExposureServiceOptions } from './exposure-service.js';
-import { ForwardsService, type ForwardsServiceOptions } from './forwards-service.js';
-import { KnockService } from './knock-service.js';
-import { loadLearnCards } from './learn-cards.js';
+import type { ExposureServiceOptions } from './exposure-service.js';
+import type { ForwardsServiceOptions } from './forwards-service.js';
+import { ForwardsStore } from './forwards-store.js';
+import { knockDataFile } from './knock-file.js';
 import { ProblemLog } from './problem-log.js';
 import { carryProblems } from './problem-notices.js';
-import { RouterService, type RouterServiceOptions } from './router-service.js';
-import { ScanService } from './scan-service.js';
+import { routerMappingsFile } from './router-file.js';
+import type { RouterServiceOptions } from './router-service.js';
 import { EncryptedFileSecretStore } from './secret-file-store.js';
 import { SettingsStore } from './settings-store.js';
-import { createSessionsService } from './sessions-service.js';
 import { APP_VERSION } from './version.js';
 
 /** Where the app finds its data and keeps the user's. */
@@ -58,86 +64,173 @@ export interface PortolanApp {
   close(): Promise<void>;
 }
 
-/** Builds the app. Loading the dictionary is the only slow step (tens of ms). */
+/**
+ * One part of the app, built the first time something asks for it; later asks share the build
+ * (and its failure, as createApp's own would be).
+ */
+class Part<T> {
+  private building: Promise<T> | undefined;
+  private value: T | undefined;
+
+  constructor(private readonly build: () => Promise<T>) {}
+
+  /** The part, built now if nothing asked for it before. */
+  get(): Promise<T> {
+    this.building ??= this.build().then((value) => (this.value = value));
+    return this.building;
+  }
+
+  /** The part when it is built; undefined while nothing asked for it (it then owns nothing: no socket, no timer). */
+  get built(): T | undefined {
+    return this.value;
+  }
+
+  /** The part once a build asked for is over, for closing it; undefined when none was asked for or it failed. */
+  async settled(): Promise<T | undefined> {
+    return this.building?.then(
+      (value) => value,
+      () => undefined,
+    );
+  }
+}
+
+/** Handlers for `names` that build `part` on their first call and then run its own handlers. */
+function through<K extends CallName>(part: Part<{ handlers: Pick<Handlers, K> }>, names: readonly K[]): Pick<Handlers, K> {
+  const out: Partial<Record<K, (input: never) => Promise<unknown>>> = {};
+  for (const name of names) {
+    out[name] = async (input: never) => ((await part.get()).handlers[name] as (input: never) => Promise<unknown>)(input);
+  }
+  return out as unknown as Pick<Handlers, K>;
+}
+
+/** The calls of a contract table, by name. */
+const namesOf = <T extends object>(table: T) => Object.keys(table) as (keyof T & CallName)[];
+
+const SOCKET_CALLS = ['sockets.snapshot', 'sockets.pairs', 'sockets.close', 'processes.end', 'sockets.watch', 'sockets.configure'] as const;
+const SESSION_CALLS = ['listeners.open', 'listeners.close', 'listeners.list', 'sessions.connect', 'sessions.send', 'sessions.close', 'sessions.ack'] as const;
+const ROUTER_CALLS = ['router.discover', 'router.mappings', 'router.add', 'router.remove'] as const;
+
+/** Builds the app: reads the user's files; the desktop app and serve also build every part (tens of ms). */
 export async function createApp(options: AppOptions): Promise<PortolanApp> {
   const bus = new EventBus();
-  const [dictionary, learnCards, ephemeral] = await Promise.all([
-    loadDictionary(options.assetsDir),
-    loadLearnCards(options.assetsDir),
-    readEphemeralRange(),
-  ]);
+  const direct = options.transport === 'direct';
+  const dataFile = (name: string) => path.join(options.dataDir, name);
   // Temporaries of a write that was killed before its rename: never the only copy of anything.
   await Promise.all([options.dataDir, path.join(options.dataDir, 'scans')].map((dir) => removeOrphanTemps(dir)));
+
+  // Every file is read now, so that its problems are told at start (by the CLI, in the status bar),
+  // not when a view first asks for it. The parts that own them share these reads.
   const problems = new ProblemLog();
-  const settings = new SettingsStore(path.join(options.dataDir, 'settings.json'));
+  const settings = new SettingsStore(dataFile('settings.json'));
   settings.data.reportTo(problems);
   await settings.load();
-  const sessions = createSessionsService(bus);
-  const scanner = await ScanService.create({ bus, dictionary, assetsDir: options.assetsDir, dataDir: options.dataDir, version: APP_VERSION, problems });
+  const forwardsStore = new ForwardsStore(dataFile('forwards.json'));
+  forwardsStore.data.reportTo(problems);
+  await forwardsStore.load();
+  const knockData = knockDataFile(dataFile('knock.json'));
+  knockData.reportTo(problems);
+  const routerData = routerMappingsFile(dataFile('router-mappings.json'), problems);
+  const secrets = options.forwards?.secrets;
+  if (secrets instanceof EncryptedFileSecretStore) secrets.reportTo(problems);
+  await Promise.all([routerData.read(), knockData.read(), secrets instanceof EncryptedFileSecretStore ? secrets.load() : undefined]);
+
+  const dictionary = new Part(async () => (await import('../engine/dictionary/load.js')).loadDictionary(options.assetsDir));
+  const learnCards = new Part(async () => (await import('./learn-cards.js')).loadLearnCards(options.assetsDir));
+  const ephemeral = new Part(() => readEphemeralRange());
+  const reverseDns = new Part(async () => new (await import('../engine/net/reverse-dns.js')).ReverseDnsCache());
+  const sessions = new Part(async () => (await import('./sessions-service.js')).createSessionsService(bus));
+  const scanner = new Part(async () =>
+    (await import('./scan-service.js')).ScanService.create({ bus, dictionary: () => dictionary.get(), assetsDir: options.assetsDir, dataDir: options.dataDir, version: APP_VERSION, problems }),
+  );
   // Router mappings: renewed while a window or serve runs; one CLI command ('direct') does not renew.
-  const router = new RouterService(bus, { file: path.join(options.dataDir, 'router-mappings.json'), keepAlive: options.transport !== 'direct', engine: options.router, problems });
+  const router = new Part(async () => {
+    const { RouterService } = await import('./router-service.js');
+    return new RouterService(bus, { file: routerData.file, data: routerData, keepAlive: !direct, engine: options.router, problems });
+  });
   // Forwards marked startWithApp start with the desktop app and serve, not with one CLI command.
-  const forwards = new ForwardsService({ bus, dataDir: options.dataDir, autoStart: options.transport !== 'direct', ...options.forwards });
-  forwards.store.data.reportTo(problems);
-  if (forwards.secrets instanceof EncryptedFileSecretStore) forwards.secrets.reportTo(problems);
-  await forwards.init();
+  const forwards = new Part(async () => {
+    const { ForwardsService } = await import('./forwards-service.js');
+    const service = new ForwardsService({ bus, dataDir: options.dataDir, store: forwardsStore, autoStart: !direct, ...options.forwards });
+    await service.init();
+    return service;
+  });
   // After the forwards: a guard may gate a forward (TCP, UDP, SSH -L/-D) as well as a listener.
-  const knock = new KnockService(bus, { file: path.join(options.dataDir, 'knock.json'), listeners: sessions.engine, forwards: forwards.engine });
-  knock.data.reportTo(problems);
-  // Every file is read now, so that its problems are told at start (by the CLI, in the status bar),
-  // not when a view first asks for it.
-  await Promise.all([router.readFile(), knock.load(), forwards.secrets instanceof EncryptedFileSecretStore ? forwards.secrets.load() : undefined]);
-  // One CLI command keeps what it found for the next window; a window (or serve) shows what earlier commands found.
-  const noticesWritten = await carryProblems(options.dataDir, problems, options.transport === 'direct' ? 'keeps' : 'shows');
+  const knock = new Part(async () => {
+    const [{ KnockService }, listeners, forwarding] = await Promise.all([import('./knock-service.js'), sessions.get(), forwards.get()]);
+    const service = new KnockService(bus, { file: knockData.file, data: knockData, listeners: listeners.engine, forwards: forwarding.engine });
+    await service.load();
+    return service;
+  });
   // The engine's own sockets are tagged: listeners and their sessions precisely, the rest
-  // (the web transport...) as 'portolan'.
-  const sockets = createSocketsService(bus, selectSocketProvider(), (row) => (row.pid === process.pid ? (sessions.tag(row) ?? forwards.tag(row) ?? 'portolan') : undefined));
-  const reverseDns = new ReverseDnsCache();
+  // (the web transport...) as 'portolan'. A part not built yet has no socket to tag. One CLI
+  // command reads the table on its own thread (see selectSocketProvider).
+  const sockets = new Part(async () => {
+    const [{ createSocketsService }, { selectSocketProvider }] = await Promise.all([import('./sockets-service.js'), import('../engine/sockets/select-provider.js')]);
+    return createSocketsService(bus, selectSocketProvider(process.platform, { thread: !direct }), (row) => (row.pid === process.pid ? (sessions.built?.tag(row) ?? forwards.built?.tag(row) ?? 'portolan') : undefined));
+  });
+  let offSocketsAdded: (() => void) | undefined;
+  const exposure = new Part(async () => {
+    const [{ ExposureService }, table] = await Promise.all([import('./exposure-service.js'), sockets.get()]);
+    const service = new ExposureService({
+      listening: async () => (await table.handlers['sockets.snapshot']({ listeningOnly: true })).rows,
+      mappings: async () => (await router.get()).handlers['router.mappings']({}),
+      // Mappings the router part knows of; none while nothing built it.
+      knownMappings: () => router.built?.engine.snapshot() ?? [],
+      baselineFile: dataFile('exposure-baseline.json'),
+      problems,
+      onAlert: (diff) => bus.emit('exposure.changed', diff),
+      ...options.exposure,
+    });
+    offSocketsAdded = bus.on('sockets.diff', ({ added }) => service.socketsAdded(added));
+    return service;
+  });
+
+  // The desktop app and serve: every part now (forwards marked startWithApp start, mappings renew).
+  if (!direct) await Promise.all([dictionary, learnCards, ephemeral, scanner, router, forwards, knock, sockets, exposure].map((part) => part.get()));
+  // One CLI command keeps what it found for the next window; a window (or serve) shows what earlier commands found.
+  const noticesWritten = await carryProblems(options.dataDir, problems, direct ? 'keeps' : 'shows');
 
   const withProblems = (state: SettingsState): SettingsState => {
     const list = problems.list();
     return list.length ? { ...state, problems: list } : state;
   };
 
-  const listening = async () => (await sockets.handlers['sockets.snapshot']({ listeningOnly: true })).rows;
-  const exposure = new ExposureService({ listening, mappings: () => router.handlers['router.mappings']({}), knownMappings: () => router.engine.snapshot(),
-    baselineFile: path.join(options.dataDir, 'exposure-baseline.json'),
-    problems,
-    onAlert: (diff) => bus.emit('exposure.changed', diff),
-    ...options.exposure,
-  });
-  const offSocketsAdded = bus.on('sockets.diff', ({ added }) => exposure.socketsAdded(added));
-
   const handlers: Handlers = {
-    'dictionary.lookup': async (q) => dictionary.lookup(q),
-    'dictionary.card': async ({ port }) => dictionary.card(port, ephemeral),
-    'dictionary.bindCheck': async (q) => checkBind(q),
-    'dictionary.summaries': async ({ ports }) => dictionary.summaries(ports),
-    'learn.cards': async () => learnCards,
-    'system.info': async () => ({
-      version: APP_VERSION,
-      platform: process.platform,
-      hostname: os.hostname(),
-      node: process.versions.node,
-      transport: options.transport,
-      ephemeral,
-      dictionarySize: dictionary.size,
-    }),
-    'dns.reverse': async ({ addresses }) => reverseDns.names(addresses),
-    'dns.resolve': async ({ host }) => ({ addresses: await resolveHost(host) }),
+    'dictionary.lookup': async (q) => (await dictionary.get()).lookup(q),
+    'dictionary.card': async ({ port }) => {
+      const [dict, range] = await Promise.all([dictionary.get(), ephemeral.get()]);
+      return dict.card(port, range);
+    },
+    'dictionary.bindCheck': async (q) => (await import('../engine/sockets/bind-check.js')).checkBind(q),
+    'dictionary.summaries': async ({ ports }) => (await dictionary.get()).summaries(ports),
+    'learn.cards': () => learnCards.get(),
+    'system.info': async () => {
+      const [dict, range] = await Promise.all([dictionary.get(), ephemeral.get()]);
+      return {
+        version: APP_VERSION,
+        platform: process.platform,
+        hostname: os.hostname(),
+        node: process.versions.node,
+        transport: options.transport,
+        ephemeral: range,
+        dictionarySize: dict.size,
+      };
+    },
+    'dns.reverse': async ({ addresses }) => (await reverseDns.get()).names(addresses),
+    'dns.resolve': async ({ host }) => ({ addresses: await (await import('../engine/net/resolve.js')).resolveHost(host) }),
     'settings.get': async () => withProblems(settings.state()),
     'settings.update': async (patch) => {
       const state = withProblems(await settings.update(patch));
       bus.emit('settings.changed', state.settings);
       return state;
     },
-    ...sockets.handlers,
-    ...sessions.handlers,
-    ...router.handlers,
-    ...scanner.handlers,
-    ...knock.handlers,
-    ...forwards.handlers,
-    ...exposure.handlers,
+    ...through(sockets, SOCKET_CALLS),
+    ...through(sessions, SESSION_CALLS),
+    ...through(router, ROUTER_CALLS),
+    ...through(scanner, namesOf(scanCalls)),
+    ...through(knock, namesOf(knockCalls)),
+    ...through(forwards, namesOf(forwardCalls)),
+    ...through(exposure, namesOf(exposureCalls)),
   };
 
   const started = Date.now();
@@ -153,20 +246,21 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     problems,
     async close() {
       if (heartbeat) clearInterval(heartbeat);
-      offSocketsAdded();
-      exposure.close();
-      sockets.close();
-      await knock.close();
-      await forwards.close();
-      await sessions.close();
-      await router.close();
-      await scanner.close();
+      // Only the parts that were built (or are being built: they are waited for) have anything to stop.
+      offSocketsAdded?.();
+      (await exposure.settled())?.close();
+      (await sockets.settled())?.close();
+      await (await knock.settled())?.close();
+      await (await forwards.settled())?.close();
+      await (await sessions.settled())?.close();
+      await (await router.settled())?.close();
+      await (await scanner.settled())?.close();
       // Saves still pending land before the process goes.
       await Promise.all([
         settings.data.flush(),
         noticesWritten(),
-        forwards.store.data.flush(),
-        forwards.secrets instanceof EncryptedFileSecretStore ? forwards.secrets.data.flush() : undefined,
+        forwardsStore.data.flush(),
+        secrets instanceof EncryptedFileSecretStore ? secrets.data.flush() : undefined,
       ]);
     },
   };

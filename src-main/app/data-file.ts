@@ -103,6 +103,7 @@ export class DataFile<T> {
   problem: string | undefined;
   private refusal: PortolanError | undefined;
   private loaded = false;
+  private firstRead: Promise<T> | undefined;
   private sink: ProblemSink | undefined;
   private inFlight: Promise<void> | undefined;
   private pending: { serialize: () => string; promise: Promise<void>; settle: (err?: unknown) => void } | undefined;
@@ -130,6 +131,16 @@ export class DataFile<T> {
   private refuse(problem: string, error?: NodeJS.ErrnoException): void {
     this.report(problem);
     this.refusal = new PortolanError(error?.code === 'EACCES' || error?.code === 'EPERM' ? 'EACCES' : 'INTERNAL', problem);
+  }
+
+  /**
+   * The file as first read this run: reads it on the first call, and every later call shares that
+   * read. The composition checks every file at start (app/create-app.ts) and the service that owns
+   * the file reads it again when it is built: one read, one report of what is wrong with it.
+   */
+  read(): Promise<T> {
+    this.firstRead ??= this.load();
+    return this.firstRead;
   }
 
   /** Reads the file; whatever is wrong with it is reported, and the value to use returned. */

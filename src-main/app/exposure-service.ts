@@ -16,7 +16,7 @@ import { ExposureBaseline, type ExposureEntry, type SurfaceDiff } from '../contr
 import { diffSurface, isAlert, surfaceOf } from '../engine/exposure/baseline.js';
 import { DataFile, wholeFile } from './data-file.js';
 import type { ProblemSink } from './problem-log.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What the service reads through other parts of the app. */
 export interface ExposureServiceOptions {

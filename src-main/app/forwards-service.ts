@@ -33,6 +33,8 @@ type ForwardCallName =
 export interface ForwardsServiceOptions {
   bus: EventBus;
   dataDir: string;
+  /** forwards.json opened already (by the composition, which reads every file at start); else opened in dataDir. */
+  store?: ForwardsStore;
   /** Secrets store; memory when omitted (serve, CLI). The desktop app passes an encrypted one. */
   secrets?: SecretStore;
   /** The user's known_hosts files; default ~/.ssh/known_hosts. */
@@ -57,7 +59,7 @@ export class ForwardsService {
 
   constructor(private readonly options: ForwardsServiceOptions) {
     this.secrets = options.secrets ?? new MemorySecretStore();
-    this.store = new ForwardsStore(path.join(options.dataDir, 'forwards.json'));
+    this.store = options.store ?? new ForwardsStore(path.join(options.dataDir, 'forwards.json'));
     this.engine = new ForwardEngine({
       emit: (event, payload) => options.bus.emit(event, payload as never),
       secrets: this.secrets,

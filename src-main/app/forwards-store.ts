@@ -4,7 +4,7 @@
  * overwritten; a single bad profile is left out and reported (the whole file copied aside)
  * while the others load.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ForwardSpec } from '../contract/forwards.js';
 import { DataFile, zodReason } from './data-file.js';
 
@@ -48,9 +48,9 @@ export class ForwardsStore {
     return this.data.problem;
   }
 
-  /** Loads the profiles; a missing file means none. */
+  /** The profiles as read once this run (the first call reads the file); a missing file means none. */
   load(): Promise<SavedForward[]> {
-    return this.data.load();
+    return this.data.read();
   }
 
   /**

@@ -21,8 +21,9 @@ import { KnockGuard } from '../engine/knock/knock-guard.js';
 import { exportKnockd, importKnockd, type ExportItem } from '../engine/knock/knockd-conf.js';
 import type { AccessGate } from '../engine/access-gate.js';
 import type { ListenerEngine } from '../engine/listeners/listener-engine.js';
-import { DataFile, zodReason } from './data-file.js';
+import type { DataFile } from './data-file.js';
 import type { EventBus } from './event-bus.js';
+import { knockDataFile, type KnockFile, type SavedGuard } from './knock-file.js';
 
 type KnockCalls =
   | 'knock.send'
@@ -48,45 +49,14 @@ export interface GuardableForwards {
 export interface KnockServiceOptions {
   /** Where profiles and guard specs are kept. */
   file: string;
+  /** knock.json opened already (by the composition, which reads every file at start); else opened from `file`. */
+  data?: DataFile<KnockFile>;
   /** The listeners that guards gate. */
   listeners: ListenerEngine;
   /** The forwards that guards gate; without it, a guard on a forward fails to start. */
   forwards?: GuardableForwards;
   /** Log entries kept in memory. */
   logSize?: number;
-}
-
-type SavedGuard = ParsedGuardSpec & { id: string };
-
-/** What knock.json holds, once its entries are checked. */
-interface KnockFile {
-  profiles: KnockProfile[];
-  guards: SavedGuard[];
-}
-
-/** Checks knock.json: the whole file must be an object of lists; a bad entry is left out (and reported). */
-function parseKnockFile(raw: unknown): { value: KnockFile; dropped: string[] } {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('not an object with profiles and guards');
-  const data = raw as { profiles?: unknown; guards?: unknown };
-  if (data.profiles !== undefined && !Array.isArray(data.profiles)) throw new Error('profiles: not a list');
-  if (data.guards !== undefined && !Array.isArray(data.guards)) throw new Error('guards: not a list');
-  const value: KnockFile = { profiles: [], guards: [] };
-  const dropped: string[] = [];
-  const label = (item: unknown, i: number, kind: string) => {
-    const id = (item as { id?: unknown } | null)?.id;
-    return typeof id === 'string' ? `${kind} ${id}` : `${kind} #${i + 1}`;
-  };
-  (data.profiles ?? []).forEach((p: unknown, i: number) => {
-    const parsed = KnockProfile.safeParse(p);
-    if (parsed.success) value.profiles.push(parsed.data);
-    else dropped.push(`${label(p, i, 'profile')} (${zodReason(parsed.error)})`);
-  });
-  (data.guards ?? []).forEach((g: unknown, i: number) => {
-    const parsed = GuardSpec.safeParse(g);
-    if (parsed.success && parsed.data.id) value.guards.push({ ...parsed.data, id: parsed.data.id });
-    else dropped.push(`${label(g, i, 'guard')} (${parsed.success ? 'id: missing' : zodReason(parsed.error)})`);
-  });
-  return { value, dropped };
 }
 
 /** A guard's target, resolved: where its knock ports go by default, and how to put its gate on. */
@@ -124,12 +94,7 @@ export class KnockService {
     private readonly bus: EventBus,
     private readonly options: KnockServiceOptions,
   ) {
-    this.data = new DataFile(options.file, {
-      what: 'knock profiles file',
-      instead: 'no knock profiles or guards were loaded from it',
-      empty: () => ({ profiles: [], guards: [] }),
-      parse: parseKnockFile,
-    });
+    this.data = options.data ?? knockDataFile(options.file);
     const ready =
       <I, O>(fn: (input: I) => Promise<O> | O) =>
       async (input: I): Promise<O> => {
@@ -353,7 +318,7 @@ export class KnockService {
 
   /** Reads the saved profiles and guard specs once (a missing file means none; a damaged one is reported). */
   load(): Promise<void> {
-    this.loaded ??= this.data.load().then((data) => {
+    this.loaded ??= this.data.read().then((data) => {
       for (const p of data.profiles) this.profiles.set(p.id, p);
       for (const g of data.guards) this.guards.set(g.id, { spec: g, state: 'stopped' });
       const max = (kind: 'K' | 'G', ids: Iterable<string>) => {

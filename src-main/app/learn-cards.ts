@@ -1,7 +1,7 @@
 /** Loads the Learn cards (assets/learn/cards.json), validated against the contract's schema. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConceptId, LearnCard } from '../contract/index.js';
 
 /** Reads and checks the cards: one per concept, no concept missing. */

@@ -5,7 +5,7 @@
  * person too. Kept in problems-to-show.json (a {@link DataFile}, like every file Portolan owns).
  */
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DataFile, wholeFile } from './data-file.js';
 import type { ProblemLog } from './problem-log.js';
 

@@ -4,36 +4,12 @@
  * (router-mappings.json, written atomically), so that the CLI and later runs know which mappings
  * are Portolan's, how to renew them (PCP nonce) and which to remove on quit.
  */
-import { z } from 'zod';
 import { PortolanError, type Handlers } from '../contract/index.js';
-import { MappingProtocol, MappingState, NatProtocol, RouterError } from '../contract/router.js';
 import { NatEngine, type NatEngineOptions, type OwnedMapping } from '../engine/nat/nat-engine.js';
-import { DataFile, wholeFile, zodReason } from './data-file.js';
+import type { DataFile } from './data-file.js';
 import type { EventBus } from './event-bus.js';
 import type { ProblemSink } from './problem-log.js';
-
-const PortNumber = z.number().int().min(0).max(65535);
-
-/** One remembered mapping, as router-mappings.json holds it. */
-const SavedMapping: z.ZodType<OwnedMapping> = z.object({
-  gateway: z.string(),
-  protocol: MappingProtocol,
-  externalPort: PortNumber,
-  requestedExternalPort: PortNumber,
-  internalHost: z.string(),
-  internalPort: PortNumber,
-  leaseSeconds: z.number().min(0),
-  grantedLease: z.number().min(0),
-  description: z.string(),
-  via: NatProtocol,
-  removeOnQuit: z.boolean(),
-  nonce: z.string().optional(),
-  expiresAt: z.number().optional(),
-  state: MappingState,
-  error: RouterError.optional(),
-  note: z.string().optional(),
-});
-const MappingsFile = z.object({ mappings: z.array(z.unknown()) });
+import { routerMappingsFile } from './router-file.js';
 
 type RouterCalls = 'router.discover' | 'router.mappings' | 'router.add' | 'router.remove';
 
@@ -41,6 +17,8 @@ type RouterCalls = 'router.discover' | 'router.mappings' | 'router.add' | 'route
 export interface RouterServiceOptions {
   /** Where Portolan's own mappings are remembered. */
   file: string;
+  /** router-mappings.json opened already (by the composition, which reads every file at start); else opened from `file`. */
+  data?: DataFile<OwnedMapping[]>;
   /** Renew mappings while the app runs (the desktop app and serve: yes; one CLI command: no). */
   keepAlive: boolean;
   /** Engine settings (tests point the engine at a fake router on 127.0.0.1). */
@@ -62,23 +40,7 @@ export class RouterService {
     bus: EventBus,
     private readonly options: RouterServiceOptions,
   ) {
-    this.data = new DataFile(options.file, {
-      what: 'router mappings file',
-      instead: 'mappings made by an earlier run are not renewed or removed by this one',
-      empty: () => [],
-      problems: options.problems,
-      parse: (raw) => {
-        const { mappings } = wholeFile(MappingsFile)(raw).value;
-        const value: OwnedMapping[] = [];
-        const dropped: string[] = [];
-        mappings.forEach((m, i) => {
-          const parsed = SavedMapping.safeParse(m);
-          if (parsed.success) value.push(parsed.data);
-          else dropped.push(`mapping #${i + 1} (${zodReason(parsed.error)})`);
-        });
-        return { value, dropped };
-      },
-    });
+    this.data = options.data ?? routerMappingsFile(options.file, options.problems);
     this.engine = new NatEngine({
       ...options.engine,
       keepAlive: options.keepAlive,
@@ -108,7 +70,7 @@ export class RouterService {
 
   /** Reads the file once (a missing file means no mappings; a damaged one is reported). */
   readFile(): Promise<OwnedMapping[]> {
-    this.records ??= this.data.load();
+    this.records ??= this.data.read();
     return this.records;
   }
 

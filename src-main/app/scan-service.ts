@@ -3,7 +3,6 @@
  * about 10 a second per scan), saves finished scans to the history, and serves diffs, exports and
  * profiles.
  */
-import dns from 'node:dns';
 import path from 'node:path';
 import type { Handlers } from '../contract/index.js';
 import { PortolanError } from '../contract/index.js';
@@ -38,7 +37,8 @@ type ScanCalls =
 /** What the scan service needs from the rest of the app. */
 export interface ScanServiceOptions {
   bus: EventBus;
-  dictionary: Dictionary;
+  /** The port dictionary (expected services, service names as ports), loaded when a scan starts. */
+  dictionary: () => Promise<Dictionary>;
   assetsDir: string;
   dataDir: string;
   version: string;
@@ -71,7 +71,8 @@ interface Running {
   finished: Promise<void>;
 }
 
-const defaultResolve: Resolver = async (name) => (await dns.promises.lookup(name, { all: true, verbatim: true })).map((a) => a.address);
+// node:dns is loaded when a name is to be resolved: a scan of addresses needs none.
+const defaultResolve: Resolver = async (name) => (await (await import('node:dns')).promises.lookup(name, { all: true, verbatim: true })).map((a) => a.address);
 
 /** A new scan id: sortable by time, safe as a file name. */
 function newScanId(now = new Date()): string {
@@ -144,18 +145,18 @@ export class ScanService {
   }
 
   /** The dictionary's expected service on a port: IANA's name for the protocol, else a common unofficial use. */
-  expectedService(port: number, protocol: ScanProtocol): string | undefined {
+  expectedService(dictionary: Dictionary, port: number, protocol: ScanProtocol): string | undefined {
     const key = `${protocol}${port}`;
     if (this.expectedCache.has(key)) return this.expectedCache.get(key);
-    const card = this.options.dictionary.card(port, { low: 0, high: 0, source: 'scanner' });
+    const card = dictionary.card(port, { low: 0, high: 0, source: 'scanner' });
     const name = card.assignments.find((a) => a.protocol === protocol && a.name)?.name ?? card.unofficial.find((u) => u.protocols.includes(protocol))?.service;
     this.expectedCache.set(key, name);
     return name;
   }
 
   /** Ports of a service name, from the dictionary (IANA names first, then unofficial uses). */
-  servicePorts(name: string, protocol: ScanProtocol): number[] {
-    const result = this.options.dictionary.lookup({ query: name, pageSize: 500 });
+  servicePorts(dictionary: Dictionary, name: string, protocol: ScanProtocol): number[] {
+    const result = dictionary.lookup({ query: name, pageSize: 500 });
     const exact = result.items.filter((i) => i.names.some((n) => n.toLowerCase() === name) && (i.protocols.length === 0 || i.protocols.includes(protocol) || i.unofficial.some((u) => u.toLowerCase() === name)));
     return exact.map((i) => i.port);
   }
@@ -199,7 +200,7 @@ export class ScanService {
 
   /** Starts a scan; the handle's `finished` resolves when it has ended (what scan.wait answers). */
   async start(spec: ScanSpec): Promise<ScanHandle> {
-    const hosts: ScanHost[] = await expandTargets(spec.targets, this.options.resolve ?? defaultResolve);
+    const [hosts, dictionary]: [ScanHost[], Dictionary] = await Promise.all([expandTargets(spec.targets, this.options.resolve ?? defaultResolve), this.options.dictionary()]);
     const outside = hosts.filter((h) => !isPrivateAddress(h.address));
     if (outside.length > 0 && !spec.confirmPublic) {
       const names = outside.slice(0, 3).map((h) => (h.target === h.address ? h.address : `${h.target} (${h.address})`));
@@ -209,7 +210,7 @@ export class ScanService {
         `${names.join(', ')}${more} ${outside.length === 1 ? 'is' : 'are'} outside private, loopback and link-local addresses. Scan only hosts you own or have permission to test; confirm to go on (CLI: --yes).`,
       );
     }
-    const ports = parsePorts(spec.ports, spec.protocol, this.top, (name, protocol) => this.servicePorts(name, protocol));
+    const ports = parsePorts(spec.ports, spec.protocol, this.top, (name, protocol) => this.servicePorts(dictionary, name, protocol));
     const id = newScanId();
     const pending = new Map<string, PortResult>();
     const scan = new PortScan({
@@ -221,7 +222,7 @@ export class ScanService {
       ...(spec.portOrder ? { order: spec.portOrder } : {}),
       ...(spec.serviceDetection && spec.protocol === 'tcp' ? { detector: this.detector } : {}),
       ...(this.options.maxSockets ? { maxSockets: this.options.maxSockets } : {}),
-      expected: (port, protocol) => this.expectedService(port, protocol),
+      expected: (port, protocol) => this.expectedService(dictionary, port, protocol),
       onResult: (result) => pending.set(`${result.host} ${result.port}`, result),
       onState: (state) => {
         if (state === 'paused' || state === 'running') queueMicrotask(() => this.flush(run, true));

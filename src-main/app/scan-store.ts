@@ -8,7 +8,7 @@ import { readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { PortolanError } from '../contract/index.js';
 import { ScanProfile, ScanResults, type ScanSummary } from '../contract/scan.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from './atomic-write.js';
 import { DataFile, keepAside, readDataFile, wholeFile } from './data-file.js';
 import type { ProblemSink } from './problem-log.js';

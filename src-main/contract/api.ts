@@ -2,7 +2,7 @@
  * The contract: one table of calls and one of events. The preload, the renderer client, the web
  * transport, the CLI and the tests are all derived from these two tables.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   BindCheckQuery,
   BindCheckResult,

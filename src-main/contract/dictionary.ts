@@ -1,5 +1,5 @@
 /** Schemas of the port dictionary: look-ups, port cards and the live bind check. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A TCP/UDP port number, 0-65535. */
 export const PortNumber = z.number().int().min(0).max(65535);

@@ -2,7 +2,7 @@
  * Errors that cross the contract boundary. Every failure a user can see is one of these codes with
  * a sentence that says what happened and what to do about it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Stable error codes. Callers branch on the code; people read the message. */
 export const ErrorCode = z.enum([

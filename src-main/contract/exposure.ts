@@ -4,7 +4,7 @@
  * the host firewall does with a first packet from the local network and from the internet (and
  * which rule decides), whether a router mapping forwards to it, and the verdict that follows.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Where a socket is bound: 127.0.0.1/::1 only, one interface's address, or every interface. */
 export const BindScope = z.enum(['loopback', 'interface', 'any']);

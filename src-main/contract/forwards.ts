@@ -23,7 +23,7 @@
  *   kept by the app's secret store (the OS's secret storage in the desktop app, memory elsewhere),
  *   never in forwards.json nor in any output.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { cidrProblem } from './cidr.js';
 import { WireError } from './errors.js';
 

@@ -16,7 +16,7 @@
  * - Show {@link GUARD_VISIBILITY_NOTE} next to the guard form, and {@link GUARD_COMMAND_WARNING}
  *   next to the command switch.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_KNOCK_STEPS } from './knock-notes.js';
 
 export { GUARD_COMMAND_WARNING, GUARD_VISIBILITY_NOTE, MAX_KNOCK_STEPS } from './knock-notes.js';

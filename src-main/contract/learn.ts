@@ -1,5 +1,5 @@
 /** Schemas of the Learn panel: short cards that explain each concept of ports. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Concept ids; the UI links to a card by its id wherever the concept appears. */
 export const ConceptId = z.enum([

@@ -18,7 +18,7 @@
  *   renewal, re-applied after a router reboot or a new external address, removed) and after a
  *   discovery; it carries the full list (small: routers hold tens of mappings).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The protocols Portolan speaks to routers. */
 export const NatProtocol = z.enum(['upnp', 'natpmp', 'pcp']);

