@@ -8,13 +8,14 @@ import { errorMessage, type Api } from '../api/client.js';
 import { ReverseNames } from '../sockets/dns.js';
 import { matchesFilter, parseFilter, type MatchContext, type ParsedFilter } from '../sockets/filter.js';
 import { localRole, type LocalRole } from '../sockets/columns.js';
-import { groupLines, isHeader, listeningPorts, type Line } from '../sockets/group.js';
+import { groupLines, isHeader, type Line } from '../sockets/group.js';
 import { lineHolds, lineSocketId, pairLines, type PairsLine } from '../sockets/pairs.js';
 import { ConnectionTraffic } from '../sockets/traffic.js';
 import { decodeOptions, DEFAULT_OPTIONS, encodeOptions, hidesTimeWait, passesToggles, type Column, type ViewOptions } from '../sockets/options.js';
 import { PortNames } from '../sockets/ports.js';
 import { compareRows } from '../sockets/sort.js';
 import { SocketTable, type Entry, type MarkDurations } from '../sockets/table.js';
+import { RowTally } from '../sockets/tally.js';
 import { SocketActionsState } from './socket-actions.svelte.js';
 
 /** Tick periods offered in the toolbar, in ms. */
@@ -80,6 +81,8 @@ export class SocketsState {
   namesVersion = $state(0);
 
   readonly table: SocketTable;
+  /** Listening ports and TIME_WAIT rows, counted as the table changes. */
+  private readonly tally = new RowTally();
   /** Close connection and End process (the detail panel's buttons). */
   readonly actions: SocketActionsState;
   readonly traffic = new ConnectionTraffic();
@@ -89,6 +92,8 @@ export class SocketsState {
   readonly ctx: MatchContext;
 
   private open = false;
+  /** Whether what is on screen shows traffic (pairs, graph, a connection's details): only then is it sampled. */
+  private trafficWanted = false;
   private renewTimer: ReturnType<typeof setInterval> | undefined;
   private markTimer: ReturnType<typeof setInterval> | undefined;
   private rebuildTimer: ReturnType<typeof setTimeout> | undefined;
@@ -115,7 +120,7 @@ export class SocketsState {
       serviceName: (port) => this.names.name(port),
       hostName: (address) => (this.options.dns ? (this.dns.get(address) ?? undefined) : undefined),
     };
-    this.table = new SocketTable(this.tableView(), config.durations);
+    this.table = new SocketTable(this.tableView(), config.durations, this.tally);
     this.actions = new SocketActionsState(api);
   }
 
@@ -154,7 +159,7 @@ export class SocketsState {
     this.loading = true;
     this.pendingDiffs = [];
     try {
-      const monitor = await this.api.call('sockets.watch', { leaseMs: this.config.leaseMs ?? 30_000 });
+      const monitor = await this.api.call('sockets.watch', this.lease());
       const snapshot = await this.api.call('sockets.snapshot', {});
       if (seq !== this.loadSeq) return;
       this.paused = monitor.paused;
@@ -183,10 +188,28 @@ export class SocketsState {
     }
   }
 
+  /** The watch lease asked for: traffic too while something on screen shows it. */
+  private lease(): { leaseMs: number; trafficMs?: number } {
+    const leaseMs = this.config.leaseMs ?? 30_000;
+    // Past the next renewal by half a period, so that it never lapses while wanted and ends soon after.
+    return this.trafficWanted ? { leaseMs, trafficMs: Math.max(1000, Math.round((this.config.renewMs ?? 10_000) * 1.5)) } : { leaseMs };
+  }
+
+  /**
+   * Says whether the screen shows traffic now (pairs or graph mode, or a connection's details):
+   * the engine samples it (`ss -tin`, megabytes of parsing a tick with 10,000 connections) only
+   * then. Asking starts it at once; not asking lets the traffic lease run out.
+   */
+  wantTraffic(wanted: boolean): void {
+    if (wanted === this.trafficWanted) return;
+    this.trafficWanted = wanted;
+    if (wanted && this.loaded) void this.renew();
+  }
+
   private async renew(): Promise<void> {
     if (!this.open) return;
     try {
-      const monitor = await this.api.call('sockets.watch', { leaseMs: this.config.leaseMs ?? 30_000 });
+      const monitor = await this.api.call('sockets.watch', this.lease());
       this.paused = monitor.paused;
       this.intervalMs = monitor.intervalMs;
     } catch {
@@ -231,7 +254,9 @@ export class SocketsState {
   /** Copies the table's shown rows into reactive state (grouped when asked). */
   private publish(): void {
     const rows = this.table.rows();
-    this.listening = listeningPorts([...this.table.all()].map((e) => e.row));
+    // The same set until a port starts or stops listening, so that cells reading a row's role
+    // redraw only then.
+    this.listening = this.tally.listeningPorts();
     if (this.options.mode === 'pairs') {
       this.pairLines = pairLines(this.table, rows, this.options.talkers ? (pair) => this.traffic.rate(pair.id) : undefined);
       this.lines = [];
@@ -242,13 +267,10 @@ export class SocketsState {
       this.pairLines = [];
       this.lines = groupLines(rows, this.options.group, this.listening, this.collapsed, (port) => this.names.name(port));
     }
-    let fading = 0;
-    for (const e of rows) if (e.mark === 'removed') fading++;
-    this.shown = rows.length - fading;
+    // Counted over the marks and as the table changes: a publish never walks all 10,000 rows.
+    this.shown = rows.length - this.table.fadingShown;
     this.total = this.table.liveCount;
-    let timeWait = 0;
-    for (const e of this.table.all()) if (e.row.state === 'TIME_WAIT' && e.mark !== 'removed') timeWait++;
-    this.timeWaitCount = timeWait;
+    this.timeWaitCount = this.tally.timeWait;
     if (this.selectedId !== null) {
       const e = this.table.get(this.selectedId);
       if (e) this.selected = e;
