@@ -1,6 +1,6 @@
 /**
  * The counts a publish reads without walking every row (listening ports, TIME_WAIT rows, closed
- * rows still shown) agree with a full recount through random diffs and expiries, and many rows
+ * rows still shown) and the pairs of pairs mode agree with a full recount through random diffs and expiries, and many rows
  * closing at once leave the shown list as a rebuild would.
  */
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,8 @@ import { listeningPorts } from '../../src-renderer/src/lib/sockets/group.js';
 import { compareRows } from '../../src-renderer/src/lib/sockets/sort.js';
 import { SocketTable } from '../../src-renderer/src/lib/sockets/table.js';
 import { RowTally } from '../../src-renderer/src/lib/sockets/tally.js';
+import { PairIndex } from '../../src-renderer/src/lib/sockets/pair-index.js';
+import { pairRows } from '../../src-main/contract/socket-pairs.js';
 import { noNames, row } from './socket-rows.js';
 
 const view = { accept: (r: SocketRow) => r.localPort % 7 !== 0, compare: compareRows('lport', 'asc', noNames) };
@@ -65,5 +67,51 @@ describe('RowTally', () => {
     expect(tally.listeningPorts()).toBe(first);
     t.apply({ added: [row({ localPort: 443 })], removed: [], changed: [] }, 2);
     expect([...tally.listeningPorts()].sort()).toEqual(['tcp|443', 'tcp|80']);
+  });
+});
+
+describe('PairIndex', () => {
+  it('re-pairs only what changed and ends up with the pairs a full pass gives', () => {
+    const rnd = random(11);
+    const index = new PairIndex();
+    const t = new SocketTable(view, { added: 300, changed: 200, removed: 500 }, index);
+    const port = () => 8000 + Math.floor(rnd() * 4);
+    /** A listener, a connection with both halves here, or one with a remote end. */
+    const fresh = (): SocketRow[] => {
+      const k = rnd();
+      if (k < 0.15) return [row({ localPort: port(), localAddress: rnd() < 0.5 ? '0.0.0.0' : '127.0.0.1', pid: 1 + Math.floor(rnd() * 3) })];
+      if (k < 0.7) {
+        const server = port();
+        const client = 40000 + Math.floor(rnd() * 20000);
+        const a = row({ localPort: server, remotePort: client, pid: 1 });
+        const b = row({ localPort: client, remotePort: server, pid: 2 });
+        a.pairId = b.id;
+        b.pairId = a.id;
+        return [a, b];
+      }
+      return [row({ localPort: 50000 + Math.floor(rnd() * 1000), remoteAddress: '127.0.0.9', remotePort: port(), pid: 3 })];
+    };
+    t.load(Array.from({ length: 30 }, fresh).flat());
+    let now = 0;
+    for (let step = 0; step < 300; step++) {
+      const open = [...t.all()].filter((e) => e.mark !== 'removed').map((e) => e.row);
+      const pick = () => open[Math.floor(rnd() * open.length)]!;
+      const removed = new Set(rnd() < 0.6 && open.length ? [pick().id] : []);
+      const changed: SocketRow[] = [];
+      if (rnd() < 0.6 && open.length) {
+        const r = pick();
+        // A queue moves, a half loses its other half, or a listener changes hands.
+        const c = rnd();
+        if (!removed.has(r.id)) changed.push(c < 0.5 ? { ...r, rxQueue: r.rxQueue + 1 } : c < 0.8 ? { ...r, pairId: undefined } : { ...r, pid: (r.pid ?? 0) + 1 });
+      }
+      t.apply({ added: Array.from({ length: Math.floor(rnd() * 3) }, fresh).flat(), removed: [...removed], changed }, now);
+      now += 100 + Math.floor(rnd() * 200);
+      t.expire(now);
+
+      const full = pairRows([...t.all()].map((e) => e.row));
+      const key = (p: { id: string }) => JSON.stringify(p);
+      expect([...index.all()].map(key).sort()).toEqual(full.pairs.map(key).sort());
+      expect([...index.listeners()].map((r) => r.id).sort()).toEqual(full.listeners.map((l) => l.id).sort());
+    }
   });
 });

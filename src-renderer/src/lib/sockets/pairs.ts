@@ -5,8 +5,8 @@
  * Filter, toggles and sort are the table's: a pair is shown when one of its rows is, in the place
  * of its first shown row.
  */
-import { pairRows, pairSocketIds } from '../../../../src-main/contract/socket-pairs.js';
-import type { PairListener, SocketPair } from '../../../../src-main/contract/sockets.js';
+import { isListenerRow, pairRows, pairSocketIds } from '../../../../src-main/contract/socket-pairs.js';
+import type { PairListener, SocketPair, SocketRow } from '../../../../src-main/contract/sockets.js';
 import type { Entry, Mark, SocketTable } from './table.js';
 
 /** A listener heading its pairs. */
@@ -59,13 +59,35 @@ function pairMark(entries: readonly Entry[]): Pick<PairLine, 'mark' | 'markedAt'
   return { mark, markedAt, seq };
 }
 
+/** Where the pairs come from: every connection once, and the listeners (see {@link PairIndex}). */
+export interface PairSource {
+  all(): Iterable<SocketPair>;
+  listeners(): Iterable<SocketRow>;
+}
+
+/** Pairs every row of the table afresh (what the graph and tests use; pairs mode keeps a {@link PairIndex}). */
+export function pairsOf(table: SocketTable): PairSource {
+  const rows = [...table.all()].map((e) => e.row);
+  const { pairs } = pairRows(rows);
+  return { all: () => pairs, listeners: () => rows.filter(isListenerRow) };
+}
+
+/** Lines made before, by pair: a pair whose rows and highlights did not change keeps its line. */
+const lines = new WeakMap<SocketPair, PairLine>();
+
+function lineOf(pair: SocketPair, entries: Entry[]): PairLine {
+  const before = lines.get(pair);
+  if (before && before.entries.length === entries.length && before.entries.every((e, i) => e === entries[i])) return before;
+  const line: PairLine = { kind: 'pair', key: `p:${pair.id}`, pair, entries, ...pairMark(entries) };
+  lines.set(pair, line);
+  return line;
+}
+
 /**
  * The lines of pairs mode. `shown` is the table's filtered, sorted rows; the pairing itself reads
  * every row (a filter that shows one half must not break the pair).
  */
-export function pairLines(table: SocketTable, shown: readonly Entry[], talkers?: (pair: SocketPair) => number): PairsLine[] {
-  const all: Entry[] = [...table.all()];
-  const { listeners, pairs } = pairRows(all.map((e) => e.row));
+export function pairLines(table: SocketTable, shown: readonly Entry[], talkers?: (pair: SocketPair) => number, source: PairSource = pairsOf(table)): PairsLine[] {
   const place = new Map<string, number>();
   shown.forEach((e, i) => place.set(e.row.id, i));
   const firstPlace = (ids: readonly string[]) => {
@@ -77,21 +99,23 @@ export function pairLines(table: SocketTable, shown: readonly Entry[], talkers?:
   const byListener = new Map<string, { line: PairLine; at: number }[]>();
   const unheaded: { line: PairLine; at: number }[] = [];
   const open = new Map<string, number>();
-  for (const pair of pairs) {
-    const entries = pairSocketIds(pair).map((id) => table.get(id)!);
-    const line: PairLine = { kind: 'pair', key: `p:${pair.id}`, pair, entries, ...pairMark(entries) };
+  for (const pair of source.all()) {
+    const ids = pairSocketIds(pair);
+    const entries = ids.map((id) => table.get(id)!);
+    const line = lineOf(pair, entries);
     if (pair.listenerId && line.mark !== 'removed') open.set(pair.listenerId, (open.get(pair.listenerId) ?? 0) + 1);
-    const at = firstPlace(pairSocketIds(pair));
+    const at = firstPlace(ids);
     if (at === Infinity) continue;
     const list = pair.listenerId ? (byListener.get(pair.listenerId) ?? []) : unheaded;
     if (pair.listenerId && !byListener.has(pair.listenerId)) byListener.set(pair.listenerId, list);
     list.push({ line, at });
   }
 
-  if (talkers) return topTalkers([...byListener.values()].flat().concat(unheaded).map((u) => u.line), talkers);
+  if (talkers) return topTalkers([...byListener.values()].flat().concat(unheaded), talkers);
 
   const heads: { line: ListenerLine; at: number; under: { line: PairLine; at: number }[] }[] = [];
-  for (const l of listeners) {
+  for (const row of source.listeners()) {
+    const l = listenerOf(row);
     const under = byListener.get(l.id) ?? [];
     const own = place.get(l.id);
     if (own === undefined && !under.length) continue;
@@ -112,10 +136,15 @@ export function pairLines(table: SocketTable, shown: readonly Entry[], talkers?:
 }
 
 /** Top talkers: every shown pair, busiest first (rate both ways now), then by place. */
-function topTalkers(lines: PairLine[], rate: (pair: SocketPair) => number): PairsLine[] {
-  const rated = lines.map((line, i) => ({ line, rate: rate(line.pair), i }));
-  rated.sort((a, b) => b.rate - a.rate || a.i - b.i);
+function topTalkers(lines: { line: PairLine; at: number }[], rate: (pair: SocketPair) => number): PairsLine[] {
+  const rated = lines.map(({ line, at }) => ({ line, rate: rate(line.pair), at }));
+  rated.sort((a, b) => b.rate - a.rate || a.at - b.at);
   return rated.map((r) => r.line);
+}
+
+/** A listener row as the head of its pairs (the count is filled in by the caller). */
+function listenerOf(row: SocketRow): PairListener {
+  return { id: row.id, proto: row.proto, address: row.localAddress, port: row.localPort, pid: row.pid ?? null, process: row.process ?? null, user: row.user ?? null, pairs: 0 };
 }
 
 /** The socket row a line stands for when selected (null: a section head, not a socket). */

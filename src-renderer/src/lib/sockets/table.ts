@@ -46,6 +46,15 @@ export interface TableObserver {
   clear(): void;
 }
 
+/** One observer that tells each of several. */
+export function observeAll(...observers: TableObserver[]): TableObserver {
+  return {
+    enter: (e) => observers.forEach((o) => o.enter(e)),
+    leave: (e) => observers.forEach((o) => o.leave(e)),
+    clear: () => observers.forEach((o) => o.clear()),
+  };
+}
+
 /** Closed rows dropped at once past which one pass over the shown list beats a splice each. */
 const BULK_DROP = 16;
 

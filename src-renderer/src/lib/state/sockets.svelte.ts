@@ -14,7 +14,8 @@ import { ConnectionTraffic } from '../sockets/traffic.js';
 import { decodeOptions, DEFAULT_OPTIONS, encodeOptions, hidesTimeWait, passesToggles, type Column, type ViewOptions } from '../sockets/options.js';
 import { PortNames } from '../sockets/ports.js';
 import { compareRows } from '../sockets/sort.js';
-import { SocketTable, type Entry, type MarkDurations } from '../sockets/table.js';
+import { observeAll, SocketTable, type Entry, type MarkDurations } from '../sockets/table.js';
+import { PairIndex } from '../sockets/pair-index.js';
 import { RowTally } from '../sockets/tally.js';
 import { SocketActionsState } from './socket-actions.svelte.js';
 
@@ -83,6 +84,8 @@ export class SocketsState {
   readonly table: SocketTable;
   /** Listening ports and TIME_WAIT rows, counted as the table changes. */
   private readonly tally = new RowTally();
+  /** The table's pairs, re-paired only where rows changed (pairs mode). */
+  private readonly pairIndex = new PairIndex();
   /** Close connection and End process (the detail panel's buttons). */
   readonly actions: SocketActionsState;
   readonly traffic = new ConnectionTraffic();
@@ -120,7 +123,7 @@ export class SocketsState {
       serviceName: (port) => this.names.name(port),
       hostName: (address) => (this.options.dns ? (this.dns.get(address) ?? undefined) : undefined),
     };
-    this.table = new SocketTable(this.tableView(), config.durations, this.tally);
+    this.table = new SocketTable(this.tableView(), config.durations, observeAll(this.tally, this.pairIndex));
     this.actions = new SocketActionsState(api);
   }
 
@@ -258,7 +261,7 @@ export class SocketsState {
     // redraw only then.
     this.listening = this.tally.listeningPorts();
     if (this.options.mode === 'pairs') {
-      this.pairLines = pairLines(this.table, rows, this.options.talkers ? (pair) => this.traffic.rate(pair.id) : undefined);
+      this.pairLines = pairLines(this.table, rows, this.options.talkers ? (pair) => this.traffic.rate(pair.id) : undefined, this.pairIndex);
       this.lines = [];
     } else if (this.options.group === 'none') {
       this.pairLines = [];
