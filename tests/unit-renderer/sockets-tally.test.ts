@@ -10,6 +10,7 @@ import { compareRows } from '../../src-renderer/src/lib/sockets/sort.js';
 import { SocketTable } from '../../src-renderer/src/lib/sockets/table.js';
 import { RowTally } from '../../src-renderer/src/lib/sockets/tally.js';
 import { PairIndex } from '../../src-renderer/src/lib/sockets/pair-index.js';
+import { pairLines, type PairsLine } from '../../src-renderer/src/lib/sockets/pairs.js';
 import { pairRows } from '../../src-main/contract/socket-pairs.js';
 import { noNames, row } from './socket-rows.js';
 
@@ -112,6 +113,9 @@ describe('PairIndex', () => {
       const key = (p: { id: string }) => JSON.stringify(p);
       expect([...index.all()].map(key).sort()).toEqual(full.pairs.map(key).sort());
       expect([...index.listeners()].map((r) => r.id).sort()).toEqual(full.listeners.map((l) => l.id).sort());
+      // And pairs mode's lines from the index are those of a fresh pairing.
+      const said = (lines: PairsLine[]) => lines.map((l) => `${l.key}${l.kind === 'listener' ? ` ${l.shownPairs}/${l.pairs}` : ''}${l.kind === 'pair' ? ` ${l.mark}` : ''}`);
+      expect(said(pairLines(t, t.rows(), undefined, index))).toEqual(said(pairLines(t, t.rows())));
     }
   });
 });

@@ -17,7 +17,7 @@ export class PairIndex implements TableObserver {
   private readonly listenerRows = new Map<string, SocketRow>();
   private readonly pairs = new Map<string, SocketPair>();
   /** The pair each socket row is in. */
-  private readonly pairOf = new Map<string, string>();
+  private readonly pairIdOf = new Map<string, string>();
   private readonly dirty = new Set<string>();
   private readonly left = new Set<string>();
   private full = true;
@@ -53,6 +53,13 @@ export class PairIndex implements TableObserver {
     return this.pairs.values();
   }
 
+  /** The pair a socket row is in. */
+  pairOf(socketId: string): SocketPair | undefined {
+    this.update();
+    const id = this.pairIdOf.get(socketId);
+    return id === undefined ? undefined : this.pairs.get(id);
+  }
+
   private touch(before: SocketRow | undefined, after: SocketRow | undefined): void {
     const was = before && isListenerRow(before);
     const is = after && isListenerRow(after);
@@ -78,7 +85,7 @@ export class PairIndex implements TableObserver {
       this.full = false;
       this.dirty.clear();
       this.pairs.clear();
-      this.pairOf.clear();
+      this.pairIdOf.clear();
       this.listenerRows.clear();
       for (const row of this.rows.values()) if (isListenerRow(row)) this.listenerRows.set(row.id, row);
       this.add(pairRows([...this.rows.values()]).pairs);
@@ -89,7 +96,7 @@ export class PairIndex implements TableObserver {
     const redo = new Set<string>();
     for (const id of this.dirty) {
       redo.add(id);
-      const pairId = this.pairOf.get(id);
+      const pairId = this.pairIdOf.get(id);
       const old = pairId ? this.pairs.get(pairId) : undefined;
       if (old) for (const sid of pairSocketIds(old)) redo.add(sid);
       const partner = this.rows.get(id)?.pairId;
@@ -97,14 +104,14 @@ export class PairIndex implements TableObserver {
     }
     this.dirty.clear();
     for (const id of [...redo]) {
-      const pairId = this.pairOf.get(id);
+      const pairId = this.pairIdOf.get(id);
       if (pairId === undefined) continue;
       const old = this.pairs.get(pairId);
       this.pairs.delete(pairId);
       // A half of an undone pair is paired again too, whatever else happened to it.
       if (old)
         for (const sid of pairSocketIds(old)) {
-          this.pairOf.delete(sid);
+          this.pairIdOf.delete(sid);
           redo.add(sid);
         }
     }
@@ -119,7 +126,7 @@ export class PairIndex implements TableObserver {
   private add(pairs: readonly SocketPair[]): void {
     for (const pair of pairs) {
       this.pairs.set(pair.id, pair);
-      for (const sid of pairSocketIds(pair)) this.pairOf.set(sid, pair.id);
+      for (const sid of pairSocketIds(pair)) this.pairIdOf.set(sid, pair.id);
     }
   }
 }
