@@ -55,7 +55,8 @@ export class PairIndex implements TableObserver {
 
   /** The pair a socket row is in. */
   pairOf(socketId: string): SocketPair | undefined {
-    this.update();
+    // Asked once per shown row: the check stays cheap when nothing is pending.
+    if (this.full || this.left.size || this.dirty.size) this.update();
     const id = this.pairIdOf.get(socketId);
     return id === undefined ? undefined : this.pairs.get(id);
   }
