@@ -416,6 +416,22 @@ describe('the Sockets view in the browser', () => {
     await page.context().close();
   });
 
+  it("opens at the row a notification's link names (#/sockets?focus=), selected with its details, past the filter", async () => {
+    const { page, problems } = await openSockets();
+    await filter(page, 'port:1');
+    const pair = await listenerAndClient();
+    await page.evaluate((key) => (location.hash = `#/sockets?focus=${encodeURIComponent(key)}`), `tcp|127.0.0.1|${pair.port}`);
+    const listenerRow = rowOf(page, pair.port, 0);
+    await listenerRow.waitFor({ timeout: 10000 });
+    await expect.poll(() => listenerRow.getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByRole('searchbox', { name: 'Filter the sockets' }).inputValue()).toBe('');
+    await expect.poll(() => page.getByTestId('socket-detail').innerText()).toContain(String(pair.port));
+    await page.screenshot({ path: path.join(shots, 'sockets-focus-link-light.png') });
+    pair.close();
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('keeps up with ~10,000 sockets: prints diff-to-paint times', async () => {
     await paintTimes('sockets');
     // Setting up 10,000 sockets and their first snapshot take most of a minute on a busy 2-core machine.

@@ -64,6 +64,8 @@ export class ForwardsState {
 
   /** The form: closed, a new forward, or editing one (by id). */
   formMode = $state<'closed' | 'new' | 'edit'>('closed');
+  /** The forward a link names (a notification's `#/forwards?focus=<id>`): its card is scrolled to and focused. */
+  focusedId = $state<string | null>(null);
   editingId = $state<string | null>(null);
   form = $state<ForwardForm>({ ...DEFAULT_FORM });
   /** What the engine answered to the last save or start from the form. */
@@ -243,6 +245,11 @@ export class ForwardsState {
 
   /** Opens the form for a new forward filled from another view's link (target host/port, listen port, proto). */
   openFromIntent(params: Record<string, string>): void {
+    // A notification about a forward shows that forward, not a new form.
+    if (params.focus) {
+      this.focusedId = params.focus;
+      return;
+    }
     this.openNew(formFromIntent(params, this.remembered));
   }
 

@@ -6,7 +6,8 @@
 import type { SocketDiff, SocketRow, SocketTrafficSample } from '../../../../src-main/contract/sockets.js';
 import { errorMessage, type Api } from '../api/client.js';
 import { ReverseNames } from '../sockets/dns.js';
-import { matchesFilter, parseFilter, type MatchContext, type ParsedFilter } from '../sockets/filter.js';
+import { isListening, matchesFilter, parseFilter, type MatchContext, type ParsedFilter } from '../sockets/filter.js';
+import { listenerKey } from '../sockets/alerts.js';
 import { localRole, type LocalRole } from '../sockets/columns.js';
 import { groupLines, isHeader, type Line } from '../sockets/group.js';
 import { lineHolds, lineSocketId, pairLines, type PairsLine } from '../sockets/pairs.js';
@@ -78,6 +79,8 @@ export class SocketsState {
   /** Where per-connection traffic comes from, or why there is none on this OS. */
   trafficSource = $state('');
   trafficAvailable = $state(true);
+  /** Bumped each time a row asked for by a link (`#/sockets?focus=`) is selected, so the view scrolls to it. */
+  focusSeq = $state(0);
   /** Bumped when dictionary or DNS names arrive, so cells that show names redraw. */
   namesVersion = $state(0);
 
@@ -95,6 +98,8 @@ export class SocketsState {
   readonly ctx: MatchContext;
 
   private open = false;
+  /** A row a link asked to show (a socket id, or a listener's "tcp|0.0.0.0|22"), until it is in the table. */
+  private focusWanted: string | null = null;
   /** Whether what is on screen shows traffic (pairs, graph, a connection's details): only then is it sampled. */
   private trafficWanted = false;
   private renewTimer: ReturnType<typeof setInterval> | undefined;
@@ -274,6 +279,7 @@ export class SocketsState {
     this.shown = rows.length - this.table.fadingShown;
     this.total = this.table.liveCount;
     this.timeWaitCount = this.tally.timeWait;
+    if (this.focusWanted !== null) this.landFocus();
     if (this.selectedId !== null) {
       const e = this.table.get(this.selectedId);
       if (e) this.selected = e;
@@ -316,6 +322,34 @@ export class SocketsState {
     }
     clearTimeout(this.rebuildTimer);
     this.rebuildTimer = setTimeout(() => this.refilter(), 100);
+  }
+
+  /**
+   * Shows a row a link names (a notification's "New listening port" opens `#/sockets?focus=`):
+   * a socket id, or a listener's baseline key "tcp|0.0.0.0|22". The row is selected with its
+   * details open, the filter and the Only toggle let it through, and the view scrolls to it; a
+   * row not in the table yet is shown when it comes.
+   */
+  focus(key: string): void {
+    this.focusWanted = key;
+    if (this.loaded) this.landFocus();
+  }
+
+  private landFocus(): void {
+    const key = this.focusWanted;
+    if (key === null) return;
+    let found = this.table.get(key);
+    if (!found) for (const e of this.table.all()) if (e.mark !== 'removed' && isListening(e.row) && listenerKey(e.row) === key) found = e;
+    if (!found) return;
+    this.focusWanted = null;
+    const id = found.row.id;
+    if (!this.table.rows().some((e) => e.row.id === id)) {
+      if (this.filterText) this.setFilter('');
+      if (this.options.only !== 'all' || this.options.hideLoopback) this.setOptions({ only: 'all', hideLoopback: false });
+    }
+    this.select(id);
+    this.detailOpen = true;
+    this.focusSeq++;
   }
 
   /** Takes new text from the filter box. */
