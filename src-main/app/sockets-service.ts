@@ -49,8 +49,8 @@ export function createSocketsService(bus: EventBus, provider: SocketProvider | u
         endProcess(pid, signal);
         return { pid, signal };
       },
-      'sockets.watch': async ({ leaseMs }) => {
-        requireMonitor().watch(leaseMs);
+      'sockets.watch': async ({ leaseMs, trafficMs }) => {
+        requireMonitor().watch(leaseMs, trafficMs);
         return requireMonitor().getSettings();
       },
       'sockets.configure': async (patch) => requireMonitor().configure(patch),

@@ -124,9 +124,13 @@ export const calls = {
   },
   /** Keeps the live table ticking for a while (views renew the lease while they are open). */
   'sockets.watch': {
-    input: z.object({ leaseMs: z.number().int().min(1000).max(300000).default(30000) }),
+    input: z.object({
+      leaseMs: z.number().int().min(1000).max(300000).default(30000),
+      /** Also sample per-connection traffic (sockets.traffic events) for this long; none without it. */
+      trafficMs: z.number().int().min(1000).max(300000).optional(),
+    }),
     output: SocketMonitorSettings,
-    doc: 'Keep the live socket table ticking (sockets.diff events) for the lease, in ms.',
+    doc: 'Keep the live socket table ticking (sockets.diff events) for the lease, in ms; with trafficMs, also sample per-connection traffic (sockets.traffic events) for that long.',
   },
   /** Changes the tick period or pauses the live table. */
   'sockets.configure': {

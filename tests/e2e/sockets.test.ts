@@ -2,15 +2,16 @@
  * The Sockets view in Chromium against a real engine (`portolan serve` on 127.0.0.1): a listener
  * and a connection made by this test process appear highlighted, the port filter shows the
  * listener and both halves of the pair, the detail panel links the halves, and closing the
- * connection turns the rows red before they go. A second test loads ~10,000 loopback sockets and
- * prints how long a diff takes from its arrival to the next painted frame (no timed assertion).
+ * connection turns the rows red before they go. Two tests load ~10,000 loopback sockets and print
+ * how long a diff takes from its arrival to the next painted frame, in sockets mode and in pairs
+ * mode (no timed assertion).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { SHOTS as shots, useE2E } from '../helpers/e2e.js';
 
 const e2e = useE2E('sockets');
@@ -74,6 +75,87 @@ function rowOf(page: Page, localPort: number, remotePort: number) {
     .locator('.vt-row')
     .filter({ has: cell('lport', String(localPort)) })
     .filter({ has: cell('rport', remotePort ? String(remotePort) : '\\*') });
+}
+
+/** The ~10,000 loopback sockets the paint-time tests share (made once; closed after the file). */
+let manySockets: Promise<{ connect: () => Promise<net.Socket>; connections: number; port: number; limit: number }> | undefined;
+
+function tenThousandSockets() {
+  manySockets ??= (async () => {
+    const limit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim()) || 1024;
+    // Each loopback connection is two sockets in this process; leave room for everything else.
+    const connections = Math.max(0, Math.min(5000, Math.floor((limit - 500) / 2)));
+    const sockets: net.Socket[] = [];
+    const listener = net.createServer((s) => sockets.push(s.on('error', () => {})));
+    cleanups.push(() => {
+      sockets.forEach((s) => s.destroy());
+      listener.close();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as net.AddressInfo).port;
+    const connect = () =>
+      new Promise<net.Socket>((resolve, reject) => {
+        const s = net.connect(port, '127.0.0.1', () => resolve(s));
+        s.once('error', reject);
+      });
+    for (let i = 0; i < connections; i += 250) {
+      const batch = await Promise.all(Array.from({ length: Math.min(250, connections - i) }, connect));
+      sockets.push(...batch);
+    }
+    return { connect, connections, port, limit };
+  })();
+  return manySockets;
+}
+
+/**
+ * Opens the view in a mode over ~10,000 sockets, churns a few connections for 15 s so that most
+ * ticks carry a small diff, and prints the diff-to-paint times (no timed assertion).
+ */
+async function paintTimes(mode: 'sockets' | 'pairs', t: TestContext): Promise<void> {
+  const { connect, connections, port, limit } = await tenThousandSockets();
+  if (connections === 0) return t.skip(`the fd limit is ${limit}: no room for test connections (raise ulimit -n to 10,500)`);
+  const { page, problems } = await openSockets();
+  await filter(page, '');
+  await page.getByRole('radio', { name: 'All' }).click();
+  const shown = page.getByTestId('sockets-shown');
+  await expect.poll(async () => Number((await shown.innerText()).replace(/\D/g, '')), { timeout: 30000 }).toBeGreaterThanOrEqual(connections * 2);
+  if (mode === 'pairs') {
+    await page.getByRole('radio', { name: 'Pairs' }).click();
+    await page.getByRole('grid', { name: 'Socket pairs' }).waitFor();
+    // Count diffs painted in pairs mode, not the switch: wait for the first one.
+    await page.evaluate(() => performance.clearMeasures('portolan:sockets-diff-to-paint'));
+    await expect.poll(() => page.evaluate(() => performance.getEntriesByName('portolan:sockets-diff-to-paint').length), { timeout: 30000 }).toBeGreaterThan(0);
+  }
+  await page.evaluate(() => performance.clearMeasures('portolan:sockets-diff-to-paint'));
+  const churn: net.Socket[] = [];
+  const end = Date.now() + 15000;
+  while (Date.now() < end) {
+    churn.push(await connect());
+    if (churn.length > 4) churn.shift()!.resetAndDestroy();
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  churn.forEach((s) => s.resetAndDestroy());
+  await page.screenshot({ path: path.join(shots, mode === 'pairs' ? 'sockets-10k-pairs-light.png' : 'sockets-10k-light.png') });
+  const times = await page.evaluate(() => performance.getEntriesByName('portolan:sockets-diff-to-paint').map((e) => e.duration));
+  const rows = Number((await shown.innerText()).replace(/\D/g, ''));
+  const sorted = [...times].sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+  console.log(
+    `${mode === 'pairs' ? 'pairs' : 'sockets'} diff→paint with ${rows.toLocaleString()} rows (${connections} loopback connections): ` +
+      `${times.length} diffs, p50 ${pct(50).toFixed(1)} ms, p95 ${pct(95).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`,
+  );
+  expect(times.length).toBeGreaterThan(0);
+  // The table holds what this test set up, counted alone (other programs' sockets come and go):
+  // this process's listening socket and both ends of each connection; the churned ones are gone.
+  expect(rows).toBeGreaterThanOrEqual(connections * 2);
+  if (mode === 'sockets') {
+    await filter(page, `port:${port} pid:${process.pid}`);
+    await expect.poll(async () => Number((await shown.innerText()).replace(/\D/g, '')), { timeout: 30000 }).toBe(connections * 2 + 1);
+  }
+  expect(problems).toEqual([]);
+  // The next test starts in sockets mode (openSockets), whatever this one left.
+  if (mode === 'pairs') await page.getByRole('radio', { name: 'Sockets' }).click();
+  await page.context().close();
 }
 
 describe('the Sockets view in the browser', () => {
@@ -342,61 +424,28 @@ describe('the Sockets view in the browser', () => {
     await page.context().close();
   });
 
-  it('keeps up with ~10,000 sockets: prints diff-to-paint times', async (t) => {
-    const limit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim()) || 1024;
-    // Each loopback connection is two sockets in this process; leave room for everything else.
-    const connections = Math.max(0, Math.min(5000, Math.floor((limit - 500) / 2)));
-    if (connections === 0) return t.skip(`the fd limit is ${limit}: no room for test connections (raise ulimit -n to 10,500)`);
-    const sockets: net.Socket[] = [];
-    const listener = net.createServer((s) => sockets.push(s.on('error', () => {})));
-    cleanups.push(() => {
-      sockets.forEach((s) => s.destroy());
-      listener.close();
-    });
-    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-    const port = (listener.address() as net.AddressInfo).port;
-    const connect = () =>
-      new Promise<net.Socket>((resolve, reject) => {
-        const s = net.connect(port, '127.0.0.1', () => resolve(s));
-        s.once('error', reject);
-      });
-    for (let i = 0; i < connections; i += 250) {
-      const batch = await Promise.all(Array.from({ length: Math.min(250, connections - i) }, connect));
-      sockets.push(...batch);
-    }
-
+  it("opens at the row a notification's link names (#/sockets?focus=), selected with its details, past the filter", async () => {
     const { page, problems } = await openSockets();
-    await filter(page, '');
-    await page.getByRole('radio', { name: 'All' }).click();
-    const shown = page.getByTestId('sockets-shown');
-    await expect.poll(async () => Number((await shown.innerText()).replace(/\D/g, '')), { timeout: 30000 }).toBeGreaterThanOrEqual(connections * 2);
-    await page.evaluate(() => performance.clearMeasures('portolan:sockets-diff-to-paint'));
-    // Churn: a few connections open and close every 300 ms, so most ticks carry a small diff.
-    const churn: net.Socket[] = [];
-    const end = Date.now() + 15000;
-    while (Date.now() < end) {
-      churn.push(await connect());
-      if (churn.length > 4) churn.shift()!.resetAndDestroy();
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    churn.forEach((s) => s.resetAndDestroy());
-    await page.screenshot({ path: path.join(shots, 'sockets-10k-light.png') });
-    const times = await page.evaluate(() => performance.getEntriesByName('portolan:sockets-diff-to-paint').map((e) => e.duration));
-    const rows = Number((await shown.innerText()).replace(/\D/g, ''));
-    const sorted = [...times].sort((a, b) => a - b);
-    const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-    console.log(
-      `sockets diff→paint with ${rows.toLocaleString()} rows (${connections} loopback connections): ` +
-        `${times.length} diffs, p50 ${pct(50).toFixed(1)} ms, p95 ${pct(95).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`,
-    );
-    expect(times.length).toBeGreaterThan(0);
-    // The table holds what this test set up, counted alone (other programs' sockets come and go):
-    // this process's listening socket and both ends of each connection; the churned ones are gone.
-    expect(rows).toBeGreaterThanOrEqual(connections * 2);
-    await filter(page, `port:${port} pid:${process.pid}`);
-    await expect.poll(async () => Number((await shown.innerText()).replace(/\D/g, '')), { timeout: 30000 }).toBe(connections * 2 + 1);
+    await filter(page, 'port:1');
+    const pair = await listenerAndClient();
+    await page.evaluate((key) => (location.hash = `#/sockets?focus=${encodeURIComponent(key)}`), `tcp|127.0.0.1|${pair.port}`);
+    const listenerRow = rowOf(page, pair.port, 0);
+    await listenerRow.waitFor({ timeout: 10000 });
+    await expect.poll(() => listenerRow.getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByRole('searchbox', { name: 'Filter the sockets' }).inputValue()).toBe('');
+    await expect.poll(() => page.getByTestId('socket-detail').innerText()).toContain(String(pair.port));
+    await page.screenshot({ path: path.join(shots, 'sockets-focus-link-light.png') });
+    pair.close();
     expect(problems).toEqual([]);
     await page.context().close();
+  });
+
+  it('keeps up with ~10,000 sockets: prints diff-to-paint times', async (t) => {
+    await paintTimes('sockets', t);
     // Setting up 10,000 sockets and their first snapshot take most of a minute on a busy 2-core machine.
+  }, 180_000);
+
+  it('keeps up with ~10,000 sockets in pairs mode: prints diff-to-paint times', async (t) => {
+    await paintTimes('pairs', t);
   }, 180_000);
 });

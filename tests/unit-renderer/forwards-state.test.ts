@@ -310,6 +310,13 @@ describe('ForwardsState', () => {
     stop();
   });
 
+  it("a notification's link (focus) names a forward to show, and opens no form", () => {
+    const { state, stop } = setup();
+    state.openFromIntent({ focus: 'fw-1' });
+    expect([state.focusedId, state.editor.mode]).toEqual(['fw-1', 'closed']);
+    stop();
+  });
+
   it('reads the connection log when shown, and polls live bytes of open connections', async () => {
     let bytes = 10;
     const { t, state, stop } = setup([forward('a', { state: 'listening', activeConnections: 1 })], {

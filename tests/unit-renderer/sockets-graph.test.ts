@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pairRows } from '../../src-main/contract/socket-pairs.js';
-import { buildGraph, edgePath, edgeWidth, placeNodes } from '../../src-renderer/src/lib/sockets/graph.js';
+import { buildGraph, edgePath, edgeWidth, hostNetwork, placeNodes } from '../../src-renderer/src/lib/sockets/graph.js';
 import { decodeOptions, encodeOptions, DEFAULT_OPTIONS } from '../../src-renderer/src/lib/sockets/options.js';
 import { listenerWithPair, row } from './socket-rows.js';
 
@@ -73,4 +73,45 @@ describe('drawing the graph', () => {
     expect(encodeOptions(o)).toBe('mode:graph');
     expect(decodeOptions('mode:graph').mode).toBe('graph');
   });
+
+  it('stays readable with 300 pairs: processes cluster by name, remote hosts by network, idle edges hidden', () => {
+    // 30 processes of 3 names, each with 10 connections to 60 remote hosts in 3 networks; every third idle.
+    const names = ['nginx', 'postgres', 'node'];
+    const rows = [];
+    const rates: Record<string, number> = {};
+    for (let i = 0; i < 300; i++) {
+      const pid = 100 + (i % 30);
+      const net = ['192.0.2', '198.51.100', '203.0.113'][i % 3]!;
+      const r = row({ localPort: 30000 + i, remotePort: 443, remoteAddress: `${net}.${1 + (i % 20)}`, pid, process: names[pid % 3] });
+      rows.push(r);
+      if (i % 3 !== 1) rates[r.id] = 1000 + i;
+    }
+    const { pairs: many } = pairRows(rows);
+    expect(many).toHaveLength(300);
+    const rate = (id: string) => rates[id] ?? 0;
+
+    const plain = buildGraph(many, rate, { hideIdle: false, maxProcesses: 1000 });
+    expect(plain.nodes.filter((n) => n.kind === 'process')).toHaveLength(30);
+    expect(plain.nodes.filter((n) => n.kind === 'host')).toHaveLength(60);
+
+    const g = buildGraph(many, rate, { hideIdle: false, maxProcesses: 10, maxHosts: 40 });
+    expect(g.nodes.filter((n) => n.kind === 'process').map((n) => n.label).sort()).toEqual(['nginx', 'node', 'postgres']);
+    expect(g.nodes.filter((n) => n.kind === 'host').map((n) => n.label).sort()).toEqual(['192.0.2.0/24 (20 hosts)', '198.51.100.0/24 (20 hosts)', '203.0.113.0/24 (20 hosts)']);
+    // pid % 3 picks the name and i % 3 the network, and 30 is a multiple of 3: each name talks to one network.
+    expect(g.edges).toHaveLength(3);
+    expect(g.edges.reduce((n, e) => n + e.pairIds.length, 0)).toBe(300);
+
+    const busy = buildGraph(many, rate, { hideIdle: true, maxProcesses: 10, maxHosts: 40 });
+    expect(busy.edges.reduce((n, e) => n + e.pairIds.length, 0)).toBe(200);
+    // The idle third is the one name and network whose every pair is idle (i % 3 === 1).
+    expect(busy.edges).toHaveLength(2);
+    expect(busy.nodes).toHaveLength(4);
+  });
+
+  it('names the network of a remote host: IPv4 /24, IPv6 /64, IPv4-mapped as IPv4', () => {
+    expect(hostNetwork('192.0.2.77')).toBe('192.0.2.0/24');
+    expect(hostNetwork('::ffff:198.51.100.9')).toBe('198.51.100.0/24');
+    expect(hostNetwork('2001:db8:0:1:abcd::9')).toBe('2001:db8:0:1::/64');
+  });
 });
+

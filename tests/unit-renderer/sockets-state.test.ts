@@ -152,4 +152,43 @@ describe('SocketsState', () => {
     expect(s.shown).toBe(12);
     expect(s.exportRows()).toHaveLength(12);
   });
+
+  it('asks the engine for traffic only while something on screen shows it', async () => {
+    const { listener, server, client } = listenerWithPair(8080, 51000);
+    const transport = engine([listener, server, client]);
+    const s = new SocketsState(new Api(transport), { renewMs: 10_000 });
+    const stop = s.start();
+    await vi.waitFor(() => expect(s.loaded).toBe(true));
+    s.wantTraffic(false);
+    expect(transport.callsOf('sockets.watch')).toEqual([{ leaseMs: 30000 }]);
+    // Pairs, the graph or a connection's details: asked at once, for a little past the next renewal.
+    s.wantTraffic(true);
+    await vi.waitFor(() => expect(transport.callsOf('sockets.watch')).toHaveLength(2));
+    expect(transport.callsOf('sockets.watch')[1]).toEqual({ leaseMs: 30000, trafficMs: 15000 });
+    s.wantTraffic(true);
+    expect(transport.callsOf('sockets.watch')).toHaveLength(2);
+    // Back to the plain table: no new call; the traffic lease runs out by itself.
+    s.wantTraffic(false);
+    expect(transport.callsOf('sockets.watch')).toHaveLength(2);
+    stop();
+  });
+
+  it("selects and opens the row a notification's link names, once it is in the table, letting it through the filter", async () => {
+    const { listener, server, client } = listenerWithPair(8080, 51000);
+    const other = row({ localPort: 9090 });
+    const transport = engine([server, client, other]);
+    const s = new SocketsState(new Api(transport));
+    // The link is followed before the table is read, and names a listener that opens later.
+    s.focus(`tcp|127.0.0.1|8080`);
+    await s.load();
+    s.setFilter('port:9090');
+    expect([s.selectedId, s.focusSeq]).toEqual([null, 0]);
+    s.onDiff(diff(6, { added: [listener] }));
+    expect([s.selectedId, s.detailOpen, s.focusSeq, s.filterText]).toEqual([listener.id, true, 1, '']);
+    expect(s.selectedIndex()).toBeGreaterThanOrEqual(0);
+    // A socket id works too, at once when the row is there.
+    s.focus(client.id);
+    expect([s.selectedId, s.focusSeq]).toEqual([client.id, 2]);
+  });
 });
+

@@ -71,7 +71,7 @@ export async function socketsCommand(ctx: CliContext): Promise<ExitCode> {
     else {
       ctx.stdout(`${'PROTO'.padEnd(5)} ${'LOCAL'.padEnd(46)} ${'REMOTE'.padEnd(46)} ${'STATE'.padEnd(12)} PROCESS\n`);
       for (const row of snapshot.rows) ctx.stdout(`${formatSocket(row)}\n`);
-      const hidden = snapshot.hiddenOwners ? `, ${snapshot.hiddenOwners} with an owner this user cannot see (run as root to see all)` : '';
+      const hidden = snapshot.hiddenOwners ? `, ${snapshot.hiddenOwners} with an owner this user cannot see ("sudo portolan sockets" shows every owner)` : '';
       ctx.stdout(`${snapshot.rows.length} sockets from ${snapshot.source}${hidden}\n`);
     }
     if (!values.watch) return 0;

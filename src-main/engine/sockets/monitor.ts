@@ -33,6 +33,9 @@ export class SocketMonitor {
   private inFlight: Promise<SocketSnapshot> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private leaseUntil = 0;
+  /** Traffic is sampled only while some watcher asks for it (pairs, graph, a connection's details). */
+  private trafficUntil = 0;
+  private trafficTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private trafficInFlight = false;
   private trafficSaidUnavailable = false;
@@ -53,10 +56,16 @@ export class SocketMonitor {
     return this.getSettings();
   }
 
-  /** Keeps the monitor ticking for `leaseMs` more milliseconds (views renew while open). */
-  watch(leaseMs: number): void {
+  /**
+   * Keeps the monitor ticking for `leaseMs` more milliseconds (views renew while open), and
+   * samples per-connection traffic for `trafficMs` more when given. Traffic costs a run of
+   * `ss -tin` and megabytes of parsing per tick with 10,000 connections, so a view that shows none
+   * (the plain socket table) does not ask for it.
+   */
+  watch(leaseMs: number, trafficMs = 0): void {
     const wasIdle = !this.timer;
-    this.leaseUntil = Math.max(this.leaseUntil, Date.now() + leaseMs);
+    this.leaseUntil = Math.max(this.leaseUntil, Date.now() + leaseMs, Date.now() + trafficMs);
+    if (trafficMs > 0) this.trafficUntil = Math.max(this.trafficUntil, Date.now() + trafficMs);
     if (wasIdle) this.reschedule(this.last ? this.settings.intervalMs : 0);
   }
 
@@ -146,10 +155,24 @@ export class SocketMonitor {
       } catch {
         // A failed read (a /proc race) is retried on the next tick.
       }
-      this.sampleTraffic();
+      this.scheduleTraffic();
       this.reschedule(this.settings.intervalMs);
     }, delayMs);
     this.timer.unref();
+  }
+
+  /**
+   * Samples traffic half a period after the tick, while someone wants it: the tick's diff is
+   * then painted before `ss` and its parsing take the CPU (on a 2-core machine the two at once
+   * tripled the table's diff-to-paint time).
+   */
+  private scheduleTraffic(): void {
+    if (!this.options.onTraffic || this.trafficTimer || Date.now() > this.trafficUntil) return;
+    this.trafficTimer = setTimeout(() => {
+      this.trafficTimer = undefined;
+      if (!this.closed && Date.now() <= this.trafficUntil) this.sampleTraffic();
+    }, Math.floor(this.settings.intervalMs / 2));
+    this.trafficTimer.unref();
   }
 
   /** Starts a traffic read unless one is running; the tick does not wait for it. */
@@ -178,5 +201,6 @@ export class SocketMonitor {
     this.closed = true;
     this.options.provider.close?.();
     if (this.timer) clearTimeout(this.timer);
+    if (this.trafficTimer) clearTimeout(this.trafficTimer);
   }
 }

@@ -96,7 +96,7 @@ describe.skipIf(process.platform !== 'linux')('socket pairs on real loopback soc
     const samples: SocketTrafficSample[] = [];
     const off = ctx.app.bus.on('sockets.traffic', (s) => samples.push(s));
     await ctx.app.handlers['sockets.configure']({ intervalMs: 250 });
-    await ctx.app.handlers['sockets.watch']({ leaseMs: 10000 });
+    await ctx.app.handlers['sockets.watch']({ leaseMs: 10000, trafficMs: 10000 });
     client.write(Buffer.alloc(300_000));
     const sent = () => samples.flatMap((s) => s.items).filter((t) => t.id === row.id).at(-1)?.bytesSent ?? 0;
     await expect.poll(sent, { timeout: 10000, interval: 100 }).toBeGreaterThanOrEqual(300_000);

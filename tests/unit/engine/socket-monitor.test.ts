@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import type { SocketDiff, SocketRow } from '../../../src-main/contract/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { SocketDiff, SocketRow, SocketTrafficSample } from '../../../src-main/contract/index.js';
 import { diffSockets } from '../../../src-main/engine/sockets/diff.js';
 import { plainAddress } from '../../../src-main/engine/net/address.js';
 import { linkPairs, socketId } from '../../../src-main/engine/sockets/identity.js';
@@ -88,4 +88,42 @@ describe('SocketMonitor', () => {
     expect(await monitor.snapshot()).toBe(frozen);
     monitor.close();
   });
+
+  it('samples traffic only while a watcher asks for it, half a period after each tick', async () => {
+    const provider = new TrafficProvider([[row({ localPort: 1, remotePort: 2 })]]);
+    const samples: SocketTrafficSample[] = [];
+    const monitor = new SocketMonitor({ provider, onDiff: () => undefined, onTraffic: (s) => samples.push(s), intervalMs: 200 });
+    // The plain table's lease: ticks, no traffic.
+    monitor.watch(3000);
+    await vi.waitFor(() => expect(provider.reads).toBeGreaterThanOrEqual(4), { timeout: 5000 });
+    expect(provider.trafficReads).toBe(0);
+    // A pairs view's lease: traffic too, each sample after the tick it follows.
+    monitor.watch(3000, 1000);
+    await vi.waitFor(() => expect(provider.trafficReads).toBeGreaterThanOrEqual(2), { timeout: 5000 });
+    expect(samples.length).toBe(provider.trafficReads);
+    for (const gap of provider.gaps) expect(gap).toBeGreaterThanOrEqual(90);
+    // The traffic lease ends while the table's goes on.
+    await new Promise((r) => setTimeout(r, 1200));
+    const after = provider.trafficReads;
+    const reads = provider.reads;
+    await vi.waitFor(() => expect(provider.reads).toBeGreaterThanOrEqual(reads + 3), { timeout: 5000 });
+    expect(provider.trafficReads).toBe(after);
+    monitor.close();
+  });
 });
+
+/** A scripted provider that also counts traffic reads and how long after the last read each came. */
+class TrafficProvider extends ScriptedProvider {
+  trafficReads = 0;
+  readonly gaps: number[] = [];
+  private lastRead = 0;
+  override async read(): Promise<SocketReading> {
+    this.lastRead = performance.now();
+    return super.read();
+  }
+  async readTraffic(): Promise<SocketTrafficSample> {
+    this.trafficReads++;
+    this.gaps.push(performance.now() - this.lastRead);
+    return { at: Date.now(), source: 'script', available: true, items: [{ id: 'x', bytesSent: 1, bytesReceived: 1, sendRate: 0, recvRate: 0, rttMs: 0, retrans: 0 }] };
+  }
+}

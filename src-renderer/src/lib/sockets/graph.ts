@@ -2,8 +2,10 @@
  * The who-talks-to-whom picture as data (issue 15.3): processes here and remote hosts as nodes,
  * connections as edges weighted by their rate. Pairs between the same two nodes make one edge
  * that keeps their ids (clicking it selects them). To stay readable with hundreds of pairs, idle
- * edges can be hidden, and past `maxProcesses` process nodes, processes of one name merge into one.
+ * edges can be hidden, past `maxProcesses` process nodes processes of one name merge into one, and
+ * past `maxHosts` host nodes remote hosts merge by network (IPv4 /24, IPv6 /64).
  */
+import { bigIntToIpv6, ipv6ToBigInt, isIPv4 } from '../../../../src-main/contract/ip-address.js';
 import { pairSocketIds, plainAddress } from '../../../../src-main/contract/socket-pairs.js';
 import type { PairEnd, SocketPair } from '../../../../src-main/contract/sockets.js';
 
@@ -33,6 +35,16 @@ export interface GraphOptions {
   hideIdle: boolean;
   /** Past this many process nodes, processes merge by name. */
   maxProcesses: number;
+  /** Past this many remote hosts, hosts merge by network (none merge when left out). */
+  maxHosts?: number;
+}
+
+/** The network a remote host is grouped in: "192.0.2.0/24", "2001:db8:0:1::/64"; the address itself when neither. */
+export function hostNetwork(address: string): string {
+  const a = plainAddress(address);
+  if (isIPv4(a)) return `${a.split('.').slice(0, 3).join('.')}.0/24`;
+  const n = ipv6ToBigInt(a.split('%')[0]!);
+  return n === undefined ? a : `${bigIntToIpv6((n >> 64n) << 64n)}/64`;
 }
 
 /** Bytes per second of one socket here (both directions), or 0 when unknown. */
@@ -46,12 +58,22 @@ export function buildGraph(pairs: readonly SocketPair[], rateOf: RateOf, options
   const pids = new Set<string>();
   for (const p of pairs) for (const end of [p.client, p.server]) if (end.here) pids.add(processKey(end));
   const cluster = pids.size > options.maxProcesses;
+  const hosts = new Set<string>();
+  for (const p of pairs) for (const end of [p.client, p.server]) if (!end.here) hosts.add(plainAddress(end.address));
+  const groupHosts = hosts.size > (options.maxHosts ?? Infinity);
   const nodes = new Map<string, GraphNode>();
+  const members = new Map<string, Set<string>>();
   const node = (end: PairEnd): GraphNode => {
     const host = !end.here;
-    const id = host ? `host:${plainAddress(end.address)}` : cluster && end.process ? `name:${end.process}` : processKey(end);
+    const address = plainAddress(end.address);
+    const hostKey = groupHosts ? hostNetwork(address) : address;
+    const id = host ? `host:${hostKey}` : cluster && end.process ? `name:${end.process}` : processKey(end);
     let n = nodes.get(id);
-    if (!n) nodes.set(id, (n = { id, kind: host ? 'host' : 'process', label: host ? plainAddress(end.address) : cluster && end.process ? end.process : processLabel(end), rate: 0 }));
+    if (!n) nodes.set(id, (n = { id, kind: host ? 'host' : 'process', label: host ? hostKey : cluster && end.process ? end.process : processLabel(end), rate: 0 }));
+    if (host && groupHosts) {
+      const set = members.get(id) ?? new Set<string>();
+      members.set(id, set.add(address));
+    }
     return n;
   };
   const edges = new Map<string, GraphEdge>();
@@ -71,6 +93,8 @@ export function buildGraph(pairs: readonly SocketPair[], rateOf: RateOf, options
     from.rate += rate;
     if (to !== from) to.rate += rate;
   }
+  // A network's label says how many hosts it holds: "192.0.2.0/24 (12 hosts)".
+  for (const [id, set] of members) if (set.size > 1) nodes.get(id)!.label += ` (${set.size} hosts)`;
   const byRate = <T extends { rate: number; id: string }>(a: T, b: T) => b.rate - a.rate || a.id.localeCompare(b.id);
   return { nodes: [...nodes.values()].sort(byRate), edges: [...edges.values()].sort(byRate) };
 }

@@ -33,10 +33,13 @@ export const isHeader = (line: Line): line is GroupHeader => 'kind' in line;
 
 const family = (row: SocketRow) => (row.proto.startsWith('tcp') ? 'tcp' : 'udp');
 
+/** A listening row's key in the set of ports listened on: "tcp|8080" (either IP family). */
+export const listeningKey = (row: SocketRow): string => `${family(row)}|${row.localPort}`;
+
 /** Ports listened on, as "tcp|8080" (either IP family), from every row of the table. */
 export function listeningPorts(rows: Iterable<SocketRow>): Set<string> {
   const out = new Set<string>();
-  for (const row of rows) if (isListening(row)) out.add(`${family(row)}|${row.localPort}`);
+  for (const row of rows) if (isListening(row)) out.add(listeningKey(row));
   return out;
 }
 

@@ -5,8 +5,8 @@
  * Filter, toggles and sort are the table's: a pair is shown when one of its rows is, in the place
  * of its first shown row.
  */
-import { pairRows, pairSocketIds } from '../../../../src-main/contract/socket-pairs.js';
-import type { PairListener, SocketPair } from '../../../../src-main/contract/sockets.js';
+import { isListenerRow, pairRows, pairSocketIds } from '../../../../src-main/contract/socket-pairs.js';
+import type { PairListener, SocketPair, SocketRow } from '../../../../src-main/contract/sockets.js';
 import type { Entry, Mark, SocketTable } from './table.js';
 
 /** A listener heading its pairs. */
@@ -59,63 +59,96 @@ function pairMark(entries: readonly Entry[]): Pick<PairLine, 'mark' | 'markedAt'
   return { mark, markedAt, seq };
 }
 
+/** Lines made before, by pair: a pair whose rows and highlights did not change keeps its line. */
+const lines = new WeakMap<SocketPair, PairLine>();
+
+function lineOf(pair: SocketPair, entries: Entry[]): PairLine {
+  const before = lines.get(pair);
+  if (before && before.entries.length === entries.length && before.entries.every((e, i) => e === entries[i])) return before;
+  const line: PairLine = { kind: 'pair', key: `p:${pair.id}`, pair, entries, ...pairMark(entries) };
+  lines.set(pair, line);
+  return line;
+}
+
+/** Where the pairs come from: every connection once, and the listeners (see {@link PairIndex}). */
+export interface PairSource {
+  all(): Iterable<SocketPair>;
+  listeners(): Iterable<SocketRow>;
+  /** The pair a socket row is in. */
+  pairOf(socketId: string): SocketPair | undefined;
+}
+
+/** Pairs every row of the table afresh (what the graph and tests use; pairs mode keeps a {@link PairIndex}). */
+export function pairsOf(table: SocketTable): PairSource {
+  const rows = [...table.all()].map((e) => e.row);
+  const { pairs } = pairRows(rows);
+  const of = new Map<string, SocketPair>();
+  for (const pair of pairs) for (const id of pairSocketIds(pair)) of.set(id, pair);
+  return { all: () => pairs, listeners: () => rows.filter(isListenerRow), pairOf: (id) => of.get(id) };
+}
+
 /**
  * The lines of pairs mode. `shown` is the table's filtered, sorted rows; the pairing itself reads
- * every row (a filter that shows one half must not break the pair).
+ * every row (a filter that shows one half must not break the pair). One pass over the shown rows
+ * puts each pair where its first shown row is, and each listener where it or its first shown pair
+ * is: no sort, no map of places.
  */
-export function pairLines(table: SocketTable, shown: readonly Entry[], talkers?: (pair: SocketPair) => number): PairsLine[] {
-  const all: Entry[] = [...table.all()];
-  const { listeners, pairs } = pairRows(all.map((e) => e.row));
-  const place = new Map<string, number>();
-  shown.forEach((e, i) => place.set(e.row.id, i));
-  const firstPlace = (ids: readonly string[]) => {
-    let best = Infinity;
-    for (const id of ids) best = Math.min(best, place.get(id) ?? Infinity);
-    return best;
-  };
+export function pairLines(table: SocketTable, shown: readonly Entry[], talkers?: (pair: SocketPair) => number, source: PairSource = pairsOf(table)): PairsLine[] {
+  const heads = new Map<string, PairLine[]>();
+  const unheaded: PairLine[] = [];
+  const done = new Set<string>();
+  for (const e of shown) {
+    const row = e.row;
+    if (isListenerRow(row)) {
+      if (!heads.has(row.id)) heads.set(row.id, []);
+      continue;
+    }
+    const pair = source.pairOf(row.id);
+    if (!pair || done.has(pair.id)) continue;
+    done.add(pair.id);
+    const line = lineOf(pair, pairSocketIds(pair).map((id) => table.get(id)!));
+    if (!pair.listenerId) {
+      unheaded.push(line);
+      continue;
+    }
+    let under = heads.get(pair.listenerId);
+    if (!under) heads.set(pair.listenerId, (under = []));
+    under.push(line);
+  }
 
-  const byListener = new Map<string, { line: PairLine; at: number }[]>();
-  const unheaded: { line: PairLine; at: number }[] = [];
+  if (talkers) return topTalkers([...heads.values()].flat().concat(unheaded), talkers);
+
+  // Open pairs per listener, shown or not ("nginx :443 — 37 pairs" counts them all).
   const open = new Map<string, number>();
-  for (const pair of pairs) {
-    const entries = pairSocketIds(pair).map((id) => table.get(id)!);
-    const line: PairLine = { kind: 'pair', key: `p:${pair.id}`, pair, entries, ...pairMark(entries) };
-    if (pair.listenerId && line.mark !== 'removed') open.set(pair.listenerId, (open.get(pair.listenerId) ?? 0) + 1);
-    const at = firstPlace(pairSocketIds(pair));
-    if (at === Infinity) continue;
-    const list = pair.listenerId ? (byListener.get(pair.listenerId) ?? []) : unheaded;
-    if (pair.listenerId && !byListener.has(pair.listenerId)) byListener.set(pair.listenerId, list);
-    list.push({ line, at });
+  for (const pair of source.all()) {
+    if (!pair.listenerId || !heads.has(pair.listenerId)) continue;
+    if (pairSocketIds(pair).every((id) => table.get(id)?.mark === 'removed')) continue;
+    open.set(pair.listenerId, (open.get(pair.listenerId) ?? 0) + 1);
   }
-
-  if (talkers) return topTalkers([...byListener.values()].flat().concat(unheaded).map((u) => u.line), talkers);
-
-  const heads: { line: ListenerLine; at: number; under: { line: PairLine; at: number }[] }[] = [];
-  for (const l of listeners) {
-    const under = byListener.get(l.id) ?? [];
-    const own = place.get(l.id);
-    if (own === undefined && !under.length) continue;
-    under.sort((a, b) => a.at - b.at);
-    const count = open.get(l.id) ?? 0;
-    const line: ListenerLine = { kind: 'listener', key: `l:${l.id}`, listener: { ...l, pairs: count }, entry: table.get(l.id)!, pairs: count, shownPairs: under.length };
-    heads.push({ line, at: Math.min(own ?? Infinity, under[0]?.at ?? Infinity), under });
-  }
-  heads.sort((a, b) => a.at - b.at);
   const out: PairsLine[] = [];
-  for (const h of heads) out.push(h.line, ...h.under.map((u) => u.line));
+  for (const [id, under] of heads) {
+    const entry = table.get(id)!;
+    const count = open.get(id) ?? 0;
+    out.push({ kind: 'listener', key: `l:${id}`, listener: { ...listenerOf(entry.row), pairs: count }, entry, pairs: count, shownPairs: under.length });
+    for (const line of under) out.push(line);
+  }
   if (unheaded.length) {
-    unheaded.sort((a, b) => a.at - b.at);
     out.push({ kind: 'section', key: 'section:unheaded', pairs: unheaded.length });
-    for (const u of unheaded) out.push(u.line);
+    for (const line of unheaded) out.push(line);
   }
   return out;
 }
 
 /** Top talkers: every shown pair, busiest first (rate both ways now), then by place. */
 function topTalkers(lines: PairLine[], rate: (pair: SocketPair) => number): PairsLine[] {
-  const rated = lines.map((line, i) => ({ line, rate: rate(line.pair), i }));
-  rated.sort((a, b) => b.rate - a.rate || a.i - b.i);
+  const rated = lines.map((line, at) => ({ line, rate: rate(line.pair), at }));
+  rated.sort((a, b) => b.rate - a.rate || a.at - b.at);
   return rated.map((r) => r.line);
+}
+
+/** A listener row as the head of its pairs (the count is filled in by the caller). */
+function listenerOf(row: SocketRow): PairListener {
+  return { id: row.id, proto: row.proto, address: row.localAddress, port: row.localPort, pid: row.pid ?? null, process: row.process ?? null, user: row.user ?? null, pairs: 0 };
 }
 
 /** The socket row a line stands for when selected (null: a section head, not a socket). */

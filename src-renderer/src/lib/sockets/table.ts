@@ -35,6 +35,29 @@ export interface TableView {
   compare: (a: SocketRow, b: SocketRow) => number;
 }
 
+/**
+ * Told of every entry that enters or leaves the table (a changed row's old entry leaves, then its
+ * successor enters), so that counts over all rows stay right without a pass over 10,000 of them.
+ */
+export interface TableObserver {
+  enter(e: Entry): void;
+  leave(e: Entry): void;
+  /** Every entry left (a new snapshot). */
+  clear(): void;
+}
+
+/** One observer that tells each of several. */
+export function observeAll(...observers: TableObserver[]): TableObserver {
+  return {
+    enter: (e) => observers.forEach((o) => o.enter(e)),
+    leave: (e) => observers.forEach((o) => o.leave(e)),
+    clear: () => observers.forEach((o) => o.clear()),
+  };
+}
+
+/** Closed rows dropped at once past which one pass over the shown list beats a splice each. */
+const BULK_DROP = 16;
+
 export class SocketTable {
   private readonly entries = new Map<string, Entry>();
   private readonly marked = new Set<string>();
@@ -45,6 +68,7 @@ export class SocketTable {
   constructor(
     private view: TableView,
     readonly durations: MarkDurations = DEFAULT_DURATIONS,
+    private readonly observer?: TableObserver,
   ) {}
 
   /** Rows now, closed rows still fading included. */
@@ -57,6 +81,13 @@ export class SocketTable {
     let removed = 0;
     for (const id of this.marked) if (this.entries.get(id)?.mark === 'removed') removed++;
     return this.entries.size - removed;
+  }
+
+  /** Closed rows still shown while they fade (counted over the marks, not the 10,000 rows). */
+  get fadingShown(): number {
+    let n = 0;
+    for (const id of this.marked) if (this.entries.get(id)?.mark === 'removed' && this.shownIds.has(id)) n++;
+    return n;
   }
 
   /** True while some row is highlighted (the caller keeps a timer running for {@link expire}). */
@@ -82,7 +113,12 @@ export class SocketTable {
   load(rows: readonly SocketRow[]): void {
     this.entries.clear();
     this.marked.clear();
-    for (const row of rows) this.entries.set(row.id, { row, mark: null, markedAt: 0, seq: 0 });
+    this.observer?.clear();
+    for (const row of rows) {
+      const e: Entry = { row, mark: null, markedAt: 0, seq: 0 };
+      this.entries.set(row.id, e);
+      this.observer?.enter(e);
+    }
     this.rebuild();
   }
 
@@ -127,6 +163,7 @@ export class SocketTable {
   /** Ends marks that have run their time and drops closed rows; returns true if anything changed. */
   expire(now: number): boolean {
     let any = false;
+    const dropped: Entry[] = [];
     for (const id of [...this.marked]) {
       const e = this.entries.get(id);
       if (!e || !e.mark) {
@@ -136,19 +173,34 @@ export class SocketTable {
       if (now - e.markedAt < this.durations[e.mark]) continue;
       any = true;
       if (e.mark === 'removed') {
-        this.unshow(e);
+        dropped.push(e);
         this.entries.delete(id);
         this.marked.delete(id);
+        this.observer?.leave(e);
       } else {
         this.put(e, { row: e.row, mark: null, markedAt: now, seq: e.seq });
       }
     }
+    this.unshowAll(dropped);
     return any;
+  }
+
+  /** Takes closed rows off the shown list: a splice each when few, one pass when many close at once. */
+  private unshowAll(dropped: readonly Entry[]): void {
+    if (dropped.length <= BULK_DROP) {
+      for (const e of dropped) this.unshow(e);
+      return;
+    }
+    const gone = new Set<string>();
+    for (const e of dropped) if (this.shownIds.delete(e.row.id)) gone.add(e.row.id);
+    if (gone.size) this.shown = this.shown.filter((e) => !gone.has(e.row.id));
   }
 
   /** Replaces (or adds) an entry in the map, the marks and the shown list. */
   private put(old: Entry | undefined, next: Entry): void {
+    if (old) this.observer?.leave(old);
     this.entries.set(next.row.id, next);
+    this.observer?.enter(next);
     if (next.mark) this.marked.add(next.row.id);
     else this.marked.delete(next.row.id);
     const at = old ? this.indexOf(old) : -1;

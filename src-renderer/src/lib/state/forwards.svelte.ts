@@ -48,6 +48,8 @@ export class ForwardsState implements EditedList {
   /** The clock of countdowns ("retrying in 3s"), moved once per tick. */
   now = $state(Date.now());
 
+  /** The forward a link names (a notification's `#/forwards?focus=<id>`): its card is scrolled to and focused. */
+  focusedId = $state<string | null>(null);
   /** The forward the user asked to delete, until confirmed or cancelled. */
   deleting = $state<string | null>(null);
   /** Failures of list actions (start, stop, duplicate...) by forward id. */
@@ -184,6 +186,15 @@ export class ForwardsState implements EditedList {
   /** The state in words, with the retry countdown at the current clock. */
   stateOf(info: ForwardInfo): StateLabel {
     return stateLabel(info, this.now - (this.receivedAt.get(info.id) ?? this.now), lastTargetError(this.logs[info.id]?.closed ?? []));
+  }
+
+  /**
+   * Follows another view's link: a notification about a forward (`focus`) shows that forward's
+   * card; anything else ("forward this port") opens the new-forward form filled from it.
+   */
+  openFromIntent(params: Record<string, string>): void {
+    if (params.focus) this.focusedId = params.focus;
+    else this.editor.openFromIntent(params);
   }
 
   // --- the list -------------------------------------------------------------------------------

@@ -6,15 +6,18 @@
 import type { SocketDiff, SocketMonitorSettings, SocketRow, SocketSnapshot, SocketTrafficSample } from '../../../../src-main/contract/sockets.js';
 import { errorMessage, type Api } from '../api/client.js';
 import { ReverseNames } from '../sockets/dns.js';
-import { matchesFilter, parseFilter, type MatchContext, type ParsedFilter } from '../sockets/filter.js';
+import { isListening, matchesFilter, parseFilter, type MatchContext, type ParsedFilter } from '../sockets/filter.js';
+import { listenerKey } from '../sockets/alerts.js';
 import { localRole, type LocalRole } from '../sockets/columns.js';
-import { groupLines, isHeader, listeningPorts, type Line } from '../sockets/group.js';
+import { groupLines, isHeader, type Line } from '../sockets/group.js';
 import { lineHolds, lineSocketId, pairLines, type PairsLine } from '../sockets/pairs.js';
 import { ConnectionTraffic } from '../sockets/traffic.js';
 import { decodeOptions, DEFAULT_OPTIONS, encodeOptions, hidesTimeWait, passesToggles, type Column, type ViewOptions } from '../sockets/options.js';
 import { PortNames } from '../sockets/ports.js';
 import { compareRows } from '../sockets/sort.js';
-import { SocketTable, type Entry, type MarkDurations } from '../sockets/table.js';
+import { observeAll, SocketTable, type Entry, type MarkDurations } from '../sockets/table.js';
+import { PairIndex } from '../sockets/pair-index.js';
+import { RowTally } from '../sockets/tally.js';
 import { SocketActionsState } from './socket-actions.svelte.js';
 import { SnapshotSync } from './snapshot-sync.js';
 
@@ -80,10 +83,16 @@ export class SocketsState {
   /** Where per-connection traffic comes from, or why there is none on this OS. */
   trafficSource = $state('');
   trafficAvailable = $state(true);
+  /** Bumped each time a row asked for by a link (`#/sockets?focus=`) is selected, so the view scrolls to it. */
+  focusSeq = $state(0);
   /** Bumped when dictionary or DNS names arrive, so cells that show names redraw. */
   namesVersion = $state(0);
 
   readonly table: SocketTable;
+  /** Listening ports and TIME_WAIT rows, counted as the table changes. */
+  private readonly tally = new RowTally();
+  /** The table's pairs, re-paired only where rows changed (pairs mode). */
+  private readonly pairIndex = new PairIndex();
   /** Close connection and End process (the detail panel's buttons). */
   readonly actions: SocketActionsState;
   readonly traffic = new ConnectionTraffic();
@@ -93,6 +102,10 @@ export class SocketsState {
   readonly ctx: MatchContext;
 
   private open = false;
+  /** A row a link asked to show (a socket id, or a listener's "tcp|0.0.0.0|22"), until it is in the table. */
+  private focusWanted: string | null = null;
+  /** Whether what is on screen shows traffic (pairs, graph, a connection's details): only then is it sampled. */
+  private trafficWanted = false;
   private renewTimer: ReturnType<typeof setInterval> | undefined;
   private markTimer: ReturnType<typeof setInterval> | undefined;
   private rebuildTimer: ReturnType<typeof setTimeout> | undefined;
@@ -127,7 +140,7 @@ export class SocketsState {
       serviceName: (port) => this.names.name(port),
       hostName: (address) => (this.options.dns ? (this.dns.get(address) ?? undefined) : undefined),
     };
-    this.table = new SocketTable(this.tableView(), config.durations);
+    this.table = new SocketTable(this.tableView(), config.durations, observeAll(this.tally, this.pairIndex));
     this.actions = new SocketActionsState(api);
   }
 
@@ -165,7 +178,7 @@ export class SocketsState {
 
   private async readTable(): Promise<TableRead> {
     this.loading = true;
-    const monitor = await this.api.call('sockets.watch', { leaseMs: this.config.leaseMs ?? 30_000 });
+    const monitor = await this.api.call('sockets.watch', this.lease());
     const snapshot = await this.api.call('sockets.snapshot', {});
     return { monitor, snapshot };
   }
@@ -190,10 +203,28 @@ export class SocketsState {
     this.config.listeners?.onSnapshot(snapshot.rows);
   }
 
+  /** The watch lease asked for: traffic too while something on screen shows it. */
+  private lease(): { leaseMs: number; trafficMs?: number } {
+    const leaseMs = this.config.leaseMs ?? 30_000;
+    // Past the next renewal by half a period, so that it never lapses while wanted and ends soon after.
+    return this.trafficWanted ? { leaseMs, trafficMs: Math.max(1000, Math.round((this.config.renewMs ?? 10_000) * 1.5)) } : { leaseMs };
+  }
+
+  /**
+   * Says whether the screen shows traffic now (pairs or graph mode, or a connection's details):
+   * the engine samples it (`ss -tin`, megabytes of parsing a tick with 10,000 connections) only
+   * then. Asking starts it at once; not asking lets the traffic lease run out.
+   */
+  wantTraffic(wanted: boolean): void {
+    if (wanted === this.trafficWanted) return;
+    this.trafficWanted = wanted;
+    if (wanted && this.loaded) void this.renew();
+  }
+
   private async renew(): Promise<void> {
     if (!this.open) return;
     try {
-      const monitor = await this.api.call('sockets.watch', { leaseMs: this.config.leaseMs ?? 30_000 });
+      const monitor = await this.api.call('sockets.watch', this.lease());
       this.paused = monitor.paused;
       this.intervalMs = monitor.intervalMs;
     } catch {
@@ -238,9 +269,11 @@ export class SocketsState {
   /** Copies the table's shown rows into reactive state (grouped when asked). */
   private publish(): void {
     const rows = this.table.rows();
-    this.listening = listeningPorts([...this.table.all()].map((e) => e.row));
+    // The same set until a port starts or stops listening, so that cells reading a row's role
+    // redraw only then.
+    this.listening = this.tally.listeningPorts();
     if (this.options.mode === 'pairs') {
-      this.pairLines = pairLines(this.table, rows, this.options.talkers ? (pair) => this.traffic.rate(pair.id) : undefined);
+      this.pairLines = pairLines(this.table, rows, this.options.talkers ? (pair) => this.traffic.rate(pair.id) : undefined, this.pairIndex);
       this.lines = [];
     } else if (this.options.group === 'none') {
       this.pairLines = [];
@@ -249,13 +282,11 @@ export class SocketsState {
       this.pairLines = [];
       this.lines = groupLines(rows, this.options.group, this.listening, this.collapsed, (port) => this.names.name(port));
     }
-    let fading = 0;
-    for (const e of rows) if (e.mark === 'removed') fading++;
-    this.shown = rows.length - fading;
+    // Counted over the marks and as the table changes: a publish never walks all 10,000 rows.
+    this.shown = rows.length - this.table.fadingShown;
     this.total = this.table.liveCount;
-    let timeWait = 0;
-    for (const e of this.table.all()) if (e.row.state === 'TIME_WAIT' && e.mark !== 'removed') timeWait++;
-    this.timeWaitCount = timeWait;
+    this.timeWaitCount = this.tally.timeWait;
+    if (this.focusWanted !== null) this.landFocus();
     if (this.selectedId !== null) {
       const e = this.table.get(this.selectedId);
       if (e) this.selected = e;
@@ -298,6 +329,34 @@ export class SocketsState {
     }
     clearTimeout(this.rebuildTimer);
     this.rebuildTimer = setTimeout(() => this.refilter(), 100);
+  }
+
+  /**
+   * Shows a row a link names (a notification's "New listening port" opens `#/sockets?focus=`):
+   * a socket id, or a listener's baseline key "tcp|0.0.0.0|22". The row is selected with its
+   * details open, the filter and the Only toggle let it through, and the view scrolls to it; a
+   * row not in the table yet is shown when it comes.
+   */
+  focus(key: string): void {
+    this.focusWanted = key;
+    if (this.loaded) this.landFocus();
+  }
+
+  private landFocus(): void {
+    const key = this.focusWanted;
+    if (key === null) return;
+    let found = this.table.get(key);
+    if (!found) for (const e of this.table.all()) if (e.mark !== 'removed' && isListening(e.row) && listenerKey(e.row) === key) found = e;
+    if (!found) return;
+    this.focusWanted = null;
+    const id = found.row.id;
+    if (!this.table.rows().some((e) => e.row.id === id)) {
+      if (this.filterText) this.setFilter('');
+      if (this.options.only !== 'all' || this.options.hideLoopback) this.setOptions({ only: 'all', hideLoopback: false });
+    }
+    this.select(id);
+    this.detailOpen = true;
+    this.focusSeq++;
   }
 
   /** Takes new text from the filter box. */
