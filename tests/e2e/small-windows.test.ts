@@ -236,6 +236,17 @@ describe('every view in a small window', () => {
       await bar.getByRole('button', { name: 'Refresh' }).waitFor();
       expect(await rowsOf(bar)).toBeLessThanOrEqual(2);
       await expectFits(page, [bar.getByRole('searchbox', { name: 'Filter' }), bar.getByRole('button', { name: 'Set as baseline' })]);
+      // The Process column keeps "node (1234)" on one line (it wrapped at 900 px); the whole name is its tooltip.
+      const owners = page.getByTestId('exposure-process');
+      await owners.first().waitFor();
+      const lines = await owners.evaluateAll((els) =>
+        els.map((el) => {
+          const range = document.createRange();
+          range.selectNodeContents(el);
+          return { text: el.textContent, title: el.getAttribute('title'), lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size };
+        }),
+      );
+      for (const owner of lines) expect(owner, `${owner.text} on one line`).toEqual({ text: owner.text, title: owner.text, lines: 1 });
       await shot(page, 'exposure', size);
       expect(problems).toEqual([]);
       await page.context().close();
