@@ -243,10 +243,15 @@ describe('every view in a small window', () => {
         els.map((el) => {
           const range = document.createRange();
           range.selectNodeContents(el);
-          return { text: el.textContent, title: el.getAttribute('title'), lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size };
+          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+          return { text: el.textContent, title: el.getAttribute('title'), lines, whole: el.scrollWidth <= el.clientWidth };
         }),
       );
-      for (const owner of lines) expect(owner, `${owner.text} on one line`).toEqual({ text: owner.text, title: owner.text, lines: 1 });
+      for (const owner of lines) expect(owner, `${owner.text} on one line`).toMatchObject({ text: owner.text, title: owner.text, lines: 1 });
+      // A name and pid alone (this test's own "node (1234)") is shown whole; longer ones may end in an ellipsis.
+      const plain = lines.filter((o) => /^[\w.-]+ \(\d+\)$/.test(o.text ?? ''));
+      expect(plain.length).toBeGreaterThan(0);
+      for (const owner of plain) expect(owner.whole, `${owner.text} whole`).toBe(true);
       await shot(page, 'exposure', size);
       expect(problems).toEqual([]);
       await page.context().close();
