@@ -6,7 +6,7 @@ import type { Handlers, SocketRow } from '../contract/index.js';
 import { ListenerEngine } from '../engine/listeners/listener-engine.js';
 import type { EventBus } from './event-bus.js';
 
-type SessionCalls = 'listeners.open' | 'listeners.close' | 'listeners.list' | 'sessions.connect' | 'sessions.send' | 'sessions.close' | 'sessions.ack';
+type SessionCalls = 'listeners.open' | 'listeners.close' | 'listeners.list' | 'sessions.connect' | 'sessions.send' | 'sessions.close' | 'sessions.ack' | 'sessions.transcript';
 
 /** The sessions part of the app. */
 export interface SessionsService {
@@ -40,6 +40,7 @@ export function createSessionsService(bus: EventBus): SessionsService {
         engine.ack(id, bytes);
         return {};
       },
+      'sessions.transcript': async ({ id }) => engine.transcript(id),
     },
     tag: (row) => {
       const protocol = row.proto.startsWith('tcp') ? 'tcp' : 'udp';

@@ -33,6 +33,8 @@ import {
   SessionsChanged,
   SessionSendRequest,
   SessionsState,
+  SessionRef,
+  SessionTranscript,
 } from './sessions.js';
 
 const Empty = z.object({}).strict().default({});
@@ -191,6 +193,12 @@ export const calls = {
     input: SessionAckRequest,
     output: z.object({}),
     doc: 'Acknowledge bytes of sessions.data shown by the console, so that a paused socket resumes.',
+  },
+  /** What a console session said and heard recently (the last 256 KiB both ways), for a console opened later; NOT_FOUND once forgotten. */
+  'sessions.transcript': {
+    input: SessionRef,
+    output: SessionTranscript,
+    doc: "A session's recent conversation (the last 256 KiB, sent and received marked apart), with the seq of the last sessions.data it holds.",
   },
   /** Finds the gateway and asks it with UPnP IGD, NAT-PMP and PCP; NO_ROUTER (with what was tried) when none answers. */
   'router.discover': {

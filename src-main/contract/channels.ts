@@ -28,6 +28,7 @@ export const CALL_NAMES = [
   'sessions.send',
   'sessions.close',
   'sessions.ack',
+  'sessions.transcript',
   'router.discover',
   'router.mappings',
   'router.add',

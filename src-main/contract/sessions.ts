@@ -10,6 +10,10 @@
  *   it has shown with `sessions.ack` ({ id, bytes } with the decoded byte count, after xterm's
  *   write callback): while more than {@link FLOW_CONTROL.highWatermark} bytes are unacknowledged
  *   the engine pauses the socket (TCP) or drops datagrams (UDP, counted in `droppedDatagrams`).
+ * - A console opened later (a new page, a reload, a second window) reads what was said before with
+ *   `sessions.transcript`: the last {@link TRANSCRIPT_KEEP} bytes both ways, with the `seq` of the
+ *   last `sessions.data` they hold; it keeps the `sessions.data` that cross the read and applies
+ *   those with a higher `seq` after it (no byte twice, none missing).
  */
 import * as z from 'zod';
 
@@ -24,6 +28,9 @@ export const FLOW_CONTROL = {
   /** `sessions.data` is flushed at most this often per session, in ms. */
   flushMs: 16,
 } as const;
+
+/** Bytes of each console session's conversation (both ways) the engine keeps for `sessions.transcript`. */
+export const TRANSCRIPT_KEEP = 256 * 1024;
 
 /** Largest `sessions.send` payload: base64 characters (about 732 KiB of bytes) so a call fits one WebSocket message. */
 export const MAX_SEND_BASE64 = 1_000_000;
@@ -211,6 +218,39 @@ export const SessionAckRequest = z.object({
   /** Decoded bytes of sessions.data shown since the last ack; more than outstanding is ignored. */
   bytes: z.number().int().min(0),
 });
+
+/** Identifies a session, for sessions.transcript. */
+export const SessionRef = z.object({ id: z.string().min(1).max(64) });
+
+/** One run of bytes of a session's transcript in one direction. */
+export const TranscriptSegment = z.object({
+  /** in: received from the peer; out: sent to it (by any console, or the banner). */
+  dir: z.enum(['in', 'out']),
+  /** Bytes of this direction before this run, since the session began. */
+  offset: z.number().int(),
+  /** The bytes, base64. */
+  data: z.string(),
+});
+export type TranscriptSegment = z.infer<typeof TranscriptSegment>;
+
+/**
+ * The recent conversation of a session, as the engine kept it (sessions whose bytes go to a
+ * console: interactive and banner peers, client sessions; others answer with no segments).
+ */
+export const SessionTranscript = z.object({
+  id: z.string(),
+  /** The `seq` of the last `sessions.data` whose bytes are in `segments` (0: none yet); later ones follow it. */
+  seq: z.number().int(),
+  /** The kept bytes, oldest first (at most `keep` bytes). */
+  segments: z.array(TranscriptSegment),
+  /** Older bytes no longer kept (both ways). */
+  dropped: z.number().int(),
+  /** Bytes that went each way since the session began (kept or dropped). */
+  totals: z.object({ in: z.number().int(), out: z.number().int() }),
+  /** How many bytes the engine keeps ({@link TRANSCRIPT_KEEP}). */
+  keep: z.number().int(),
+});
+export type SessionTranscript = z.infer<typeof SessionTranscript>;
 
 /** Every listener and every known session (open, and recently closed ones not yet forgotten). */
 export const SessionsState = z.object({ listeners: z.array(ListenerInfo), sessions: z.array(SessionInfo) });

@@ -3,7 +3,9 @@
  * TCP listener in the UI, connect from this test with node:net, type in the console and receive
  * the line here, send from here and see it in the console, toggle the hex dump, send EOF, close
  * the peer and the listener. A second test sends 50 MB to a console and prints the longest gap
- * between animation frames (no timed assertion). Screenshots: test-results/screenshots/consoles-*.png.
+ * between animation frames (no timed assertion). A third opens a console in a second page and
+ * after a reload: it shows what was said before (sessions.transcript), then goes on live.
+ * Screenshots: test-results/screenshots/consoles-*.png.
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -243,6 +245,54 @@ describe('the Listeners view in the browser', () => {
     expect(problems).toEqual([]);
     await page.context().close();
   }, 300_000);
+
+  it('a console opened in a new page (a reload, a second window) shows what was said before it, then goes on live', async () => {
+    const first = await openListeners();
+    const port = await listen(first.page);
+    const peer = await client(port);
+    const tab = (page: Page) => page.getByRole('tab', { name: `127.0.0.1:${peer.socket.localPort}` });
+    await tab(first.page).click();
+    // The first test left CRLF remembered.
+    await first.page.getByRole('combobox', { name: 'Line ending' }).selectOption('lf');
+    await first.page.getByTestId('console').locator('.xterm-screen').click();
+    await first.page.keyboard.type('earlier question');
+    await first.page.keyboard.press('Enter');
+    await expect.poll(() => peer.text()).toBe('earlier question\n');
+    peer.socket.write('earlier answer\n');
+    await expect.poll(() => consoleText(first.page)).toContain('earlier answer');
+
+    // A second page of the same engine: its console starts with the conversation, both ways.
+    const { page, problems } = await openListeners();
+    await tab(page).click();
+    await expect.poll(() => consoleText(page)).toMatch(/earlier question[\s\S]*earlier answer/);
+    // Live bytes follow it in both pages, and nothing is shown twice.
+    peer.socket.write('later\n');
+    await expect.poll(() => consoleText(page)).toMatch(/earlier answer\s+later/);
+    await expect.poll(() => consoleText(first.page)).toMatch(/earlier answer\s+later/);
+    expect((await consoleText(page)).match(/earlier (question|answer)/g)).toEqual(['earlier question', 'earlier answer']);
+    // Sent and received stay marked apart: the saved transcript of the new page says which is which.
+    await page.getByRole('button', { name: 'Transcript', exact: true }).click();
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save transcript' }).click()]);
+    await page.keyboard.press('Escape');
+    expect(readFileSync((await saved.path())!, 'utf8')).toBe('> earlier question\n< earlier answer\n< later\n');
+    // Nothing was dropped: no note about older bytes.
+    expect(await page.getByTestId('history-dropped').count()).toBe(0);
+    await page.screenshot({ path: path.join(shots, 'consoles-second-page-light.png') });
+
+    // A reload of the first page: the same conversation again.
+    await first.page.reload();
+    await first.page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
+    await tab(first.page).click();
+    await expect.poll(() => consoleText(first.page)).toMatch(/earlier question[\s\S]*earlier answer\s+later/);
+
+    const card = page.locator('[data-testid^="listener-"]').filter({ hasText: `127.0.0.1:${port}` });
+    await card.locator('header').getByRole('button', { name: 'Close' }).click();
+    await card.waitFor({ state: 'detached' });
+    expect(problems).toEqual([]);
+    expect(first.problems).toEqual([]);
+    await page.context().close();
+    await first.page.context().close();
+  });
 
   it('a link from another view fills the connect form', async () => {
     const { page, problems } = await openListeners();

@@ -236,6 +236,22 @@ describe('every view in a small window', () => {
       await bar.getByRole('button', { name: 'Refresh' }).waitFor();
       expect(await rowsOf(bar)).toBeLessThanOrEqual(2);
       await expectFits(page, [bar.getByRole('searchbox', { name: 'Filter' }), bar.getByRole('button', { name: 'Set as baseline' })]);
+      // The Process column keeps "node (1234)" on one line (it wrapped at 900 px); the whole name is its tooltip.
+      const owners = page.getByTestId('exposure-process');
+      await owners.first().waitFor();
+      const lines = await owners.evaluateAll((els) =>
+        els.map((el) => {
+          const range = document.createRange();
+          range.selectNodeContents(el);
+          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+          return { text: el.textContent, title: el.getAttribute('title'), lines, whole: el.scrollWidth <= el.clientWidth };
+        }),
+      );
+      for (const owner of lines) expect(owner, `${owner.text} on one line`).toMatchObject({ text: owner.text, title: owner.text, lines: 1 });
+      // A name and pid alone (this test's own "node (1234)") is shown whole; longer ones may end in an ellipsis.
+      const plain = lines.filter((o) => /^[\w.-]+ \(\d+\)$/.test(o.text ?? ''));
+      expect(plain.length).toBeGreaterThan(0);
+      for (const owner of plain) expect(owner.whole, `${owner.text} whole`).toBe(true);
       await shot(page, 'exposure', size);
       expect(problems).toEqual([]);
       await page.context().close();

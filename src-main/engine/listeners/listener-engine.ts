@@ -6,7 +6,7 @@
  * `sessions.changed` through a callback and knows nothing of the app.
  */
 import net from 'node:net';
-import { FLOW_CONTROL, PortolanError, type ListenerInfo, type ParsedConnectSpec, type ParsedListenerSpec, type SessionInfo, type TransportProtocol } from '../../contract/index.js';
+import { FLOW_CONTROL, PortolanError, TRANSCRIPT_KEEP, type ListenerInfo, type ParsedConnectSpec, type ParsedListenerSpec, type SessionInfo, type SessionTranscript, type TransportProtocol } from '../../contract/index.js';
 import { listenerExposure } from '../../contract/net-notes.js';
 import type { AccessGate } from '../access-gate.js';
 import { ChangeBatcher, ChangeSet } from '../change-batcher.js';
@@ -35,6 +35,8 @@ export interface ListenerEngineOptions {
   maxClosedSessions?: number;
   /** How long the HTTP responder waits for a request head, in ms. */
   httpTimeoutMs?: number;
+  /** Bytes of each console session's conversation kept for `sessions.transcript`. */
+  transcriptBytes?: number;
 }
 
 /** Everything the Listeners and Consoles views do, on real sockets. */
@@ -59,6 +61,7 @@ export class ListenerEngine {
       countersMs: 250,
       maxClosedSessions: 200,
       httpTimeoutMs: 10000,
+      transcriptBytes: TRANSCRIPT_KEEP,
       ...options,
     };
     this.batcher = new ChangeBatcher(() => this.flushChanges(), this.options.countersMs);
@@ -184,6 +187,11 @@ export class ListenerEngine {
   /** Credits bytes the console has shown; resumes a paused socket at the low watermark. Unknown ids are ignored. */
   ack(id: string, bytes: number): void {
     this.sessions.ack(id, bytes);
+  }
+
+  /** A session's recent conversation both ways, for a console opened later; NOT_FOUND once forgotten. */
+  transcript(id: string): SessionTranscript {
+    return this.sessions.transcript(id);
   }
 
   /** Which engine socket a socket-table row is, by protocol and local port (for the socket table's tags). */

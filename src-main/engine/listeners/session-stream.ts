@@ -3,8 +3,11 @@
  * UDP) is kept here with its flow credit. Received bytes are queued, emitted as `sessions.data`
  * in batches, and the socket is paused above the high watermark until the console acknowledges
  * (Tabby's PTY queue); UDP, which cannot be paused, drops datagrams beyond it and counts them.
+ * A console session also keeps its recent conversation (received bytes as they are emitted, sent
+ * bytes as they are written) for a console opened later (`sessions.transcript`).
  */
-import { MAX_DATAGRAM, PortolanError, type EventPayload, type Responder, type SessionInfo } from '../../contract/index.js';
+import { MAX_DATAGRAM, PortolanError, type EventPayload, type Responder, type SessionInfo, type SessionTranscript } from '../../contract/index.js';
+import { Transcript } from '../../contract/transcript.js';
 import { connectError } from '../net/errors.js';
 import { FlowCredit } from './flow-credit.js';
 
@@ -36,6 +39,8 @@ export interface Session {
   closing: boolean;
   /** The raw remote address to send UDP replies to (may be IPv4-mapped). */
   udpKey?: string;
+  /** Console sessions: the last bytes both ways, received ones as emitted (so `seq` says where it ends). */
+  transcript?: Transcript;
 }
 
 /** The fields a new session is made from; the table fills in id, counters and state. */
@@ -51,6 +56,8 @@ export interface SessionStreamOptions {
   flushBytes: number;
   /** Closed sessions kept for the consoles; older ones are forgotten. */
   maxClosedSessions: number;
+  /** Bytes of each console session's conversation kept for `sessions.transcript`. */
+  transcriptBytes: number;
 }
 
 /** Where the table reports: events, and which sessions changed (for `sessions.changed`). */
@@ -89,6 +96,8 @@ export class SessionTable {
       seq: 0,
       announced: false,
       closing: false,
+      // Only sessions with a console have a conversation to show; echo, discard and http peers keep none.
+      ...(fields.kind === 'client' || fields.responder === 'interactive' || fields.responder === 'banner' ? { transcript: new Transcript(this.options.transcriptBytes) } : {}),
     };
     this.sessions.set(id, session);
     this.host.changed(id, true);
@@ -115,9 +124,10 @@ export class SessionTable {
     return { ...session.info, unackedBytes: session.credit.outstanding, paused: session.credit.paused };
   }
 
-  /** Counts bytes sent and marks the row. */
-  countOut(session: Session, bytes: number): void {
+  /** Counts bytes sent (and keeps them, when given, in a console session's transcript) and marks the row. */
+  countOut(session: Session, bytes: number, data?: Uint8Array): void {
     session.info.bytesOut += bytes;
+    if (data) session.transcript?.push('out', data);
     this.host.changed(session.info.id, false);
   }
 
@@ -181,7 +191,24 @@ export class SessionTable {
     } catch (err) {
       throw connectError(err, info.protocol, info.remoteHost ?? info.remoteAddress, info.remotePort, 0);
     }
-    this.countOut(session, data.length);
+    this.countOut(session, data.length, data);
+  }
+
+  /**
+   * A session's recent conversation: the kept segments and the seq of the last `sessions.data`
+   * they hold (received bytes join it as they are emitted, so later events are exactly those after).
+   */
+  transcript(id: string): SessionTranscript {
+    const session = this.require(id);
+    const t = session.transcript;
+    return {
+      id,
+      seq: session.seq,
+      segments: t ? t.segments.map((s) => ({ dir: s.dir, offset: s.offset, data: Buffer.from(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength).toString('base64') })) : [],
+      dropped: t?.dropped ?? 0,
+      totals: { in: t?.total('in') ?? 0, out: t?.total('out') ?? 0 },
+      keep: this.options.transcriptBytes,
+    };
   }
 
   /** Closes a session (half: TCP end-of-stream only); a closed session is forgotten. */
@@ -223,6 +250,7 @@ export class SessionTable {
     session.pending = [];
     session.pendingBytes = 0;
     session.credit.emit(data.length);
+    session.transcript?.push('in', data);
     this.host.emit('sessions.data', { id: session.info.id, seq: ++session.seq, data: data.toString('base64') });
   }
 

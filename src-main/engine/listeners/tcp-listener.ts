@@ -75,7 +75,7 @@ export function wireTcp(ctx: Pick<ListenerContext, 'sessions' | 'httpTimeoutMs' 
     case 'interactive':
       if (responder === 'banner' && listener?.info.banner) {
         const banner = Buffer.from(listener.info.banner, 'utf8');
-        socket.write(banner, () => sessions.countOut(session, banner.length));
+        socket.write(banner, () => sessions.countOut(session, banner.length, banner));
       }
       socket.on('data', (chunk: Buffer) => sessions.receive(session, chunk));
       // Like nc: when the peer has finished sending, the conversation is over.

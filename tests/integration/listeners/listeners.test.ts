@@ -341,7 +341,7 @@ describe('errors', () => {
   it('explains an address that is not on this machine and an invalid port', async () => {
     // 192.0.2.1 is TEST-NET-1 (RFC 5737): never a local address; binding sends nothing.
     expect(await callError(ctx.app, 'listeners.open', { host: '192.0.2.1' })).toMatchObject({ code: 'EADDRNOTAVAIL', message: expect.stringMatching(/not an address of this machine/) });
-    expect(await callError(ctx.app, 'listeners.open', { port: 70000 })).toEqual({ code: 'INVALID_INPUT', message: 'port: Ports go from 0 (any free port) to 65535.' });
+    expect(await callError(ctx.app, 'listeners.open', { port: 70000 })).toEqual({ code: 'INVALID_INPUT', message: 'port: Ports go from 0 (any free port) to 65535.', path: ['port'] });
     expect(await callError(ctx.app, 'sessions.connect', { host: '127.0.0.1', port: 0 })).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/port 0 cannot be connected to/) });
   });
 

@@ -103,6 +103,7 @@ const SAMPLES: Record<CallName, unknown | (() => Promise<unknown>)> = {
   'sessions.send': async () => ({ id: (await echoSession()).id, data: Buffer.from('hello').toString('base64') }),
   'sessions.close': async () => ({ id: (await echoSession()).id }),
   'sessions.ack': async () => ({ id: (await echoSession()).id, bytes: 0 }),
+  'sessions.transcript': async () => ({ id: (await echoSession()).id }),
   'router.discover': {},
   'router.mappings': {},
   'router.add': { externalPort: 18080, internalPort: 8080 },

@@ -48,6 +48,14 @@ export class ByteRing {
     return this.size;
   }
 
+  /** Holds these chunks instead (a record kept elsewhere), the last one ending at absolute offset `end`. */
+  replace(chunks: readonly Uint8Array[], end: number): void {
+    this.chunks = [];
+    this.size = 0;
+    this.end = end - chunks.reduce((n, c) => n + c.length, 0);
+    for (const chunk of chunks) this.push(chunk);
+  }
+
   push(bytes: Uint8Array): void {
     if (!bytes.length) return;
     this.chunks.push(bytes);

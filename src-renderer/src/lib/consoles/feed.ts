@@ -116,6 +116,23 @@ export class SessionFeed {
     this.queuedChars = 0;
   }
 
+  /**
+   * Takes the engine's record of what was received (a console opened later, or after the link was
+   * down) in place of its own history, ending at absolute offset `end`. Data still waiting came
+   * before the record was read, so the record holds it: it is dropped and acknowledged. Writes the
+   * console has not confirmed yet finish as usual; the console redraws from the transcript.
+   */
+  restore(chunks: readonly Uint8Array[], end: number): void {
+    let waiting = this.current ? this.current.length - this.at : 0;
+    for (const data of this.queue) waiting += base64Length(data);
+    this.current = null;
+    this.at = 0;
+    this.queue = [];
+    this.queuedChars = 0;
+    this.history.replace(chunks, end);
+    this.settings.ack(waiting);
+  }
+
   /** Hands chunks to the console while it has room; decodes no faster than it draws. */
   private pump(): void {
     const sink = this.sink;

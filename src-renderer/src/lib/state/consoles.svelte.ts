@@ -3,10 +3,13 @@
  * `sessions.changed`), the forms, console tabs and their input settings, and a flow-controlled
  * feed per session (see ../consoles/feed.ts). It runs from the start of the app, not only while
  * the view is shown, so that data of peers is taken (and acknowledged) wherever the user is.
+ * Sessions that already talked before this page read the list (a new page, a reload, a second
+ * window, the link back up) get their recent conversation from `sessions.transcript`, folded with
+ * the `sessions.data` that cross the read by `seq` (see {@link ConsolesState.loadHistory}).
  */
-import type { ListenerInfo, SessionData, SessionInfo, SessionsChanged, SessionsState } from '../../../../src-main/contract/sessions.js';
+import type { ListenerInfo, SessionData, SessionInfo, SessionsChanged, SessionsState, SessionTranscript } from '../../../../src-main/contract/sessions.js';
 import { errorMessage, problemOf, type Api, type Problem } from '../api/client.js';
-import { toBase64 } from '../consoles/bytes.js';
+import { base64Length, fromBase64, toBase64 } from '../consoles/bytes.js';
 import { SessionFeed, type FeedOptions } from '../consoles/feed.js';
 import {
   checkConnect,
@@ -46,6 +49,16 @@ export interface ConsolesOptions {
   feed?: Omit<FeedOptions, 'ack'>;
 }
 
+/** What a console shows about the conversation it read from the engine. */
+export interface HistoryNote {
+  /** Older bytes the engine no longer kept (both ways). */
+  dropped: number;
+  /** How many bytes the engine keeps per session. */
+  keep: number;
+  /** Counts the reads: a console redraws when it changes. */
+  version: number;
+}
+
 /** Settings keys under which the view remembers its forms and input mode. */
 export const REMEMBER = { listen: 'consoles.listen', connect: 'consoles.connect', input: 'consoles.input' } as const;
 
@@ -69,6 +82,8 @@ export class ConsolesState {
   /** The last failure of a close, send or file, with the session or listener it concerns. */
   notice = $state.raw<(Problem & { id: string }) | null>(null);
   uploads = $state.raw<Record<string, Upload>>({});
+  /** Sessions whose conversation was read from the engine, by id. */
+  histories = $state.raw<Record<string, HistoryNote>>({});
 
   readonly listen = $derived(checkListen(this.listenForm));
   readonly connectCheck = $derived(checkConnect(this.connectForm));
@@ -78,6 +93,8 @@ export class ConsolesState {
   private readonly feeds = new Map<string, SessionFeed>();
   private readonly transcripts = new Map<string, Transcript>();
   private readonly chains = new Map<string, Promise<void>>();
+  /** Per session: `sessions.data` applied to the feed, or kept while its transcript is read. */
+  private readonly dataSyncs = new Map<string, SnapshotSync<SessionTranscript, SessionData>>();
   private acks = new Map<string, number>();
   private ackScheduled = false;
   /** `listeners.list`, then `sessions.changed` applied in place (kept while a read is on its way). */
@@ -131,6 +148,8 @@ export class ConsolesState {
       const mine = feed ? feed.pendingDraw + feed.backlog : 0;
       if (s.state !== 'closed' && s.unackedBytes > mine) this.ack(s.id, s.unackedBytes - mine);
     }
+    // Bytes this page did not see (it was not there, or the link was down): read them from the engine.
+    for (const s of state.sessions) if (hasConsole(s) && (s.bytesIn > 0 || s.bytesOut > 0)) void this.loadHistory(s.id);
     const open = [...model.sessions.values()].filter((s) => hasConsole(s) && s.state !== 'closed').map((s) => s.id);
     this.tabs = [...this.tabs.filter((id) => model.sessions.has(id)), ...open.filter((id) => !this.tabs.includes(id))];
     if (!this.active || !model.sessions.has(this.active)) this.active = this.tabs[0] ?? null;
@@ -169,7 +188,54 @@ export class ConsolesState {
   }
 
   onData(data: SessionData): void {
-    this.feedOf(data.id).push(data.data);
+    this.dataSyncOf(data.id).push(data);
+  }
+
+  private dataSyncOf(id: string): SnapshotSync<SessionTranscript, SessionData> {
+    let sync = this.dataSyncs.get(id);
+    if (!sync) {
+      sync = new SnapshotSync<SessionTranscript, SessionData>({
+        read: () => this.api.call('sessions.transcript', { id }),
+        adopt: (transcript, crossed) => this.adoptHistory(id, transcript, crossed),
+        apply: (data) => this.feedOf(id).push(data.data),
+        // A session forgotten meanwhile has nothing to show; a link that went down reloads everything when back.
+        fail: (err) => {
+          if (problemOf(err).code !== 'NOT_FOUND' && this.model.sessions.has(id)) this.notice = { id, code: problemOf(err).code, message: `Could not read what was said before: ${errorMessage(err)}` };
+        },
+      });
+      this.dataSyncs.set(id, sync);
+    }
+    return sync;
+  }
+
+  /**
+   * Reads a session's recent conversation from the engine and shows it in place of what this page
+   * kept. It runs in the session's send queue, so no send of this page crosses the read (the
+   * engine's record holds every send before it, and every send after it is pushed after it).
+   */
+  loadHistory(id: string): Promise<void> {
+    const next = (this.chains.get(id) ?? Promise.resolve()).then(() => this.dataSyncOf(id).load());
+    this.chains.set(id, next);
+    return next;
+  }
+
+  /**
+   * Takes the engine's transcript: it holds every `sessions.data` up to its `seq`, so what the feed
+   * had came before and is replaced, crossed events up to `seq` are acknowledged and dropped, and
+   * later ones are applied in order: no byte twice, none missing.
+   */
+  private adoptHistory(id: string, transcript: SessionTranscript, crossed: SessionData[]): void {
+    if (!this.model.sessions.has(id)) return;
+    const segments = transcript.segments.map((s) => ({ dir: s.dir, offset: s.offset, bytes: fromBase64(s.data) }));
+    this.transcriptOf(id).restore(segments, transcript.dropped, transcript.totals);
+    const feed = this.feedOf(id);
+    feed.restore(segments.filter((s) => s.dir === 'in').map((s) => s.bytes), transcript.totals.in);
+    for (const data of crossed) {
+      if (data.seq > transcript.seq) feed.push(data.data);
+      else this.ack(id, base64Length(data.data));
+    }
+    const version = (this.histories[id]?.version ?? 0) + 1;
+    this.histories = { ...this.histories, [id]: { dropped: transcript.dropped, keep: transcript.keep, version } };
   }
 
   /** Shows a session's console (adding its tab). */
@@ -340,6 +406,7 @@ export class ConsolesState {
       this.feeds.delete(id);
       this.transcripts.delete(id);
       this.chains.delete(id);
+      this.dataSyncs.delete(id);
       this.acks.delete(id);
     }
     const gone = new Set(ids);
@@ -349,6 +416,7 @@ export class ConsolesState {
       if (this.active && gone.has(this.active)) this.active = this.tabs[Math.min(at, this.tabs.length - 1)] ?? null;
     }
     if ([...this.hex].some((id) => gone.has(id))) this.hex = new Set([...this.hex].filter((id) => !gone.has(id)));
+    if (ids.some((id) => id in this.histories)) this.histories = Object.fromEntries(Object.entries(this.histories).filter(([id]) => !gone.has(id)));
   }
 
   /** Acknowledges drawn bytes; acknowledgements made in the same task go as one call per session. */
