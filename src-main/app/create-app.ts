@@ -107,7 +107,7 @@ function through<K extends CallName>(part: Part<{ handlers: Pick<Handlers, K> }>
 const namesOf = <T extends object>(table: T) => Object.keys(table) as (keyof T & CallName)[];
 
 const SOCKET_CALLS = ['sockets.snapshot', 'sockets.pairs', 'sockets.close', 'processes.end', 'sockets.watch', 'sockets.configure'] as const;
-const SESSION_CALLS = ['listeners.open', 'listeners.close', 'listeners.list', 'sessions.connect', 'sessions.send', 'sessions.close', 'sessions.ack'] as const;
+const SESSION_CALLS = ['listeners.open', 'listeners.close', 'listeners.list', 'sessions.connect', 'sessions.send', 'sessions.close', 'sessions.ack', 'sessions.transcript'] as const;
 const ROUTER_CALLS = ['router.discover', 'router.mappings', 'router.add', 'router.remove'] as const;
 
 /** Builds the app: reads the user's files; the desktop app and serve also build every part (tens of ms). */
