@@ -51,6 +51,8 @@ export interface ScanServiceOptions {
   maxSockets?: number;
   /** Where problems with the saved scans and profiles go. */
   problems?: ProblemSink;
+  /** A scan shared between threads runs one shard on this thread (one CLI command: see PortScanOptions.callerShard). */
+  callerShard?: boolean;
 }
 
 /** A started scan: its info at the start, and its final info once it has ended and been saved. */
@@ -222,6 +224,7 @@ export class ScanService {
       ...(spec.portOrder ? { order: spec.portOrder } : {}),
       ...(spec.serviceDetection && spec.protocol === 'tcp' ? { detector: this.detector } : {}),
       ...(this.options.maxSockets ? { maxSockets: this.options.maxSockets } : {}),
+      ...(this.options.callerShard ? { callerShard: true } : {}),
       expected: (port, protocol) => this.expectedService(dictionary, port, protocol),
       onResult: (result) => pending.set(`${result.host} ${result.port}`, result),
       onState: (state) => {

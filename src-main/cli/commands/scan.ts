@@ -6,6 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import type { PortolanApp } from '../../app/create-app.js';
 import type { ScanInfo, ScanResults, ScanSpecInput } from '../../contract/index.js';
 import type { CliContext, ExitCode } from '../context.js';
@@ -119,6 +120,11 @@ export async function scanCommand(ctx: CliContext): Promise<ExitCode> {
   if (values.out && !format) throw new UsageError('--out needs --export xml|csv|json.');
   if (values.json && format && !values.out) throw new UsageError('--json and --export both print to stdout: add --out FILE to write the export to a file.');
 
+  // A scan allocates a small object or two per probe, nearly all short-lived. V8 would grow the
+  // young generation up to 32 MB for that (16 MB semi-spaces); at its first size (1 MB
+  // semi-spaces) the scavenges are more but as cheap, and a full scan's peak memory is about
+  // 10 MB lower. The flag is read at each growth, so setting it now holds the size from here on.
+  setFlagsFromString('--semi-space-growth-factor=1');
   const app = await ctx.openApp('direct');
   try {
     const spec: ScanSpecInput = {

@@ -53,6 +53,12 @@ export interface PortScanOptions {
    */
   workers?: number;
   /**
+   * A scan shared between threads runs one of its shards on this thread, instead of only adding
+   * up: for a process with nothing else to do meanwhile (one CLI command), one worker fewer to
+   * start and hold. The desktop app and serve keep this thread free for their windows.
+   */
+  callerShard?: boolean;
+  /**
    * Internal (set by a scan worker): this scan is shard `index` of `count`, probing every
    * `count`-th (host, port) pair from `index`, with a `count`-th of the preset's window.
    */
@@ -461,7 +467,7 @@ export class PortScan {
     }
   }
 
-  /** Shares the scan between worker threads (see scan-workers.ts and shard-coordinator.ts); this thread only adds up. */
+  /** Shares the scan between worker threads (see scan-workers.ts and shard-coordinator.ts); this thread adds up (and, with callerShard, runs one shard). */
   private startShards(): void {
     this.next = this.all;
     const count = this.threads;
@@ -480,7 +486,7 @@ export class PortScan {
       seed: this.seed,
       ...(connector ? { connector } : {}),
     }));
-    this.shards.start(specs);
+    this.shards.start(specs, this.options.callerShard === true);
   }
 
   private runDetections(): void {

@@ -55,12 +55,21 @@ export class ShardCoordinator {
     private readonly runHere: RunShardHere,
   ) {}
 
-  /** Starts one shard per spec, each on a leased thread when one can be had. */
-  start(specs: ShardSpec[]): void {
-    for (const spec of specs) {
+  /**
+   * Starts one shard per spec, each on a leased thread when one can be had. With `hereFirst`, the
+   * first shard runs on this thread: for a process that does nothing else while it scans (one CLI
+   * command), that is one worker fewer to start and to hold (about 10 MB each), with as many
+   * threads probing.
+   */
+  start(specs: ShardSpec[], hereFirst = false): void {
+    for (const [i, spec] of specs.entries()) {
       this.running++;
       const slot: ShardSlot = { done: 0, counts: new Int32Array(this.owner.counts.length), ready: false, ended: false, send: () => undefined };
       this.slots.push(slot);
+      if (hereFirst && i === 0) {
+        this.runShardHere(slot, spec);
+        continue;
+      }
       let thread: ScanThread | null = null;
       try {
         thread = leaseScanThread();

@@ -150,6 +150,33 @@ describe('TCP connect scan on loopback', () => {
     expect(three.scan.open).toBe(three.scan.listCounts().reduce((n, c) => n + c.counts.open, 0));
   }, 60000);
 
+  it('runs one shard on the calling thread with callerShard (one CLI command): the same results, one thread fewer busy', async () => {
+    const { PortScan } = await import('../../../src-main/engine/scanner/port-scan.js');
+    const { scanThreadStats } = await import('../../../src-main/engine/scanner/scan-workers.js');
+    const peer = await bannerPeer('SSH-2.0-OpenSSH_9.2p1\r\n');
+    peers.push(peer);
+    const hosts = [{ target: '127.0.0.1', address: '127.0.0.1', addresses: ['127.0.0.1'] }];
+    const ports = [...Array.from({ length: 20000 }, (_, i) => i + 1).filter((p) => p !== peer.port), peer.port];
+    const run = async (callerShard: boolean) => {
+      const scan = new PortScan({ hosts, ports, protocol: 'tcp', timing: 5, workers: 3, callerShard });
+      expect(scan.threads).toBe(3);
+      // Threads are leased as the scan starts, and freed (before the owner hears of it) as each shard ends.
+      const finished = scan.run();
+      const busy = scanThreadStats().busy;
+      await finished;
+      return { scan, busy };
+    };
+    const threads = await run(false);
+    const here = await run(true);
+    expect(here.scan.state).toBe('done');
+    expect(here.scan.done).toBe(ports.length);
+    expect(here.scan.listResults().map((r) => `${r.port} ${r.state}`)).toEqual(threads.scan.listResults().map((r) => `${r.port} ${r.state}`));
+    expect(here.scan.listCounts()).toEqual(threads.scan.listCounts());
+    // Worker threads leased: one per shard, or one fewer when the first shard runs here.
+    expect(threads.busy).toBe(3);
+    expect(here.busy).toBe(2);
+  }, 60000);
+
   it('pauses, resumes and cancels a scan shared between worker threads, which then go idle', async () => {
     const { PortScan } = await import('../../../src-main/engine/scanner/port-scan.js');
     const { scanThreadStats } = await import('../../../src-main/engine/scanner/scan-workers.js');
