@@ -224,7 +224,7 @@ describe('every view in a small window', () => {
       await mappings.waitFor();
       expect(await mappings.evaluate((el) => el.scrollHeight <= el.clientHeight + 1), 'the mappings card shows all it holds').toBe(true);
       await expectFits(page, [page.getByRole('button', { name: 'Look for my router' }), page.getByRole('button', { name: 'Map port' })]);
-      await page.locator('main .view').evaluate((el) => el.scrollTo(0, 0));
+      await page.locator('main .page').evaluate((el) => el.scrollTo(0, 0));
       await shot(page, 'router', size);
       expect(problems).toEqual([]);
       await page.context().close();
