@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createSocketsService } from '../../../src-main/app/sockets-service.js';
 import { EventBus } from '../../../src-main/app/event-bus.js';
-import { ELEVATED_SOURCE, ElevatedSocketProvider } from '../../../src-main/engine/sockets/elevated-provider.js';
+import { ELEVATED_SOURCE, ElevatedSocketProvider, elevationEndedWords } from '../../../src-main/engine/sockets/elevated-provider.js';
 import { LinuxSocketProvider } from '../../../src-main/engine/sockets/linux-provider.js';
 import type { SocketProvider } from '../../../src-main/engine/sockets/provider.js';
 
@@ -63,6 +63,12 @@ describe.skipIf(process.platform !== 'linux')('the socket reader as a child proc
     const provider = new ElevatedSocketProvider([cancelledPkexec, ...READER], normal);
     await expect(provider.start()).rejects.toThrow(/cancelled or not authorised at the password prompt \(Error executing command as another user: Request dismissed\)/);
     expect(provider.elevated).toBe(false);
+  });
+
+  it('tells pkexec without authorisation (127) apart from a reader that ended by itself', () => {
+    expect(elevationEndedWords('/usr/bin/pkexec', 127, null, '')).toMatch(/could not be obtained: is a polkit agent running in this session\?.*`sudo portolan sockets`/);
+    expect(elevationEndedWords('/usr/bin/node', 127, null, 'x\nlast words\n')).toBe("The elevated socket reader ended (exit status 127) (last words); the table goes on with this user's view.");
+    expect(elevationEndedWords('pkexec', null, 'SIGKILL', '')).toBe("The elevated socket reader ended (signal SIGKILL); the table goes on with this user's view.");
   });
 
   it('goes on with the normal reader, with a whole table and a sentence, when the child ends later', async () => {
