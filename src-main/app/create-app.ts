@@ -32,6 +32,7 @@ import { routerMappingsFile } from './router-file.js';
 import type { RouterServiceOptions } from './router-service.js';
 import { EncryptedFileSecretStore } from './secret-file-store.js';
 import { SettingsStore } from './settings-store.js';
+import type { SocketElevationOptions } from './sockets-service.js';
 import { APP_VERSION } from './version.js';
 
 /** Where the app finds its data and keeps the user's. */
@@ -50,6 +51,11 @@ export interface AppOptions {
   forwards?: Pick<ForwardsServiceOptions, 'secrets' | 'userKnownHosts' | 'autoStart' | 'sshConfigFile'>;
   /** Exposure: how nft runs, whether this is root, the firewall and interfaces (tests use a stand-in or a namespace). */
   exposure?: Pick<ExposureServiceOptions, 'run' | 'uid' | 'readFirewall' | 'interfaces'>;
+  /**
+   * How this face starts the socket reader on its own (`<node> <portolan> __socket-reader`, or the
+   * installed app in CLI mode), for sockets.elevate; `elevator` replaces pkexec (tests: none).
+   */
+  socketReader?: Pick<SocketElevationOptions, 'readerCommand' | 'elevator' | 'uid'>;
 }
 
 /** The running app: the contract's handlers, the event bus, and a lifecycle. */
@@ -106,7 +112,7 @@ function through<K extends CallName>(part: Part<{ handlers: Pick<Handlers, K> }>
 /** The calls of a contract table, by name. */
 const namesOf = <T extends object>(table: T) => Object.keys(table) as (keyof T & CallName)[];
 
-const SOCKET_CALLS = ['sockets.snapshot', 'sockets.pairs', 'sockets.close', 'processes.end', 'sockets.watch', 'sockets.configure'] as const;
+const SOCKET_CALLS = ['sockets.snapshot', 'sockets.pairs', 'sockets.close', 'processes.end', 'sockets.watch', 'sockets.elevate', 'sockets.configure'] as const;
 const SESSION_CALLS = ['listeners.open', 'listeners.close', 'listeners.list', 'sessions.connect', 'sessions.send', 'sessions.close', 'sessions.ack', 'sessions.transcript'] as const;
 const ROUTER_CALLS = ['router.discover', 'router.mappings', 'router.add', 'router.remove'] as const;
 
@@ -166,7 +172,11 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
   // command reads the table on its own thread (see selectSocketProvider).
   const sockets = new Part(async () => {
     const [{ createSocketsService }, { selectSocketProvider }] = await Promise.all([import('./sockets-service.js'), import('../engine/sockets/select-provider.js')]);
-    return createSocketsService(bus, selectSocketProvider(process.platform, { thread: !direct }), (row) => (row.pid === process.pid ? (sessions.built?.tag(row) ?? forwards.built?.tag(row) ?? 'portolan') : undefined));
+    const makeProvider = () => selectSocketProvider(process.platform, { thread: !direct });
+    return createSocketsService(bus, makeProvider(), (row) => (row.pid === process.pid ? (sessions.built?.tag(row) ?? forwards.built?.tag(row) ?? 'portolan') : undefined), {
+      ...options.socketReader,
+      makeProvider: () => makeProvider()!,
+    });
   });
   let offSocketsAdded: (() => void) | undefined;
   const exposure = new Part(async () => {

@@ -24,7 +24,19 @@ export interface CliContext {
    * (stdin or stderr is not a terminal), so commands refuse instead of waiting.
    */
   prompt?: (question: string) => Promise<string>;
+  /**
+   * How to run this same `portolan` again (`<node> <bin/portolan.js>`, or the installed app in CLI
+   * mode), so that `portolan serve` can start the socket reader alone, elevated, when the user
+   * asks for every owner. Absent: the web UI's "Show all owners" says to use sudo instead.
+   */
+  socketReader?: readonly string[];
 }
+
+/**
+ * The hidden command that runs the socket reader alone, answering JSON lines on stdio: what
+ * sockets.elevate starts through pkexec, after CliContext.socketReader's command line.
+ */
+export const SOCKET_READER_COMMAND = '__socket-reader';
 
 /** A command's exit status: 0 for success; see EXIT for the others. */
 export type ExitCode = number;

@@ -54,6 +54,8 @@ const code = await runCli(process.argv.slice(2), {
   ...bundledPaths(fileURLToPath(import.meta.url)),
   dataDir: defaultDataDir(),
   interrupted,
+  // Absolute paths: pkexec runs the reader with a clean environment, from /.
+  ...(process.argv[1] ? { socketReader: [process.execPath, process.argv[1]] } : {}),
 });
 settled = true;
 // No process.exit: it could cut off output still queued for a pipe; nothing else keeps the loop alive.

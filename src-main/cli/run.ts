@@ -2,7 +2,7 @@
 import type { PortolanApp } from '../app/create-app.js';
 import { APP_VERSION } from '../app/version.js';
 import { CliCallError } from './commands/call.js';
-import { EXIT, EXIT_HELP, exitCodeFor, UsageError, type CliContext, type ExitCode } from './context.js';
+import { EXIT, EXIT_HELP, exitCodeFor, SOCKET_READER_COMMAND, UsageError, type CliContext, type ExitCode } from './context.js';
 import { USAGE, type CommandName } from './usage.js';
 
 /** A subcommand's code, loaded when it runs: `portolan port 22` never compiles the scanner or the SSH client. */
@@ -50,6 +50,13 @@ export async function runCli(argv: string[], env: CliEnvironment): Promise<ExitC
     env.stdout(`${APP_VERSION}\n`);
     return 0;
   }
+  // The socket reader on its own, speaking JSON lines on stdio: what sockets.elevate starts through
+  // pkexec (engine/sockets/elevated-provider.ts). Not a command for people, so not in the help.
+  if (name === SOCKET_READER_COMMAND) {
+    const { runStdioSocketReader } = await import('../engine/sockets/socket-reader.js');
+    await runStdioSocketReader(env.stdin ?? process.stdin, env.stdoutStream ?? process.stdout);
+    return EXIT.ok;
+  }
   if (!isCommand(name)) {
     env.stderr(`portolan: unknown command "${name}".\n\n${helpText()}`);
     return EXIT.usage;
@@ -65,7 +72,13 @@ export async function runCli(argv: string[], env: CliEnvironment): Promise<ExitC
     args,
     openApp: async (transport): Promise<PortolanApp> => {
       const { createApp } = await import('../app/create-app.js');
-      const app = await createApp({ assetsDir: env.assetsDir, dataDir: env.dataDir, transport, heartbeatMs: transport === 'web' ? 5000 : 0 });
+      const app = await createApp({
+        assetsDir: env.assetsDir,
+        dataDir: env.dataDir,
+        transport,
+        heartbeatMs: transport === 'web' ? 5000 : 0,
+        ...(env.socketReader ? { socketReader: { readerCommand: [...env.socketReader, SOCKET_READER_COMMAND] } } : {}),
+      });
       // A damaged or unreadable saved file is told on stderr, once per run, whatever the command.
       app.problems.follow((problem) => env.stderr(`portolan: ${problem}\n`));
       return app;

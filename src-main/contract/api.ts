@@ -20,7 +20,7 @@ import { Mapping, MappingRef, MappingSpec, RouterChanged, RouterInfo } from './r
 import { scanCalls, scanEvents } from './scan.js';
 import { Settings, SettingsPatch, SettingsState } from './settings.js';
 import { Heartbeat, SystemInfo } from './system.js';
-import { SocketDiff, SocketMonitorPatch, SocketMonitorSettings, SocketPairs, SocketSnapshot, SocketSnapshotQuery, SocketTrafficSample } from './sockets.js';
+import { SocketDiff, SocketElevation, SocketMonitorPatch, SocketMonitorSettings, SocketPairs, SocketSnapshot, SocketSnapshotQuery, SocketTrafficSample } from './sockets.js';
 import {
   ConnectSpec,
   ListenerInfo,
@@ -133,6 +133,16 @@ export const calls = {
     }),
     output: SocketMonitorSettings,
     doc: 'Keep the live socket table ticking (sockets.diff events) for the lease, in ms; with trafficMs, also sample per-connection traffic (sockets.traffic events) for that long.',
+  },
+  /**
+   * Restarts the socket reader elevated (Linux: pkexec, so polkit asks the user), never the UI or
+   * the app, so that every socket's owner is seen. Called only on the user's click; answers once
+   * the user accepted or refused, with the reason in `note` when it did not start.
+   */
+  'sockets.elevate': {
+    input: Empty,
+    output: SocketElevation,
+    doc: "Ask for elevation of the socket reader only (pkexec/polkit on Linux), never the UI, so that every socket's owner is seen; answers once the user accepted or refused.",
   },
   /** Changes the tick period or pauses the live table. */
   'sockets.configure': {

@@ -18,6 +18,7 @@ export const CALL_NAMES = [
   'sockets.close',
   'processes.end',
   'sockets.watch',
+  'sockets.elevate',
   'sockets.configure',
   'dns.reverse',
   'dns.resolve',

@@ -29,6 +29,19 @@ export const SocketRow = z.object({
 });
 export type SocketRow = z.infer<typeof SocketRow>;
 
+/**
+ * Whether every socket's owner can be shown by an elevated reader, as the Sockets view's "Show all
+ * owners" button needs to know. `offered`: Linux, not root, the reader can be started through
+ * pkexec; `elevated`: it runs; `unneeded`: this user sees every owner already (root);
+ * `unavailable`: not on this OS or in this face yet (`note` says what to do instead).
+ */
+export const SocketElevation = z.object({
+  state: z.enum(['offered', 'elevated', 'unneeded', 'unavailable']),
+  /** A sentence: why the elevated reader ended or was refused, or what to do where it is not available. */
+  note: z.string().optional(),
+});
+export type SocketElevation = z.infer<typeof SocketElevation>;
+
 /** The whole table at one tick. */
 export const SocketSnapshot = z.object({
   tick: z.number().int(),
@@ -38,6 +51,8 @@ export const SocketSnapshot = z.object({
   hiddenOwners: z.number().int(),
   /** Where the rows come from (e.g. "/proc/net", "lsof", "netstat"). */
   source: z.string(),
+  /** Whether the hidden owners can be shown by an elevated reader (sockets.elevate). */
+  elevation: SocketElevation.optional(),
 });
 export type SocketSnapshot = z.infer<typeof SocketSnapshot>;
 

@@ -33,6 +33,16 @@ export function cliArguments(argv: readonly string[], defaultApp: boolean): stri
   return /^[a-z][a-z-]*$/.test(word) || CLI_WORDS.has(word) ? args.slice(first) : undefined;
 }
 
+/**
+ * The command line that runs this app's CLI again (the socket reader that sockets.elevate starts
+ * through pkexec): the executable, the app folder in a development run, then Chromium switches a
+ * windowless run as root needs (Chromium refuses root without --no-sandbox; pkexec leaves no
+ * display), then the marker.
+ */
+export function cliCommand(execPath: string, appPath: string, isPackaged: boolean): string[] {
+  return [execPath, ...(isPackaged ? [] : [appPath]), '--no-sandbox', '--ozone-platform=headless', CLI_MARKER];
+}
+
 /** Runs the CLI in this process and exits with its status; opens no window. */
 export async function runCliMode(args: string[], mainDir: string): Promise<number> {
   // No display needed, no GPU process, no Dock icon.
@@ -51,6 +61,7 @@ export async function runCliMode(args: string[], mainDir: string): Promise<numbe
     staticDir: path.join(mainDir, '..', 'renderer'),
     dataDir,
     interrupted,
+    socketReader: cliCommand(process.execPath, app.getAppPath(), app.isPackaged),
   });
   // `portolan settings --start-at-login on|off` through the installed app: apply it now.
   const login = args.indexOf('--start-at-login');

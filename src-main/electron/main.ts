@@ -11,7 +11,8 @@ import { EncryptedFileSecretStore } from '../app/secret-file-store.js';
 import { registerIpc } from '../transports/ipc.js';
 import { installMenu } from './menu.js';
 import { APP_INDEX_URL, registerAppScheme, serveRenderer } from './app-protocol.js';
-import { cliArguments, runCliMode } from './cli-mode.js';
+import { SOCKET_READER_COMMAND } from '../cli/context.js';
+import { cliArguments, cliCommand, runCliMode } from './cli-mode.js';
 import { applyStartAtLogin, startedHidden } from './login-item.js';
 import { installSecurity, isTrustedSender } from './security.js';
 import { DesktopNotifications } from './notifications.js';
@@ -203,6 +204,8 @@ function startShell(): void {
         dataDir: app.getPath('userData'),
         transport: 'ipc',
         forwards: { secrets: osSecretStore() },
+        // "Show all owners" runs only the socket reader elevated, as this app's CLI; never this window.
+        socketReader: { readerCommand: [...cliCommand(process.execPath, app.getAppPath(), app.isPackaged), SOCKET_READER_COMMAND] },
       });
       disposeIpc = registerIpc({
         ipcMain,

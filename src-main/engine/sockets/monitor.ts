@@ -40,7 +40,7 @@ export class SocketMonitor {
   private trafficInFlight = false;
   private trafficSaidUnavailable = false;
 
-  constructor(private readonly options: SocketMonitorOptions) {
+  constructor(private options: SocketMonitorOptions) {
     this.settings = { intervalMs: options.intervalMs ?? 1000, paused: false };
   }
 
@@ -194,6 +194,22 @@ export class SocketMonitor {
         this.trafficInFlight = false;
       },
     );
+  }
+
+  /**
+   * Reads from `provider` from the next tick on (the elevated reader, started by the user) and
+   * closes the one before. Its first change is a whole table, diffed against the current one, so
+   * the owners it now sees arrive as changed rows.
+   */
+  replaceProvider(provider: SocketProvider): void {
+    const before = this.options.provider;
+    this.options = { ...this.options, provider };
+    before.close?.();
+  }
+
+  /** The provider the monitor reads now. */
+  get provider(): SocketProvider {
+    return this.options.provider;
   }
 
   /** Stops ticking for good. */

@@ -4,25 +4,15 @@
  * wait on them, and posts only what changed since its previous read; and per-connection traffic
  * (`ss -tin`, parsed here), so that neither slows the main thread's tick. Bundled on its own as
  * socket-worker.cjs next to the main bundles (scripts/build-main.mjs), or in memory from the sources.
+ * The answers themselves are socket-reader.ts's, shared with the elevated reader process.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ChangeReader } from './change-reader.js';
-import { LinuxSocketProvider } from './linux-provider.js';
-import type { SocketRequest, SocketReply } from './threaded-provider.js';
-import { TrafficReader } from './traffic-reader.js';
+import { SocketReader } from './socket-reader.js';
+import type { SocketRequest } from './threaded-provider.js';
 
 const port = parentPort!;
-const reader = new ChangeReader(new LinuxSocketProvider((workerData as { procRoot?: string } | undefined)?.procRoot));
-
-const traffic = new TrafficReader();
+const reader = new SocketReader((workerData as { procRoot?: string } | undefined)?.procRoot);
 
 port.on('message', (request: SocketRequest) => {
-  if (request.t === 'traffic') {
-    void traffic.read().then((sample) => port.postMessage({ t: 'traffic', seq: request.seq, sample } satisfies SocketReply));
-    return;
-  }
-  reader.readChange().then(
-    (change) => port.postMessage({ t: 'change', seq: request.seq, change } satisfies SocketReply),
-    (err: Error) => port.postMessage({ t: 'failed', seq: request.seq, message: err.message } satisfies SocketReply),
-  );
+  void reader.answer(request).then((reply) => port.postMessage(reply));
 });

@@ -94,6 +94,8 @@ const SAMPLES: Record<CallName, unknown | (() => Promise<unknown>)> = {
   'processes.end': () => ({ pid: spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' }).pid }),
   'sockets.watch': { leaseMs: 1000 },
   'sockets.configure': { intervalMs: 1000 },
+  // The test app is given no reader command: the call answers what to do instead, and elevates nothing.
+  'sockets.elevate': {},
   'dns.reverse': { addresses: ['127.0.0.1'] },
   'dns.resolve': { host: 'localhost' },
   'listeners.open': { port: 0, responder: 'interactive' },

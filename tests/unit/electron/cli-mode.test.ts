@@ -6,7 +6,7 @@ import { resetStandin, standin } from './electron-standin.js';
 
 vi.mock('electron', async () => (await import('./electron-standin.js')).electron);
 
-const { CLI_MARKER, cliArguments, runCliMode } = await import('../../../src-main/electron/cli-mode.js');
+const { CLI_MARKER, cliArguments, cliCommand, runCliMode } = await import('../../../src-main/electron/cli-mode.js');
 
 let dir: string;
 const saved = { PORTOLAN_DATA_DIR: process.env.PORTOLAN_DATA_DIR, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME };
@@ -46,6 +46,16 @@ describe('CLI mode of the desktop app', { timeout: 30_000 }, () => {
       else process.env[key] = value;
     }
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("starts the elevated socket reader as the app's CLI, windowless, and is read back as CLI mode", () => {
+    const exe = '/opt/Portolan/portolan';
+    const installed = [...cliCommand(exe, '/opt/Portolan/resources/app.asar', true), '__socket-reader'];
+    expect(installed).toEqual([exe, '--no-sandbox', '--ozone-platform=headless', CLI_MARKER, '__socket-reader']);
+    expect(cliArguments(installed, false)).toEqual(['__socket-reader']);
+    const dev = [...cliCommand('/x/electron', '/src/portolan', false), '__socket-reader'];
+    expect(dev.slice(0, 2)).toEqual(['/x/electron', '/src/portolan']);
+    expect(cliArguments(dev, true)).toEqual(['__socket-reader']);
   });
 
   it('is chosen by the launcher marker, or by a CLI command as first argument', () => {

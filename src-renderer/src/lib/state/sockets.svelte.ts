@@ -3,7 +3,7 @@
  * the watch lease renewed while the view is open, pause and tick period, filter, toggles, sort,
  * grouping, selection, and the names (dictionary, reverse DNS) of what is on screen.
  */
-import type { SocketDiff, SocketMonitorSettings, SocketRow, SocketSnapshot, SocketTrafficSample } from '../../../../src-main/contract/sockets.js';
+import type { SocketDiff, SocketElevation, SocketMonitorSettings, SocketRow, SocketSnapshot, SocketTrafficSample } from '../../../../src-main/contract/sockets.js';
 import { errorMessage, type Api } from '../api/client.js';
 import { ReverseNames } from '../sockets/dns.js';
 import { isListening, matchesFilter, parseFilter, type MatchContext, type ParsedFilter } from '../sockets/filter.js';
@@ -61,6 +61,10 @@ export class SocketsState {
   at = $state(0);
   source = $state('');
   hiddenOwners = $state(0);
+  /** Whether "Show all owners" is offered (an elevated reader), and the engine's last word on it. */
+  elevation = $state.raw<SocketElevation | null>(null);
+  /** True while the engine waits for the user's answer at the password prompt. */
+  elevating = $state(false);
   /** Open sockets in the table. */
   total = $state(0);
   /** Open rows the filter and toggles let through. */
@@ -171,6 +175,24 @@ export class SocketsState {
     this.refilter();
   }
 
+  /**
+   * "Show all owners": asks the engine to restart only its socket reader elevated (the user's
+   * click is the only way it happens). Once it runs, the table is read again: hiddenOwners and
+   * the source come with snapshots only. Refused or cancelled, the engine's sentence is shown.
+   */
+  async showAllOwners(): Promise<void> {
+    if (this.elevating) return;
+    this.elevating = true;
+    try {
+      this.elevation = await this.api.call('sockets.elevate', {});
+      if (this.elevation.state === 'elevated') await this.load();
+    } catch (err) {
+      this.elevation = { state: this.elevation?.state ?? 'offered', note: errorMessage(err) };
+    } finally {
+      this.elevating = false;
+    }
+  }
+
   /** Renews the lease and reads the whole table. */
   load(): Promise<void> {
     return this.sync.load();
@@ -196,6 +218,8 @@ export class SocketsState {
     this.at = snapshot.at;
     this.source = snapshot.source;
     this.hiddenOwners = snapshot.hiddenOwners;
+    // Where it is not available, the button says so when clicked (sockets.elevate's answer), not at every load.
+    this.elevation = snapshot.elevation ? (snapshot.elevation.state === 'unavailable' ? { state: 'unavailable' } : snapshot.elevation) : null;
     this.loaded = true;
     this.error = null;
     for (const diff of crossed) this.applyDiff(diff);
