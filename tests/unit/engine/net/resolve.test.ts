@@ -85,6 +85,6 @@ describe('the dns.resolve call', () => {
   });
 
   it('refuses an empty host with INVALID_INPUT', async () => {
-    expect(await ctx.app.invoke('dns.resolve', { host: '  ' })).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: 'host: Give a host: an IP address or a name.' } });
+    expect(await ctx.app.invoke('dns.resolve', { host: '  ' })).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: 'host: Give a host: an IP address or a name.', path: ['host'] } });
   });
 });
