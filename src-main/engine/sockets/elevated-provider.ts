@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { lazyBuiltin } from '../builtin.js';
 import { PortolanError, type SocketTrafficSample } from '../../contract/index.js';
 import type { SocketChange, SocketProvider, SocketReading } from './provider.js';
+import { ReaderReplies } from './reader-replies.js';
 import type { SocketReply, SocketRequest } from './threaded-provider.js';
 
 const childProcess = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
@@ -35,8 +36,7 @@ export function elevationEndedWords(program: string, code: number | null, signal
 /** Reads the socket table through a child process; falls back to a normal reader when it ends. */
 export class ElevatedSocketProvider implements SocketProvider {
   private child: ChildProcessWithoutNullStreams | undefined;
-  private seq = 0;
-  private readonly waiting = new Map<number, { resolve: (reply: SocketReply) => void; reject: (e: Error) => void }>();
+  private readonly replies = new ReaderReplies();
   /** The first reading, taken by start() to know the child runs, handed to the first readChange. */
   private first: SocketChange | undefined;
   private fallback: SocketProvider | undefined;
@@ -85,11 +85,7 @@ export class ElevatedSocketProvider implements SocketProvider {
       } catch {
         return;
       }
-      const waiter = this.waiting.get(reply.seq);
-      if (!waiter) return;
-      this.waiting.delete(reply.seq);
-      if (reply.t === 'failed') waiter.reject(new Error(reply.message));
-      else waiter.resolve(reply);
+      this.replies.settle(reply);
     });
     const ended = new Promise<string>((resolve) => {
       child.once('error', (err) => resolve(`The elevated socket reader could not start (${program}: ${err.message}); the table goes on with this user's view.`));
@@ -131,19 +127,14 @@ export class ElevatedSocketProvider implements SocketProvider {
   }
 
   private ask(child: ChildProcessWithoutNullStreams, t: SocketRequest['t']): Promise<SocketReply> {
-    const seq = ++this.seq;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(seq, { resolve, reject });
-      child.stdin.write(`${JSON.stringify({ t, seq } satisfies SocketRequest)}\n`);
-    });
+    return this.replies.ask((request) => child.stdin.write(`${JSON.stringify(request)}\n`), t);
   }
 
   private lost(child: ChildProcessWithoutNullStreams, why: string): void {
     if (this.child !== child) return;
     this.child = undefined;
     if (!this.closed) this.note = why;
-    for (const waiter of this.waiting.values()) waiter.reject(new Error(why));
-    this.waiting.clear();
+    this.replies.rejectAll(why);
   }
 
   /**
@@ -154,8 +145,7 @@ export class ElevatedSocketProvider implements SocketProvider {
     this.closed = true;
     const child = this.child;
     this.child = undefined;
-    for (const waiter of this.waiting.values()) waiter.reject(new Error('The socket reader is closed.'));
-    this.waiting.clear();
+    this.replies.rejectAll('The socket reader is closed.');
     child?.stdin.end();
     this.fallback?.close?.();
   }

@@ -9,6 +9,7 @@ import { lazyBuiltin } from '../builtin.js';
 import { workerEntry } from '../worker-script.js';
 import { ChangeReader } from './change-reader.js';
 import { LinuxSocketProvider } from './linux-provider.js';
+import { ReaderReplies } from './reader-replies.js';
 import type { SocketTrafficSample } from '../../contract/index.js';
 import type { SocketChange, SocketProvider, SocketReading } from './provider.js';
 import { TrafficReader } from './traffic-reader.js';
@@ -29,8 +30,7 @@ export class ThreadedSocketProvider implements SocketProvider {
   readonly source = '/proc/net';
   private worker: Worker | undefined;
   private fallback: ChangeReader | undefined;
-  private seq = 0;
-  private readonly waiting = new Map<number, { resolve: (reply: SocketReply) => void; reject: (e: Error) => void }>();
+  private readonly replies = new ReaderReplies();
   private fallbackTraffic: TrafficReader | undefined;
   private closed = false;
 
@@ -66,11 +66,7 @@ export class ThreadedSocketProvider implements SocketProvider {
   }
 
   private ask(worker: Worker, t: SocketRequest['t']): Promise<SocketReply> {
-    const seq = ++this.seq;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(seq, { resolve, reject });
-      worker.postMessage({ t, seq } satisfies SocketRequest);
-    });
+    return this.replies.ask((request) => worker.postMessage(request), t);
   }
 
   private start(): Worker | undefined {
@@ -85,19 +81,12 @@ export class ThreadedSocketProvider implements SocketProvider {
     }
     // The thread never keeps the process alive; the monitor's own timer decides that.
     worker.unref();
-    worker.on('message', (reply: SocketReply) => {
-      const waiter = this.waiting.get(reply.seq);
-      if (!waiter) return;
-      this.waiting.delete(reply.seq);
-      if (reply.t === 'failed') waiter.reject(new Error(reply.message));
-      else waiter.resolve(reply);
-    });
+    worker.on('message', (reply: SocketReply) => this.replies.settle(reply));
     const lost = (why: string) => {
       if (this.worker !== worker) return;
       // A new thread starts on the next read; its first change is a full table (full: true).
       this.worker = undefined;
-      for (const waiter of this.waiting.values()) waiter.reject(new Error(why));
-      this.waiting.clear();
+      this.replies.rejectAll(why);
     };
     worker.on('error', (err) => lost(`The socket reader thread failed: ${err.message}`));
     worker.on('exit', (code) => lost(`The socket reader thread ended (exit code ${code}).`));
@@ -109,8 +98,7 @@ export class ThreadedSocketProvider implements SocketProvider {
     this.closed = true;
     const worker = this.worker;
     this.worker = undefined;
-    for (const waiter of this.waiting.values()) waiter.reject(new Error('The socket reader is closed.'));
-    this.waiting.clear();
+    this.replies.rejectAll('The socket reader is closed.');
     void worker?.terminate();
   }
 }
