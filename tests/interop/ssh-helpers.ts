@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, waitFor } from './helpers.js';
@@ -118,4 +119,21 @@ export function otherKeyLine(server: OpenSshServer): string {
   spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', f, '-C', 'other']);
   const pub = readFileSync(`${f}.pub`, 'utf8').trim().split(/\s+/);
   return `[127.0.0.1]:${server.port} ${pub[0]} ${pub[1]}\n`;
+}
+
+/**
+ * A tiny HTTP responder on 127.0.0.1 (any free port) answering "hello-from-target\n": it reads
+ * the request head before answering (or the close would send RST to the client).
+ */
+export async function startHttpResponder(): Promise<{ server: net.Server; port: number }> {
+  const server = net.createServer((s) => {
+    let head = '';
+    s.on('data', (d) => {
+      head += d;
+      if (head.includes('\r\n\r\n')) s.end('HTTP/1.0 200 OK\r\nContent-Length: 18\r\n\r\nhello-from-target\n');
+    });
+    s.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { server, port: (server.address() as net.AddressInfo).port };
 }

@@ -20,7 +20,7 @@ import { readSshConfig } from '../../src-main/engine/ssh-config/ssh-config.js';
 import { ASSETS_DIR } from '../helpers/app.js';
 import { call, createForward, nextState } from '../integration/forwards/helpers.js';
 import { freePort, missingPrerequisite, waitFor } from './helpers.js';
-import { SSHD, startOpenSsh, type OpenSshServer } from './ssh-helpers.js';
+import { SSHD, startOpenSsh, type OpenSshServer, startHttpResponder } from './ssh-helpers.js';
 
 const skipReason =
   missingPrerequisite(['curl', 'ssh', 'ssh-keygen', 'ss']) ?? (existsSync(SSHD) ? undefined : `${SSHD} is missing (apt-get install openssh-server; .ci/run does)`);
@@ -53,16 +53,7 @@ describe.skipIf(!!skipReason)('jump hosts, ssh command lines and ssh config agai
     knownHosts = path.join(dataDir, 'user_known_hosts');
     await writeFile(knownHosts, jump.knownHostsLine + inner.knownHostsLine);
     app = await createApp({ assetsDir: ASSETS_DIR, dataDir, transport: 'direct', heartbeatMs: 0, forwards: { userKnownHosts: [knownHosts], sshConfigFile: path.join(dataDir, 'no_config') } });
-    responder = net.createServer((s) => {
-      let head = '';
-      s.on('data', (d) => {
-        head += d;
-        if (head.includes('\r\n\r\n')) s.end('HTTP/1.0 200 OK\r\nContent-Length: 18\r\n\r\nhello-from-target\n');
-      });
-      s.on('error', () => undefined);
-    });
-    await new Promise<void>((r) => responder.listen(0, '127.0.0.1', () => r()));
-    responderPort = (responder.address() as net.AddressInfo).port;
+    ({ server: responder, port: responderPort } = await startHttpResponder());
   });
   afterAll(async () => {
     await app?.close();

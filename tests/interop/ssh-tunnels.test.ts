@@ -17,7 +17,7 @@ import type { ForwardInfo } from '../../src-main/contract/index.js';
 import { ASSETS_DIR } from '../helpers/app.js';
 import { call, nextState, createForward } from '../integration/forwards/helpers.js';
 import { freePort, missingPrerequisite } from './helpers.js';
-import { otherKeyLine, SSHD, startOpenSsh, type OpenSshServer } from './ssh-helpers.js';
+import { otherKeyLine, SSHD, startOpenSsh, type OpenSshServer, startHttpResponder } from './ssh-helpers.js';
 
 const skipReason = missingPrerequisite(['curl', 'ssh-keygen', 'ss']) ?? (existsSync(SSHD) ? undefined : `${SSHD} is missing (apt-get install openssh-server; .ci/run does)`);
 if (skipReason) console.warn(`[interop] skipped ssh-tunnels: ${skipReason}`);
@@ -54,17 +54,7 @@ describe.skipIf(!!skipReason)('SSH tunnels through OpenSSH', () => {
     userKnownHosts = path.join(dataDir, 'user_known_hosts');
     await writeFile(userKnownHosts, '');
     app = await createApp({ assetsDir: ASSETS_DIR, dataDir, transport: 'direct', heartbeatMs: 0, forwards: { userKnownHosts: [userKnownHosts] } });
-    // A tiny HTTP responder that reads the request head before answering (or the close sends RST).
-    responder = net.createServer((s) => {
-      let head = '';
-      s.on('data', (d) => {
-        head += d;
-        if (head.includes('\r\n\r\n')) s.end('HTTP/1.0 200 OK\r\nContent-Length: 18\r\n\r\nhello-from-target\n');
-      });
-      s.on('error', () => undefined);
-    });
-    await new Promise<void>((r) => responder.listen(0, '127.0.0.1', () => r()));
-    responderPort = (responder.address() as net.AddressInfo).port;
+    ({ server: responder, port: responderPort } = await startHttpResponder());
   });
   afterAll(async () => {
     await app?.close();
