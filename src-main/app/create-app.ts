@@ -14,10 +14,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { CallName, Handlers, SettingsState, SystemInfo } from '../contract/index.js';
-import { exposureCalls } from '../contract/exposure.js';
-import { forwardCalls } from '../contract/forwards.js';
-import { knockCalls } from '../contract/knock.js';
-import { scanCalls } from '../contract/scan.js';
+import { CALL_NAMES } from '../contract/channels.js';
 import { readEphemeralRange } from '../engine/system/ephemeral-range.js';
 import { dispatch, type CallResult } from './dispatch.js';
 import { removeOrphanTemps } from './atomic-write.js';
@@ -109,8 +106,9 @@ function through<K extends CallName>(part: Part<{ handlers: Pick<Handlers, K> }>
   return out as unknown as Pick<Handlers, K>;
 }
 
-/** The calls of a contract table, by name. */
-const namesOf = <T extends object>(table: T) => Object.keys(table) as (keyof T & CallName)[];
+/** The calls whose names start with one of `prefixes` and a dot, from the zod-free list (no schema is built). */
+const callsOf = <P extends string>(...prefixes: P[]) =>
+  CALL_NAMES.filter((name) => prefixes.some((prefix) => name.startsWith(`${prefix}.`))) as Extract<CallName, `${P}.${string}`>[];
 
 const SOCKET_CALLS = ['sockets.snapshot', 'sockets.pairs', 'sockets.close', 'processes.end', 'sockets.watch', 'sockets.elevate', 'sockets.configure'] as const;
 const SESSION_CALLS = ['listeners.open', 'listeners.close', 'listeners.list', 'sessions.connect', 'sessions.send', 'sessions.close', 'sessions.ack', 'sessions.transcript'] as const;
@@ -237,10 +235,10 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
     ...through(sockets, SOCKET_CALLS),
     ...through(sessions, SESSION_CALLS),
     ...through(router, ROUTER_CALLS),
-    ...through(scanner, namesOf(scanCalls)),
-    ...through(knock, namesOf(knockCalls)),
-    ...through(forwards, namesOf(forwardCalls)),
-    ...through(exposure, namesOf(exposureCalls)),
+    ...through(scanner, callsOf('scan')),
+    ...through(knock, callsOf('knock')),
+    ...through(forwards, callsOf('forwards', 'ssh')),
+    ...through(exposure, callsOf('exposure')),
   };
 
   const started = Date.now();

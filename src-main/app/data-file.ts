@@ -23,8 +23,11 @@ export interface Parsed<T> {
   dropped?: string[];
 }
 
-/** How one file is read: parse throws (its message the reason) when the whole file is unusable. */
-export type Parse<T> = (raw: unknown) => Parsed<T>;
+/**
+ * How one file is read: parse throws (its message the reason) when the whole file is unusable. It
+ * may be async, so that a file's schemas are loaded only when there is a file to check.
+ */
+export type Parse<T> = (raw: unknown) => Parsed<T> | Promise<Parsed<T>>;
 
 /** What reading a file found. */
 export type ReadOutcome<T> =
@@ -55,7 +58,7 @@ export async function readDataFile<T>(file: string, parse: Parse<T>): Promise<Re
     return { kind: 'damaged', reason: text.trim() ? `not valid JSON: ${(err as Error).message}` : 'the file is empty' };
   }
   try {
-    const parsed = parse(raw);
+    const parsed = await parse(raw);
     return { kind: 'ok', value: parsed.value, dropped: parsed.dropped ?? [] };
   } catch (err) {
     return { kind: 'damaged', reason: (err as Error).message };
@@ -248,7 +251,7 @@ export class DataFile<T> {
 }
 
 /** A parser for a file that is one schema as a whole (any invalid part makes it damaged). */
-export function wholeFile<T>(schema: { safeParse(raw: unknown): { success: true; data: T } | { success: false; error: ZodError } }): Parse<T> {
+export function wholeFile<T>(schema: { safeParse(raw: unknown): { success: true; data: T } | { success: false; error: ZodError } }): (raw: unknown) => Parsed<T> {
   return (raw) => {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) throw new Error(zodReason(parsed.error));

@@ -1,25 +1,30 @@
 /** Parses a call's input from `unknown`, runs its handler and turns failures into wire errors. */
-import { calls, toWireError, type CallName, type Handlers } from '../contract/index.js';
-import type { CallResult } from '../contract/channels.js';
+import type { CallName, Handlers } from '../contract/api.js';
+import { callSpec } from '../contract/call-areas.js';
+import { CALL_NAMES, type CallResult } from '../contract/channels.js';
+import { toWireError } from '../contract/errors.js';
 
 /** The result of one dispatched call: the contract's one envelope, as every transport sends it back. */
 export type { CallResult };
 
-/** True when `name` is a call of the contract. */
+const callNames: ReadonlySet<string> = new Set(CALL_NAMES);
+
+/** True when `name` is a call of the contract (without building any schema). */
 export function isCallName(name: string): name is CallName {
-  return Object.prototype.hasOwnProperty.call(calls, name);
+  return callNames.has(name);
 }
 
 /**
- * Runs a call by name with untrusted input. Input is parsed with the contract's schema first, so
- * handlers only ever see valid values; errors come back as `{ code, message, path }` (`path`: where
+ * Runs a call by name with untrusted input. Input is parsed with the contract's schema first (its
+ * area's schemas are built on the first call of the area: call-areas.ts), so handlers only ever
+ * see valid values; errors come back as `{ code, message, path }` (`path`: where
  * in the input, for INVALID_INPUT and for engine errors that concern one field).
  */
 export async function dispatch(handlers: Handlers, name: string, input: unknown): Promise<CallResult> {
   if (!isCallName(name)) {
     return { ok: false, error: { code: 'UNKNOWN_CALL', message: `There is no call named "${name}".` } };
   }
-  const parsed = calls[name].input.safeParse(withoutUndefined(input ?? {}));
+  const parsed = (await callSpec(name)).input.safeParse(withoutUndefined(input ?? {}));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = (issue?.path ?? []).map((key) => (typeof key === 'number' ? key : String(key)));

@@ -10,9 +10,11 @@ import { applyAction, elevation, ownRules, undoAll, runWithInput, type RunWithIn
 import { actionRules, FirewallActionError, type FirewallAction } from '../engine/exposure/firewall-rules.js';
 import { readLinuxFirewall, runCommand } from '../engine/exposure/linux-firewall.js';
 import { firewallSources, readMacFirewall, readWindowsFirewall, type HostFirewall } from '../engine/exposure/platform-firewall.js';
-import { PortolanError, type FirewallChange } from '../contract/index.js';
+import { PortolanError } from '../contract/errors.js';
+import type { FirewallChange } from '../contract/index.js';
 import { interfaceAddresses as hostInterfaces } from '../engine/exposure/host.js';
-import { ExposureBaseline, type ExposureEntry, type SurfaceDiff } from '../contract/index.js';
+import { ExposureBaseline } from '../contract/exposure.js';
+import type { ExposureEntry, SurfaceDiff } from '../contract/index.js';
 import { diffSurface, isAlert, surfaceOf } from '../engine/exposure/baseline.js';
 import { DataFile, wholeFile } from './data-file.js';
 import type { ProblemSink } from './problem-log.js';

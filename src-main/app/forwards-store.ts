@@ -4,20 +4,14 @@
  * overwritten; a single bad profile is left out and reported (the whole file copied aside)
  * while the others load.
  */
-import * as z from 'zod';
-import { ForwardSpec } from '../contract/forwards.js';
-import { DataFile, zodReason } from './data-file.js';
+import type { ForwardSpec } from '../contract/forwards.js';
+import { DataFile } from './data-file.js';
 
 /** One saved profile. */
 export interface SavedForward {
   id: string;
   spec: ForwardSpec;
 }
-
-const ProfilesFile = z.object({
-  version: z.literal(1),
-  forwards: z.array(z.object({ id: z.string().min(1).max(64), spec: z.unknown() })),
-});
 
 /** Reads and writes forwards.json. */
 export class ForwardsStore {
@@ -28,18 +22,9 @@ export class ForwardsStore {
       what: 'forwards file',
       instead: 'no forwards were loaded from it',
       empty: () => [],
-      parse: (raw) => {
-        const parsed = ProfilesFile.safeParse(raw);
-        if (!parsed.success) throw new Error(zodReason(parsed.error));
-        const value: SavedForward[] = [];
-        const dropped: string[] = [];
-        for (const item of parsed.data.forwards) {
-          const spec = ForwardSpec.safeParse(item.spec);
-          if (spec.success) value.push({ id: item.id, spec: spec.data });
-          else dropped.push(`${item.id} (${zodReason(spec.error)})`);
-        }
-        return { value, dropped };
-      },
+      // zod and the forward schemas load only when there is a file to check: a command that never
+      // touches forwards, with none saved, builds none of them.
+      parse: async (raw) => (await import('./forwards-file-parse.js')).parseForwardsFile(raw),
     });
   }
 

@@ -3,7 +3,7 @@
  * from the knock service so that the composition can read and check it at start without loading
  * the knock engine (one CLI command tells a damaged file, whatever the command).
  */
-import { GuardSpec, KnockProfile, type ParsedGuardSpec } from '../contract/index.js';
+import type { KnockProfile, ParsedGuardSpec } from '../contract/index.js';
 import { DataFile, zodReason } from './data-file.js';
 
 /** A saved guard: its spec with the id it was given. */
@@ -15,12 +15,16 @@ export interface KnockFile {
   guards: SavedGuard[];
 }
 
-/** Checks knock.json: the whole file must be an object of lists; a bad entry is left out (and reported). */
-function parseKnockFile(raw: unknown): { value: KnockFile; dropped: string[] } {
+/**
+ * Checks knock.json: the whole file must be an object of lists; a bad entry is left out (and
+ * reported). The knock schemas load here, when there is a file to check.
+ */
+async function parseKnockFile(raw: unknown): Promise<{ value: KnockFile; dropped: string[] }> {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('not an object with profiles and guards');
   const data = raw as { profiles?: unknown; guards?: unknown };
   if (data.profiles !== undefined && !Array.isArray(data.profiles)) throw new Error('profiles: not a list');
   if (data.guards !== undefined && !Array.isArray(data.guards)) throw new Error('guards: not a list');
+  const { GuardSpec, KnockProfile } = await import('../contract/knock.js');
   const value: KnockFile = { profiles: [], guards: [] };
   const dropped: string[] = [];
   const label = (item: unknown, i: number, kind: string) => {

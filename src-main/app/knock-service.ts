@@ -6,16 +6,9 @@
  * stopped.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  GuardSpec,
-  KnockProfile,
-  PortolanError,
-  type ForwardInfo,
-  type GuardInfo,
-  type Handlers,
-  type KnockAttempt,
-  type ParsedGuardSpec,
-} from '../contract/index.js';
+import { PortolanError } from '../contract/errors.js';
+import { GuardSpec, KnockProfile } from '../contract/knock.js';
+import type { ForwardInfo, GuardInfo, Handlers, KnockAttempt, ParsedGuardSpec } from '../contract/index.js';
 import { sendKnock } from '../engine/knock/knock-client.js';
 import { KnockGuard } from '../engine/knock/knock-guard.js';
 import { exportKnockd, importKnockd, type ExportItem } from '../engine/knock/knockd-conf.js';

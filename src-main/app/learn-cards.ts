@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
-import { ConceptId, LearnCard } from '../contract/index.js';
+import { ConceptId, LearnCard } from '../contract/learn.js';
 
 /** Reads and checks the cards: one per concept, no concept missing. */
 export async function loadLearnCards(assetsDir: string): Promise<LearnCard[]> {

@@ -4,7 +4,8 @@
  * (router-mappings.json, written atomically), so that the CLI and later runs know which mappings
  * are Portolan's, how to renew them (PCP nonce) and which to remove on quit.
  */
-import { PortolanError, type Handlers } from '../contract/index.js';
+import { PortolanError } from '../contract/errors.js';
+import type { Handlers } from '../contract/index.js';
 import { NatEngine, type NatEngineOptions, type OwnedMapping } from '../engine/nat/nat-engine.js';
 import type { DataFile } from './data-file.js';
 import type { EventBus } from './event-bus.js';

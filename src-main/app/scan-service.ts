@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Handlers } from '../contract/index.js';
-import { PortolanError } from '../contract/index.js';
+import { PortolanError } from '../contract/errors.js';
 import type { PortResult, ScanHost, ScanInfo, ScanProtocol, ScanResults, ScanSpec } from '../contract/scan.js';
 import type { Dictionary } from '../engine/dictionary/dictionary.js';
 import { diffScans, toCsv, toNmapXml } from '../engine/scanner/export.js';

@@ -6,7 +6,7 @@
  */
 import { readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { PortolanError } from '../contract/index.js';
+import { PortolanError } from '../contract/errors.js';
 import { ScanProfile, ScanResults, type ScanSummary } from '../contract/scan.js';
 import * as z from 'zod';
 import { writeFileAtomic } from './atomic-write.js';

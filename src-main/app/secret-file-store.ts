@@ -4,7 +4,7 @@
  * (encryptString / decryptString: the OS keychain, DPAPI or libsecret), wired in src-main/electron.
  * The file never holds a secret in plain text; writes are atomic.
  */
-import { ForwardSecrets } from '../contract/forwards.js';
+import type { ForwardSecrets } from '../contract/forwards.js';
 import { hasSecret, type SecretStore } from '../engine/forwards/secret-store.js';
 import { DataFile } from './data-file.js';
 import type { ProblemSink } from './problem-log.js';
@@ -63,8 +63,11 @@ export class EncryptedFileSecretStore implements SecretStore {
   async get(forwardId: string): Promise<ForwardSecrets | undefined> {
     const entry = (await this.load())[forwardId];
     if (!entry) return undefined;
+    // The forward schemas load when a tunnel first asks for its secrets, not with every command's
+    // start (the composition builds this store to check its file).
+    const { ForwardSecrets: schema } = await import('../contract/forwards.js');
     try {
-      const parsed = ForwardSecrets.safeParse(JSON.parse(this.codec.decrypt(Buffer.from(entry, 'base64'))));
+      const parsed = schema.safeParse(JSON.parse(this.codec.decrypt(Buffer.from(entry, 'base64'))));
       return parsed.success ? parsed.data : undefined;
     } catch {
       return undefined;

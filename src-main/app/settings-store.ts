@@ -3,7 +3,8 @@
  * file is moved aside and an unreadable one never overwritten, and the problem is reported until
  * the user changes a setting.
  */
-import { Settings, type SettingsPatch, type SettingsState } from '../contract/index.js';
+import { Settings } from '../contract/settings.js';
+import type { SettingsPatch, SettingsState } from '../contract/index.js';
 import { DataFile, wholeFile } from './data-file.js';
 
 /** Reads, updates and persists the settings file. */

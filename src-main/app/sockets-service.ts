@@ -2,7 +2,8 @@
  * The live socket table as contract handlers: the monitor (one read per tick while watched), its
  * snapshot, and the same table seen as socket pairs.
  */
-import { PortolanError, type Handlers, type SocketElevation, type SocketRow } from '../contract/index.js';
+import { PortolanError } from '../contract/errors.js';
+import type { Handlers, SocketElevation, SocketRow } from '../contract/index.js';
 import { isListenerRow, pairRows } from '../contract/socket-pairs.js';
 import { endProcess } from '../engine/processes/end-process.js';
 import { closeConnection } from '../engine/sockets/close-connection.js';

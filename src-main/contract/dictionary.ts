@@ -1,5 +1,6 @@
 /** Schemas of the port dictionary: look-ups, port cards and the live bind check. */
 import * as z from 'zod';
+import type { CallSpec } from './call-spec.js';
 
 /** A TCP/UDP port number, 0-65535. */
 export const PortNumber = z.number().int().min(0).max(65535);
@@ -113,3 +114,31 @@ export const BindCheckResult = z.object({
   holder: z.object({ pid: z.number().int().optional(), process: z.string().optional() }).optional(),
 });
 export type BindCheckResult = z.infer<typeof BindCheckResult>;
+
+/** The dictionary part of the contract's call table (spread into `calls` of api.ts). */
+export const dictionaryCalls = {
+  /** Looks ports up by number, range, service name or free text; ranked and paged. */
+  'dictionary.lookup': {
+    input: LookupQuery,
+    output: LookupResult,
+    doc: 'Look ports up by number ("443"), range ("0-1023", "49152-"), service name ("ssh") or words ("time").',
+  },
+  /** Everything known about one port: IANA assignments, range, ephemeral range, unofficial uses, risks. */
+  'dictionary.card': {
+    input: CardQuery,
+    output: PortCard,
+    doc: "One port's card: IANA names per protocol, range category, unofficial uses and security notes.",
+  },
+  /** Tries to bind the port now and reports free, in use (and by whom) or needs privileges. */
+  'dictionary.bindCheck': {
+    input: BindCheckQuery,
+    output: BindCheckResult,
+    doc: 'Check whether this machine can listen on a port right now.',
+  },
+  /** Dictionary summaries of many ports at once (tables of sockets or scan results); null where the dictionary has nothing. */
+  'dictionary.summaries': {
+    input: z.object({ ports: z.array(z.number().int().min(0).max(65535)).max(5000) }),
+    output: z.record(z.string(), PortSummary.nullable()),
+    doc: 'The dictionary summary (names, description, risk) of each port, in one call.',
+  },
+} as const satisfies Record<string, CallSpec>;

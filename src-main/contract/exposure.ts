@@ -5,6 +5,7 @@
  * which rule decides), whether a router mapping forwards to it, and the verdict that follows.
  */
 import * as z from 'zod';
+import { Empty } from './call-spec.js';
 
 /** Where a socket is bound: 127.0.0.1/::1 only, one interface's address, or every interface. */
 export const BindScope = z.enum(['loopback', 'interface', 'any']);
@@ -171,7 +172,7 @@ export const exposureCalls = {
   },
   /** Portolan's rules now; null when the firewall cannot be read without privileges. */
   'exposure.firewall.rules': {
-    input: z.object({}).strict().default({}),
+    input: Empty,
     output: z.object({ rules: z.array(z.string()).nullable() }),
     doc: "The rules Portolan added to the firewall (its table inet portolan).",
   },
@@ -183,7 +184,7 @@ export const exposureCalls = {
   },
   /** Forgets the baseline; `removed` is false when there was none. */
   'exposure.baseline.clear': {
-    input: z.object({}).strict().default({}),
+    input: Empty,
     output: z.object({ removed: z.boolean() }),
     doc: 'Forget the attack-surface baseline.',
   },

@@ -24,8 +24,9 @@
  *   never in forwards.json nor in any output.
  */
 import * as z from 'zod';
+import { Empty } from './call-spec.js';
 import { cidrProblem } from './cidr.js';
-import { WireError } from './errors.js';
+import { WireErrorSchema } from './wire-error.js';
 
 const PORT_SENTENCE = 'Ports go from 1 to 65535 (0 on a listen side asks for any free port).';
 const ListenPort = z.number({ error: PORT_SENTENCE }).int(PORT_SENTENCE).min(0, PORT_SENTENCE).max(65535, PORT_SENTENCE);
@@ -283,7 +284,7 @@ export const ForwardCreateResult = z.object({
    * spec field it concerns (`['spec', 'listenPort']`). SSH problems after the listen come later,
    * as state changes.
    */
-  startError: WireError.optional(),
+  startError: WireErrorSchema.optional(),
 });
 export type ForwardCreateResult = z.infer<typeof ForwardCreateResult>;
 
@@ -369,7 +370,6 @@ export const HostKeyPrompt = z.object({
 });
 export type HostKeyPrompt = z.infer<typeof HostKeyPrompt>;
 
-const Empty = z.object({}).strict().default({});
 
 /** One Host alias of the user's ~/.ssh/config, with what the config says for it. */
 export const SshHostAlias = z.object({

@@ -3,6 +3,7 @@ export * from './api.js';
 export * from './channels.js';
 export * from './dictionary.js';
 export * from './errors.js';
+export * from './wire-error.js';
 export * from './learn.js';
 export * from './settings.js';
 export * from './system.js';

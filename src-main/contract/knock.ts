@@ -17,6 +17,7 @@
  *   next to the command switch.
  */
 import * as z from 'zod';
+import { Empty } from './call-spec.js';
 import { MAX_KNOCK_STEPS } from './knock-notes.js';
 
 export { GUARD_COMMAND_WARNING, GUARD_VISIBILITY_NOTE, MAX_KNOCK_STEPS } from './knock-notes.js';
@@ -282,7 +283,6 @@ export type KnockAttemptBatch = z.infer<typeof KnockAttemptBatch>;
 export const GuardsChanged = z.object({ guards: z.array(GuardInfo) });
 export type GuardsChanged = z.infer<typeof GuardsChanged>;
 
-const Empty = z.object({}).strict().default({});
 const Deleted = z.object({ deleted: z.literal(true) });
 
 /** The knocking calls, spread into `calls` of api.ts. */

@@ -1,5 +1,6 @@
 /** Schemas of the Learn panel: short cards that explain each concept of ports. */
 import * as z from 'zod';
+import { Empty, type CallSpec } from './call-spec.js';
 
 /** Concept ids; the UI links to a card by its id wherever the concept appears. */
 export const ConceptId = z.enum([
@@ -26,3 +27,13 @@ export const LearnCard = z.object({
   tryIt: z.string().optional(),
 });
 export type LearnCard = z.infer<typeof LearnCard>;
+
+/** The Learn part of the contract's call table (spread into `calls` of api.ts). */
+export const learnCalls = {
+  /** The Learn panel's cards, one per concept. */
+  'learn.cards': {
+    input: Empty,
+    output: z.array(LearnCard),
+    doc: 'The Learn cards that explain each concept of ports.',
+  },
+} as const satisfies Record<string, CallSpec>;

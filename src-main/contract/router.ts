@@ -19,6 +19,7 @@
  *   discovery; it carries the full list (small: routers hold tens of mappings).
  */
 import * as z from 'zod';
+import { Empty, type CallSpec } from './call-spec.js';
 
 /** The protocols Portolan speaks to routers. */
 export const NatProtocol = z.enum(['upnp', 'natpmp', 'pcp']);
@@ -161,3 +162,37 @@ export const RouterChanged = z.object({
   router: RouterInfo.optional(),
 });
 export type RouterChanged = z.infer<typeof RouterChanged>;
+
+/** The router part of the contract's call table (spread into `calls` of api.ts). */
+export const routerCalls = {
+  /** Finds the gateway and asks it with UPnP IGD, NAT-PMP and PCP; NO_ROUTER (with what was tried) when none answers. */
+  'router.discover': {
+    input: Empty,
+    output: RouterInfo,
+    doc: 'Find the router (default gateway) and which of UPnP IGD, NAT-PMP and PCP it answers, with its external address.',
+  },
+  /** The router's port mappings: Portolan's own and (over UPnP) other programs'. */
+  'router.mappings': {
+    input: Empty,
+    output: z.array(Mapping),
+    doc: "The router's port mappings, Portolan's own (kept renewed) and those other programs made (UPnP lists them).",
+  },
+  /** Maps a port on the router (opens it to the internet), reads it back, keeps it renewed; ROUTER_REFUSED with the router's reason. */
+  'router.add': {
+    input: MappingSpec,
+    output: Mapping,
+    doc: 'Map an external port of the router to a LAN host:port (this opens the service to the internet), then read it back.',
+  },
+  /** Removes a mapping by protocol and external port. */
+  'router.remove': {
+    input: MappingRef,
+    output: z.object({ removed: z.literal(true) }),
+    doc: 'Remove a port mapping from the router by protocol and external port.',
+  },
+} as const satisfies Record<string, CallSpec>;
+
+/** The router part of the contract's event table. */
+export const routerEvents = {
+  /** Router mappings changed (added, renewed, refused, removed) or the router was discovered; the full list. */
+  'router.changed': RouterChanged,
+} as const;

@@ -14,6 +14,7 @@
  * - Every scan ends in `done`, `cancelled` or `failed`; it is then saved to the history.
  */
 import * as z from 'zod';
+import { Empty } from './call-spec.js';
 
 /** Transport protocol to scan. */
 export const ScanProtocol = z.enum(['tcp', 'udp']);
@@ -309,7 +310,7 @@ export const scanCalls = {
   /** A running or saved scan's non-closed ports and per-host counts. */
   'scan.results': { input: ScanRef, output: ScanResults, doc: "A scan's open, filtered and error ports, with counts of every state per host." },
   /** Saved scans, newest first (at most 200 are kept). */
-  'scan.history': { input: z.object({}).strict().default({}), output: ScanHistory, doc: 'The saved scans, newest first.' },
+  'scan.history': { input: Empty, output: ScanHistory, doc: 'The saved scans, newest first.' },
   /**
    * The other half of the handle scan.start returns: answers once the scan has ended (done,
    * cancelled or failed) and its record is saved, so scan.results and scan.export read the whole
@@ -325,7 +326,7 @@ export const scanCalls = {
   /** A finished scan as JSON, CSV or nmap XML. */
   'scan.export': { input: ScanExportQuery, output: ScanExport, doc: 'Export a scan as JSON, CSV or nmap XML (readable by tools that read nmap -oX).' },
   /** Saved scan profiles. */
-  'scan.profiles.list': { input: z.object({}).strict().default({}), output: ScanProfiles, doc: 'The saved scan profiles (targets, ports, timing).' },
+  'scan.profiles.list': { input: Empty, output: ScanProfiles, doc: 'The saved scan profiles (targets, ports, timing).' },
   /** Saves a profile (replacing one of the same name). */
   'scan.profiles.save': { input: ScanProfile, output: ScanProfiles, doc: 'Save a scan profile under a name.' },
   /** Deletes a profile by name. */

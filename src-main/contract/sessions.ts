@@ -16,6 +16,7 @@
  *   those with a higher `seq` after it (no byte twice, none missing).
  */
 import * as z from 'zod';
+import { Empty, type CallSpec } from './call-spec.js';
 
 /** Flow-control constants of interactive sessions, in bytes (documented for the renderer). */
 export const FLOW_CONTROL = {
@@ -274,3 +275,63 @@ export const SessionsChanged = z.object({
   removedSessions: z.array(z.string()),
 });
 export type SessionsChanged = z.infer<typeof SessionsChanged>;
+
+/** Listeners and sessions: that part of the contract's call table (spread into `calls` of api.ts). */
+export const sessionCalls = {
+  /** Opens a TCP or UDP listener; fails with EADDRINUSE (naming the holder and a free port), EACCES, EADDRNOTAVAIL. */
+  'listeners.open': {
+    input: ListenerSpec,
+    output: ListenerInfo,
+    doc: 'Listen on a TCP or UDP port (0 = any free port) with a responder: interactive, echo, discard, banner or http.',
+  },
+  /** Closes a listener and every session of its peers. */
+  'listeners.close': {
+    input: ListenerRef,
+    output: z.object({ closed: z.literal(true) }),
+    doc: 'Close a listener and all its peers.',
+  },
+  /** The whole state once (after that, follow sessions.changed). */
+  'listeners.list': {
+    input: Empty,
+    output: SessionsState,
+    doc: 'Every listener and session (open ones, and closed ones not yet forgotten).',
+  },
+  /** Connects and resolves once connected (and the TLS handshake done), or fails: ENOTFOUND, ECONNREFUSED, ETIMEDOUT... */
+  'sessions.connect': {
+    input: ConnectSpec,
+    output: SessionInfo,
+    doc: 'Connect to host:port over TCP (optionally TLS) or UDP and open a client session.',
+  },
+  /** Sends bytes (base64) to the peer; resolves once handed to the OS, so awaiting each call paces a big send. */
+  'sessions.send': {
+    input: SessionSendRequest,
+    output: z.object({ bytes: z.number().int() }),
+    doc: "Send bytes (base64) to a session's peer.",
+  },
+  /** Closes a session (half: end-of-stream only); closing a closed session forgets it. */
+  'sessions.close': {
+    input: SessionCloseRequest,
+    output: z.object({ closed: z.literal(true) }),
+    doc: 'Close one session (or, with half, send end-of-stream and keep receiving); a closed one is forgotten.',
+  },
+  /** Flow-control credit: the console acknowledges the bytes of sessions.data it has shown (unknown ids are ignored). */
+  'sessions.ack': {
+    input: SessionAckRequest,
+    output: z.object({}),
+    doc: 'Acknowledge bytes of sessions.data shown by the console, so that a paused socket resumes.',
+  },
+  /** What a console session said and heard recently (the last 256 KiB both ways), for a console opened later; NOT_FOUND once forgotten. */
+  'sessions.transcript': {
+    input: SessionRef,
+    output: SessionTranscript,
+    doc: "A session's recent conversation (the last 256 KiB, sent and received marked apart), with the seq of the last sessions.data it holds.",
+  },
+} as const satisfies Record<string, CallSpec>;
+
+/** Listeners and sessions: that part of the contract's event table. */
+export const sessionEvents = {
+  /** Bytes received by an interactive session, base64, batched (every ~16 ms or 64 KiB); acknowledge with sessions.ack. */
+  'sessions.data': SessionData,
+  /** Listeners and sessions that changed (new peers, closes at once; byte counters about 4 times a second). */
+  'sessions.changed': SessionsChanged,
+} as const;

@@ -1,5 +1,6 @@
 /** Schemas of the user's settings, persisted atomically by the app. */
 import * as z from 'zod';
+import { Empty, type CallSpec } from './call-spec.js';
 
 /** Theme preference: follow the operating system, or force one. */
 export const ThemePreference = z.enum(['system', 'light', 'dark']);
@@ -78,3 +79,25 @@ export const SettingsState = z.object({
   problems: z.array(z.string()).optional(),
 });
 export type SettingsState = z.infer<typeof SettingsState>;
+
+/** The settings part of the contract's call table (spread into `calls` of api.ts). */
+export const settingsCalls = {
+  /** The user's settings, and a problem found while reading them, if any. */
+  'settings.get': {
+    input: Empty,
+    output: SettingsState,
+    doc: "The user's settings and where they are stored.",
+  },
+  /** Updates some settings; written atomically; emits settings.changed. */
+  'settings.update': {
+    input: SettingsPatch,
+    output: SettingsState,
+    doc: "Update the user's settings (theme, remembered filters).",
+  },
+} as const satisfies Record<string, CallSpec>;
+
+/** The settings part of the contract's event table. */
+export const settingsEvents = {
+  /** The settings changed (from any window or browser tab). */
+  'settings.changed': Settings,
+} as const;

@@ -1,5 +1,6 @@
 /** Schemas of the live socket table: rows, snapshots, diffs and the monitor's settings. */
 import * as z from 'zod';
+import { Empty, type CallSpec } from './call-spec.js';
 
 /** Protocol and address family of a socket, as ss and netstat name them. */
 export const SocketProto = z.enum(['tcp', 'tcp6', 'udp', 'udp6']);
@@ -167,3 +168,68 @@ export const SocketTrafficSample = z.object({
   items: z.array(SocketTraffic),
 });
 export type SocketTrafficSample = z.infer<typeof SocketTrafficSample>;
+
+/** The socket table's part of the contract's call table (spread into `calls` of api.ts). */
+export const socketCalls = {
+  /** The machine's sockets now, with owning processes and linked socket pairs. */
+  'sockets.snapshot': {
+    input: SocketSnapshotQuery,
+    output: SocketSnapshot,
+    doc: "The machine's TCP and UDP sockets now, with their processes and socket pairs.",
+  },
+  /** The same table as socket pairs: each connection once (client end, server end), listeners with their counts. */
+  'sockets.pairs': {
+    input: Empty,
+    output: SocketPairs,
+    doc: 'Socket pairs now: each connection once with its client and server ends (process, or the remote host), and each listener with the pairs it accepted.',
+  },
+  /** Closes one TCP connection of any process (Linux SOCK_DESTROY via ss -K; needs CAP_NET_ADMIN). */
+  'sockets.close': {
+    input: z.object({ id: z.string().min(1).max(200) }),
+    output: z.object({ closed: z.literal(true) }),
+    doc: 'Close a TCP connection by its socket id (Linux SOCK_DESTROY through ss -K; needs root or CAP_NET_ADMIN).',
+  },
+  /**
+   * Ends a process with one signal (TCPView's "End process"). Refuses pid 1 and Portolan's own pid;
+   * EACCES when the process belongs to another user, NOT_FOUND when it has ended already.
+   */
+  'processes.end': {
+    input: z.object({ pid: z.number().int().min(1).max(4_194_304), signal: z.enum(['SIGTERM', 'SIGKILL']).default('SIGTERM') }),
+    output: z.object({ pid: z.number().int(), signal: z.enum(['SIGTERM', 'SIGKILL']) }),
+    doc: 'End a process: SIGTERM asks it to exit, SIGKILL forces it. Refuses pid 1 and Portolan itself; needs to be the same user (or root).',
+  },
+  /** Keeps the live table ticking for a while (views renew the lease while they are open). */
+  'sockets.watch': {
+    input: z.object({
+      leaseMs: z.number().int().min(1000).max(300000).default(30000),
+      /** Also sample per-connection traffic (sockets.traffic events) for this long; none without it. */
+      trafficMs: z.number().int().min(1000).max(300000).optional(),
+    }),
+    output: SocketMonitorSettings,
+    doc: 'Keep the live socket table ticking (sockets.diff events) for the lease, in ms; with trafficMs, also sample per-connection traffic (sockets.traffic events) for that long.',
+  },
+  /**
+   * Restarts the socket reader elevated (Linux: pkexec, so polkit asks the user), never the UI or
+   * the app, so that every socket's owner is seen. Called only on the user's click; answers once
+   * the user accepted or refused, with the reason in `note` when it did not start.
+   */
+  'sockets.elevate': {
+    input: Empty,
+    output: SocketElevation,
+    doc: "Ask for elevation of the socket reader only (pkexec/polkit on Linux), never the UI, so that every socket's owner is seen; answers once the user accepted or refused.",
+  },
+  /** Changes the tick period or pauses the live table. */
+  'sockets.configure': {
+    input: SocketMonitorPatch,
+    output: SocketMonitorSettings,
+    doc: 'Set the live socket table tick period (ms), or pause and resume it.',
+  },
+} as const satisfies Record<string, CallSpec>;
+
+/** The socket table's part of the contract's event table. */
+export const socketEvents = {
+  /** What changed in the socket table since the previous tick: one batch per tick. */
+  'sockets.diff': SocketDiff,
+  /** Per-connection traffic after ticks, while the table is watched: only connections whose counters moved. */
+  'sockets.traffic': SocketTrafficSample,
+} as const;

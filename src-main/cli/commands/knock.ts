@@ -6,15 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import type { PortolanApp } from '../../app/create-app.js';
-import {
-  GUARD_COMMAND_WARNING,
-  GUARD_VISIBILITY_NOTE,
-  type ForwardInfo,
-  type KnockAttempt,
-  type KnockStep,
-  type KnockStepEvent,
-  type Responder,
-} from '../../contract/index.js';
+import { GUARD_COMMAND_WARNING, GUARD_VISIBILITY_NOTE } from '../../contract/knock-notes.js';
+import type { ForwardInfo, KnockAttempt, KnockStep, KnockStepEvent, Responder } from '../../contract/index.js';
 import { parseKnockdSequence } from '../../engine/knock/knockd-conf.js';
 import type { CliContext, ExitCode } from '../context.js';
 import { USAGE } from '../usage.js';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
-import { PortNumber, SecurityNote, UnofficialUse } from '../../contract/index.js';
+import { PortNumber, SecurityNote, UnofficialUse } from '../../contract/dictionary.js';
 
 /** An entry of assets/ports/unofficial.json. */
 export const UnofficialEntry = UnofficialUse.extend({ port: PortNumber });

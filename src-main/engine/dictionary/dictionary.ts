@@ -14,7 +14,7 @@ import type {
   SecurityNote,
   UnofficialUse,
 } from '../../contract/index.js';
-import { LookupQuery } from '../../contract/index.js';
+import { LookupQuery } from '../../contract/dictionary.js';
 import type { EphemeralRange } from '../system/ephemeral-range.js';
 import type { CuratedData } from './curated.js';
 import { parseQuery } from './query.js';

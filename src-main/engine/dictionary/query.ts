@@ -1,5 +1,5 @@
 /** Understands what a person typed in the port search box. */
-import { PortolanError } from '../../contract/index.js';
+import { PortolanError } from '../../contract/errors.js';
 
 /** A parsed look-up: one port, a range of ports, or words to match against names and descriptions. */
 export type ParsedQuery =

@@ -4,7 +4,8 @@
  * a verdict widened (this network -> the internet) or narrowed, another program on a port.
  * Pure: the service reads and saves the baseline.
  */
-import { surfaceKey, type ExposureBaseline, type ExposureChange, type ExposureEntry, type Reach, type SurfaceItem } from '../../contract/index.js';
+import { surfaceKey } from '../../contract/exposure.js';
+import type { ExposureBaseline, ExposureChange, ExposureEntry, Reach, SurfaceItem } from '../../contract/index.js';
 
 /** How far a verdict reaches: unknown sits between this network and the internet (it may be either). */
 const WIDTH: Record<Reach, number> = { machine: 0, lan: 1, unknown: 2, internet: 3 };

@@ -7,7 +7,8 @@
 import dgram from 'node:dgram';
 import dns from 'node:dns/promises';
 import net from 'node:net';
-import { PortolanError, type KnockResult, type KnockStep, type KnockStepResult } from '../../contract/index.js';
+import { PortolanError } from '../../contract/errors.js';
+import type { KnockResult, KnockStep, KnockStepResult } from '../../contract/index.js';
 
 /** What a run needs (the contract's knock.send input after parsing). */
 export interface KnockRun {

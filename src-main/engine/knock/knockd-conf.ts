@@ -5,7 +5,7 @@
  * than SYN, unknown options) is reported as notes, never silently dropped.
  */
 import type { KnockdImport, KnockProfile, KnockStep, ParsedGuardSpec } from '../../contract/index.js';
-import { MAX_KNOCK_STEPS } from '../../contract/index.js';
+import { MAX_KNOCK_STEPS } from '../../contract/knock-notes.js';
 
 /** One section as written in the file. */
 export interface KnockdSection {

@@ -3,7 +3,7 @@
  * acks): bytes handed towards the console count against a budget until the console acknowledges
  * them. Above the high watermark the source must pause; it may resume at the low watermark.
  */
-import { FLOW_CONTROL } from '../../contract/index.js';
+import { FLOW_CONTROL } from '../../contract/sessions.js';
 
 /** The counters and the pause decision; no timers, no sockets (unit-tested on its own). */
 export class FlowCredit {

@@ -6,7 +6,9 @@
  * `sessions.changed` through a callback and knows nothing of the app.
  */
 import net from 'node:net';
-import { FLOW_CONTROL, PortolanError, TRANSCRIPT_KEEP, type ListenerInfo, type ParsedConnectSpec, type ParsedListenerSpec, type SessionInfo, type SessionTranscript, type TransportProtocol } from '../../contract/index.js';
+import { PortolanError } from '../../contract/errors.js';
+import { FLOW_CONTROL, TRANSCRIPT_KEEP } from '../../contract/sessions.js';
+import type { ListenerInfo, ParsedConnectSpec, ParsedListenerSpec, SessionInfo, SessionTranscript, TransportProtocol } from '../../contract/index.js';
 import { listenerExposure } from '../../contract/net-notes.js';
 import type { AccessGate } from '../access-gate.js';
 import { ChangeBatcher, ChangeSet } from '../change-batcher.js';

@@ -6,7 +6,9 @@
  * A console session also keeps its recent conversation (received bytes as they are emitted, sent
  * bytes as they are written) for a console opened later (`sessions.transcript`).
  */
-import { MAX_DATAGRAM, PortolanError, type EventPayload, type Responder, type SessionInfo, type SessionTranscript } from '../../contract/index.js';
+import { PortolanError } from '../../contract/errors.js';
+import { MAX_DATAGRAM } from '../../contract/sessions.js';
+import type { EventPayload, Responder, SessionInfo, SessionTranscript } from '../../contract/index.js';
 import { Transcript } from '../../contract/transcript.js';
 import { connectError } from '../net/errors.js';
 import { FlowCredit } from './flow-credit.js';

@@ -5,7 +5,8 @@
  * guards and the bind check, so that the same errno reads the same everywhere.
  */
 import net from 'node:net';
-import { PortolanError, type TransportProtocol } from '../../contract/index.js';
+import { PortolanError } from '../../contract/errors.js';
+import type { TransportProtocol } from '../../contract/index.js';
 import { findPortHolder } from '../sockets/port-holder.js';
 import type { SocketOwner } from '../sockets/process-owner.js';
 import { hostPort } from './address.js';

@@ -3,7 +3,7 @@
  * its DTD (nmap.dtd: nmaprun / scaninfo / host / status / address / hostnames / ports / extraports /
  * port / state / service / runstats), so Zenmap-style readers and XSLT (nmap.xsl) accept it.
  */
-import { PortolanError } from '../../contract/index.js';
+import { PortolanError } from '../../contract/errors.js';
 import type { HostDiff, PortChange, PortResult, PortState, ScanDiff, ScanResults } from '../../contract/scan.js';
 import { portSet } from './ports.js';
 

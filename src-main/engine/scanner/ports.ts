@@ -1,7 +1,7 @@
 /** Port specs: '22,80,443', '1-1024', 'all', 'top:100', service names ('ssh,http'), mixed. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PortolanError } from '../../contract/index.js';
+import { PortolanError } from '../../contract/errors.js';
 import { type ScanProtocol } from '../../contract/scan.js';
 
 /** Ports in the order they are most often open (assets/scan/top-ports.json). */

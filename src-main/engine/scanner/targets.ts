@@ -3,7 +3,7 @@
  * it to hosts, resolving names. Expansion is capped so that a typo such as 10.0.0.0/8 fails with a
  * sentence instead of allocating millions of hosts.
  */
-import { PortolanError } from '../../contract/index.js';
+import { PortolanError } from '../../contract/errors.js';
 import {
   bigIntToIpv6,
   intToIpv4,

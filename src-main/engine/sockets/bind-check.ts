@@ -4,7 +4,7 @@
  * the address cannot be used.
  */
 import type { BindCheckQuery, BindCheckResult } from '../../contract/index.js';
-import { BindCheckQuery as BindCheckQuerySchema } from '../../contract/index.js';
+import { BindCheckQuery as BindCheckQuerySchema } from '../../contract/dictionary.js';
 import { tryBind } from '../net/bind-probe.js';
 import { listenProblem } from '../net/errors.js';
 

@@ -4,7 +4,8 @@
  * and the caller CAP_NET_ADMIN; when either is missing, ss closes nothing, and the sentence says which.
  */
 import { lazyBuiltin } from '../builtin.js';
-import { PortolanError, type SocketRow } from '../../contract/index.js';
+import { PortolanError } from '../../contract/errors.js';
+import type { SocketRow } from '../../contract/index.js';
 
 /** ss -K runs only to close a connection. */
 const childProcess = lazyBuiltin<typeof import('node:child_process')>('node:child_process');

@@ -9,7 +9,8 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { lazyBuiltin } from '../builtin.js';
-import { PortolanError, type SocketTrafficSample } from '../../contract/index.js';
+import { PortolanError } from '../../contract/errors.js';
+import type { SocketTrafficSample } from '../../contract/index.js';
 import type { SocketChange, SocketProvider, SocketReading } from './provider.js';
 import { ReaderReplies } from './reader-replies.js';
 import type { SocketReply, SocketRequest } from './threaded-provider.js';

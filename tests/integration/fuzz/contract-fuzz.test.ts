@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, calls } from '../../../src-main/contract/index.js';
+import { ErrorCodeSchema, calls } from '../../../src-main/contract/index.js';
 import type { CallResult } from '../../../src-main/app/dispatch.js';
 import { testApp } from '../../helpers/app.js';
 import { UNDO, VALID_INPUT_NOT_SENT, callName, decide, inputFor, type Made } from './contract-inputs.js';
@@ -35,7 +35,7 @@ afterAll(async () => {
 function wellFormed(result: CallResult): CallResult {
   expect(typeof result.ok).toBe('boolean');
   if (!result.ok) {
-    expect(ErrorCode.safeParse(result.error.code).success, JSON.stringify(result.error)).toBe(true);
+    expect(ErrorCodeSchema.safeParse(result.error.code).success, JSON.stringify(result.error)).toBe(true);
     expect(result.error.message.length).toBeGreaterThan(0);
   }
   return result;
