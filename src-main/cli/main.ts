@@ -1,5 +1,4 @@
 /** Entry point of the bundled CLI (dist/main/cli.js), run by bin/portolan.js. */
-import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { EXIT } from './context.js';
 import { bundledPaths, defaultDataDir } from './paths.js';
@@ -38,6 +37,8 @@ process.once('exit', () => {
 
 /** A question on the terminal (asked on stderr, so that stdout stays the command's output). */
 async function prompt(question: string): Promise<string> {
+  // Loaded when a question is asked: readline and its streams are most of a command's start otherwise.
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return await rl.question(question);

@@ -71,6 +71,8 @@ export async function runCli(argv: string[], env: CliEnvironment): Promise<ExitC
     ...env,
     args,
     openApp: async (transport): Promise<PortolanApp> => {
+      // serve parses every call for hours: zod's compiled parsers pay off there, not in one command.
+      if (transport === 'direct') await import('./zod-config.js');
       const { createApp } = await import('../app/create-app.js');
       const app = await createApp({
         assetsDir: env.assetsDir,

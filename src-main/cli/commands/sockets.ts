@@ -64,7 +64,9 @@ export async function socketsCommand(ctx: CliContext): Promise<ExitCode> {
     }
     const snapshot = await callOrFail(app, 'sockets.snapshot', { listeningOnly: values.listening });
     if (values.json && !values.watch) {
-      ctx.stdout(`${JSON.stringify(snapshot, null, 2)}\n`);
+      // Compact, as `ip -j` prints: 10,000 rows indented are half again as many bytes and twice the
+      // time to write (pipe it to `jq` to read it).
+      ctx.stdout(`${JSON.stringify(snapshot)}\n`);
       return 0;
     }
     if (values.json) ctx.stdout(`${JSON.stringify(snapshot)}\n`);
@@ -116,7 +118,7 @@ export function formatPair(pair: SocketPair): string {
  */
 function printPairs(ctx: CliContext, table: SocketPairs, json: boolean): void {
   if (json) {
-    ctx.stdout(`${JSON.stringify(table.pairs, null, 2)}\n`);
+    ctx.stdout(`${JSON.stringify(table.pairs)}\n`);
     return;
   }
   const byListener = new Map<string, SocketPair[]>();

@@ -104,7 +104,9 @@ export class SocketMonitor {
       this.tag(row);
       next.set(row.id, row);
     }
-    const change = diffSockets(this.current, next);
+    // The first reading is all new: a diff against nothing would only copy it (10,000 rows: a few
+    // ms of `portolan sockets`, which reads once).
+    const change = this.current.size ? diffSockets(this.current, next) : { added: [...next.values()], removed: [], changed: [] };
     this.current = next;
     return { change, hiddenOwners: reading.hiddenOwners };
   }
