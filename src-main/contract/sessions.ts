@@ -242,7 +242,7 @@ export const SessionTranscript = z.object({
   id: z.string(),
   /** The `seq` of the last `sessions.data` whose bytes are in `segments` (0: none yet); later ones follow it. */
   seq: z.number().int(),
-  /** The kept bytes, oldest first (at most `keep` bytes). */
+  /** The kept bytes, oldest first (at most `keep` bytes): one segment per turn, two neighbours are never of one direction. */
   segments: z.array(TranscriptSegment),
   /** Older bytes no longer kept (both ways). */
   dropped: z.number().int(),

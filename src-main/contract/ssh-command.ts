@@ -245,6 +245,19 @@ const VALUE_NOTES: Record<string, string> = {
   O: '-O (control command) is not used.',
   E: '-E (log file) is not used.',
 };
+/**
+ * ssh's short options that are another spelling of an -o option (man ssh_config): one setter
+ * reads both, so `-p 2222` and `-o Port=2222` cannot come to mean different things.
+ */
+const SHORT_OPTIONS: Record<string, string> = {
+  p: 'Port',
+  l: 'User',
+  i: 'IdentityFile',
+  J: 'ProxyJump',
+  L: 'LocalForward',
+  R: 'RemoteForward',
+  D: 'DynamicForward',
+};
 /** -o options taken silently: they change nothing about the forward, or Portolan already does what they ask. */
 const QUIET_OPTIONS = new Set(['exitonforwardfailure', 'serveralivecountmax', 'batchmode', 'loglevel', 'requesttty', 'sessiontype', 'compression', 'connecttimeout', 'tcpkeepalive', 'controlmaster', 'controlpath', 'controlpersist', 'addressfamily']);
 
@@ -287,10 +300,12 @@ export function readSshWords(input: readonly string[]): SshCommand {
   let destination: string | undefined;
   const remote: string[] = [];
 
-  const option = (key: string, value: string) => {
+  /**
+   * Takes one option, written `-o Key=Value` or as its short flag (SHORT_OPTIONS); `where` is how
+   * the line wrote it, for the error. As ssh, the first value of an option wins.
+   */
+  const option = (key: string, v: string, where: string) => {
     const k = key.toLowerCase();
-    const v = value.trim();
-    const where = `-o ${key}=${v}`;
     switch (k) {
       case 'port':
         port ??= portOf(v, 'the SSH port', 1, where);
@@ -362,36 +377,14 @@ export function readSshWords(input: readonly string[]): SshCommand {
         if (i + 1 >= words.length) fail(`-${c} needs a value.`);
         value = words[++i]!;
       }
-      switch (c) {
-        case 'L':
-        case 'R':
-        case 'D':
-          forwards.push(parseForwardText(c, value));
-          break;
-        case 'p':
-          port ??= portOf(value, 'the SSH port', 1, `-p ${value}`);
-          break;
-        case 'l':
-          user ??= value;
-          break;
-        case 'i':
-          identities.push(value);
-          break;
-        case 'J':
-          if (!jumpSet) {
-            jump = parseJump(value);
-            jumpSet = true;
-          }
-          break;
-        case 'o': {
-          const m = /^\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/.exec(value);
-          if (!m) fail(`-o ${value}: write it as -o Key=Value.`);
-          option(m![1]!, m![2]!);
-          break;
-        }
-        default:
-          if (VALUE_NOTES[c]) note(VALUE_NOTES[c]!);
-      }
+      const long = SHORT_OPTIONS[c];
+      if (long) option(long, value, `-${c} ${value}`);
+      else if (c === 'o') {
+        const m = /^\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/.exec(value);
+        if (!m) fail(`-o ${value}: write it as -o Key=Value.`);
+        const v = m![2]!.trim();
+        option(m![1]!, v, `-o ${m![1]}=${v}`);
+      } else if (VALUE_NOTES[c]) note(VALUE_NOTES[c]!);
       break;
     }
   }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SessionInfo, SessionTranscript } from '../../src-main/contract/sessions.js';
+import { Transcript as EngineTranscript } from '../../src-main/contract/transcript.js';
 import { Api } from '../../src-renderer/src/lib/api/client.js';
 import { SessionFeed } from '../../src-renderer/src/lib/consoles/feed.js';
 import { ConsolesState } from '../../src-renderer/src/lib/state/consoles.svelte.js';
@@ -21,21 +22,30 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 const runs = (state: ConsolesState, id: string) => state.transcriptOf(id).runs().map((s) => [s.dir, text(s.bytes), s.offset]);
 const transcript = (over: Partial<SessionTranscript>): SessionTranscript => ({ id: 'S1', seq: 0, segments: [], dropped: 0, totals: { in: 0, out: 0 }, keep: 256 * 1024, ...over });
 
+/**
+ * A page that finds session S1 (seeing `beforeList` emitted while the list is read) and whose
+ * sessions.transcript read waits for `read`.
+ */
+async function openLate(read: Promise<CallResult>, beforeList: (t: FakeTransport) => void, over: Partial<SessionInfo>) {
+  const t = new FakeTransport({
+    'listeners.list': () => {
+      beforeList(t);
+      return ok({ listeners: [], sessions: [session('S1', over)] });
+    },
+    'sessions.transcript': () => read,
+    'sessions.ack': () => ok({}),
+  });
+  const state = new ConsolesState(new Api(t));
+  const stop = state.start();
+  await tick();
+  return { t, state, stop };
+}
+
 describe('a console opened after its session began', () => {
   it('shows what was said before, and folds the events that crossed the read without duplicates or gaps', async () => {
     const read = deferred<CallResult>();
-    const t = new FakeTransport({
-      'listeners.list': () => {
-        // Data emitted before this page read the list: the engine's transcript holds it too.
-        t.emit('sessions.data', { id: 'S1', seq: 3, data: b64('ghi') });
-        return ok({ listeners: [], sessions: [session('S1', { bytesIn: 9, bytesOut: 3 })] });
-      },
-      'sessions.transcript': () => read.promise,
-      'sessions.ack': () => ok({}),
-    });
-    const state = new ConsolesState(new Api(t));
-    const stop = state.start();
-    await tick();
+    // Data emitted before this page read the list: the engine's transcript holds it too.
+    const { t, state, stop } = await openLate(read.promise, (t) => t.emit('sessions.data', { id: 'S1', seq: 3, data: b64('ghi') }), { bytesIn: 9, bytesOut: 3 });
     expect(t.callsOf('sessions.transcript')).toEqual([{ id: 'S1' }]);
     // While the transcript is read: seq 4 is already in it (the engine answered after emitting it), seq 5 is not.
     t.emit('sessions.data', { id: 'S1', seq: 4, data: b64('jkl') });
@@ -64,6 +74,36 @@ describe('a console opened after its session began', () => {
     // Live data after the read goes on from there.
     t.emit('sessions.data', { id: 'S1', seq: 6, data: b64('p') });
     expect(runs(state, 'S1').at(-1)).toEqual(['in', 'abcdefghijklmnop', 0]);
+    stop();
+  });
+
+  it('folds a transcript whose burst of small chunks came as one segment with the many events that crossed the read', async () => {
+    const chunk = (seq: number) => `${seq},`;
+    // The engine's record: a banner, then 25 received chunks, answered one segment per turn as sessions.transcript does.
+    const record = new EngineTranscript();
+    record.push('out', new TextEncoder().encode('hi\n'));
+    for (let seq = 1; seq <= 25; seq++) record.push('in', new TextEncoder().encode(chunk(seq)));
+    const segments = record.runs().map((r) => ({ dir: r.dir, offset: r.offset, data: b64(text(r.bytes)) }));
+    expect(segments.map((r) => r.dir)).toEqual(['out', 'in']);
+    const read = deferred<CallResult>();
+    const emit = (t: FakeTransport, from: number, to: number) => {
+      for (let seq = from; seq <= to; seq++) t.emit('sessions.data', { id: 'S1', seq, data: b64(chunk(seq)) });
+    };
+    const { t, state, stop } = await openLate(read.promise, (t) => emit(t, 1, 10), { bytesIn: 21, bytesOut: 3 });
+    // While the transcript is read: 11 to 25 are in it, 26 to 30 are not.
+    emit(t, 11, 30);
+    read.resolve(ok(transcript({ seq: 25, segments, totals: { in: record.total('in'), out: 3 } })));
+    await tick();
+    await tick();
+    emit(t, 31, 40);
+    await tick();
+    const all = Array.from({ length: 40 }, (_, i) => chunk(i + 1)).join('');
+    expect(runs(state, 'S1')).toEqual([['out', 'hi\n', 0], ['in', all, 0]]);
+    const feed = state.feedOf('S1');
+    expect(text(feed.history.slice())).toBe(all);
+    expect([feed.history.start, feed.history.end]).toEqual([0, all.length]);
+    // Every byte emitted to this page is acknowledged once, whether the transcript held it or not.
+    expect(t.callsOf('sessions.ack').reduce((n, a) => n + a.bytes, 0)).toBe(all.length);
     stop();
   });
 

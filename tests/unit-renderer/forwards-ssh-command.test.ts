@@ -101,6 +101,35 @@ describe('reading ssh command lines', () => {
     expect(bad('ssh -o ServerAliveInterval=abc -L 1:x:2 h')).toMatch(/seconds from 0 to 3600/);
   });
 
+  it('reads -p, -l, -i, -J, -L, -R and -D as their -o options: the first given wins, whichever spelling', () => {
+    expect(ok('ssh -p 2201 -o Port=2202 -l first -o User=second -J a -o ProxyJump=b -L 1:x:2 h')).toMatchObject({ port: 2201, user: 'first', jump: { host: 'a' } });
+    expect(ok('ssh -o Port=2202 -p 2201 -o User=second -l first -o ProxyJump=b -J a -L 1:x:2 h')).toMatchObject({ port: 2202, user: 'second', jump: { host: 'b' } });
+    // "none" is a ProxyJump that was given: no jump host, and a later one is not taken.
+    expect(ok('ssh -o ProxyJump=none -J a -L 1:x:2 h')).not.toHaveProperty('jump');
+    expect(ok('ssh -J none -o ProxyJump=a -L 1:x:2 h')).not.toHaveProperty('jump');
+    const keys = ok('ssh -o IdentityFile=/k/one -i /k/two -L 1:x:2 h');
+    expect(keys.identityFile).toBe('/k/one');
+    expect(keys.notes.join(' ')).toMatch(/first key file \(\/k\/one\)/);
+    const both = ok('ssh -o "RemoteForward 9000 localhost:3000" -L 8080:db:5432 -o DynamicForward=1080 -R 9001:localhost:3001 -D 1081 h');
+    expect(both.forwards.map((f) => `${f.flag} ${f.kind} ${f.text}`)).toEqual([
+      'R ssh-remote 9000 localhost:3000',
+      'L ssh-local 8080:db:5432',
+      'D ssh-dynamic 1080',
+      'R ssh-remote 9001:localhost:3001',
+      'D ssh-dynamic 1081',
+    ]);
+    // A value is taken as written after a flag; after -o Key= its spaces around are not part of it.
+    expect(ok("ssh -l ' me ' -L 1:x:2 h").user).toBe(' me ');
+    expect(ok("ssh -o 'User= me ' -L 1:x:2 h").user).toBe('me');
+    expect(ok("ssh -o 'Port= 2201 ' -L 1:x:2 h").port).toBe(2201);
+    // Each error names the spelling the line used.
+    expect(bad('ssh -p 0 -L 1:x:2 h')).toBe('-p 0: the SSH port must be a port from 1 to 65535, not "0".');
+    expect(bad('ssh -o Port=0 -L 1:x:2 h')).toBe('-o Port=0: the SSH port must be a port from 1 to 65535, not "0".');
+    expect(bad("ssh -p ' 22' -L 1:x:2 h")).toBe('-p  22: the SSH port must be a port from 1 to 65535, not " 22".');
+    expect(bad('ssh -o LocalForward=8080 h')).toMatch(/^-L takes \[bind:\]port:host:hostport/);
+    expect(bad('ssh -o ProxyJump=a,b -L 1:x:2 h')).toMatch(/^-J a,b: a chain of jump hosts/);
+  });
+
   it('splits words as a shell does', () => {
     expect(shellWords(`a "b c" 'd e' f\\ g "h\\"i" j;k`)).toEqual(['a', 'b c', 'd e', 'f g', 'h"i', 'j;k']);
     expect(shellWords('ssh -L 1:x:2 h && echo done')).toEqual(['ssh', '-L', '1:x:2', 'h']);

@@ -197,8 +197,10 @@ export class SessionTable {
   }
 
   /**
-   * A session's recent conversation: the kept segments and the seq of the last `sessions.data`
-   * they hold (received bytes join it as they are emitted, so later events are exactly those after).
+   * A session's recent conversation: one segment per turn (the chunks of one direction joined, so
+   * a peer's burst of small chunks is one base64 string, not one per chunk) and the seq of the
+   * last `sessions.data` it holds (received bytes join it as they are emitted, so later events
+   * are exactly those after).
    */
   transcript(id: string): SessionTranscript {
     const session = this.require(id);
@@ -206,7 +208,7 @@ export class SessionTable {
     return {
       id,
       seq: session.seq,
-      segments: t ? t.segments.map((s) => ({ dir: s.dir, offset: s.offset, data: Buffer.from(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength).toString('base64') })) : [],
+      segments: t ? t.runs().map((s) => ({ dir: s.dir, offset: s.offset, data: Buffer.from(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength).toString('base64') })) : [],
       dropped: t?.dropped ?? 0,
       totals: { in: t?.total('in') ?? 0, out: t?.total('out') ?? 0 },
       keep: this.options.transcriptBytes,

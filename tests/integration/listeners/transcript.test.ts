@@ -1,7 +1,8 @@
 /**
  * sessions.transcript on real loopback sockets: a console session keeps its recent conversation
- * both ways (the banner and the console's sends as "out", the peer's bytes as "in"), says which
- * sessions.data it ends with, and keeps only its bound (the oldest dropped and counted).
+ * both ways (the banner and the console's sends as "out", the peer's bytes as "in"), answers it one
+ * segment per turn however many chunks came, says which sessions.data it ends with, and keeps
+ * only its bound (the oldest dropped and counted).
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -30,15 +31,21 @@ async function peer(port: number): Promise<net.Socket> {
   return socket;
 }
 
+/** A banner listener's one session, its peer, and the data events, once the banner went out. */
+async function bannerSession(banner: string) {
+  const { e, data } = engine();
+  const listener = await e.open({ protocol: 'tcp', host: '127.0.0.1', port: 0, responder: 'banner', banner, udpIdleMs: 60000 });
+  const socket = await peer(listener.port);
+  const id = await until(() => e.list().sessions[0]?.id, 5000, 'session');
+  await until(() => e.transcript(id).totals.out === banner.length, 5000, 'banner');
+  return { e, data, socket, id };
+}
+
 const text = (t: SessionTranscript) => t.segments.map((s) => [s.dir, Buffer.from(s.data, 'base64').toString('utf8'), s.offset]);
 
 describe('sessions.transcript', () => {
   it('keeps the banner, what the peer sent and what the console sent, in order, ending at the last sessions.data', async () => {
-    const { e, data } = engine();
-    const listener = await e.open({ protocol: 'tcp', host: '127.0.0.1', port: 0, responder: 'banner', banner: 'welcome\n', udpIdleMs: 60000 });
-    const socket = await peer(listener.port);
-    const id = await until(() => e.list().sessions[0]?.id, 5000, 'session');
-    await until(() => e.transcript(id).totals.out === 8, 5000, 'banner');
+    const { e, data, socket, id } = await bannerSession('welcome\n');
     socket.write('hello\n');
     await until(() => data.length === 1, 5000, 'data');
     await e.send(id, Buffer.from('hi there\n'));
@@ -66,6 +73,31 @@ describe('sessions.transcript', () => {
     expect(t.dropped).toBe(4000);
     expect(t.segments[0]!.offset).toBe(4000);
     expect(t.seq).toBe(data.at(-1)!.seq);
+  });
+
+  it('answers a burst of small received chunks as one segment, one per turn, that joins the events exactly', async () => {
+    const { e, data, socket, id } = await bannerSession('hi\n');
+    // Each chunk is its own sessions.data: the next is written once the one before was emitted.
+    const burst = async (from: number, count: number) => {
+      for (let i = from; i < from + count; i++) {
+        socket.write(`${i},`);
+        await until(() => data.length === i, 5000, `data ${i}`);
+      }
+    };
+    await burst(1, 60);
+    await e.send(id, Buffer.from('ok\n'));
+    await burst(61, 20);
+    const chunks = data.map((d) => Buffer.from(d.data, 'base64').toString('utf8'));
+    expect(chunks).toHaveLength(80);
+    const first = chunks.slice(0, 60).join('');
+    const t = e.transcript(id);
+    expect(text(t)).toEqual([['out', 'hi\n', 0], ['in', first, 0], ['out', 'ok\n', 3], ['in', chunks.slice(60).join(''), first.length]]);
+    expect(t).toMatchObject({ seq: 80, totals: { in: chunks.join('').length, out: 6 } });
+    // Bytes after the answer's seq are the events after it, and nothing before it is missing.
+    await burst(81, 5);
+    const later = data.filter((d) => d.seq > t.seq).map((d) => Buffer.from(d.data, 'base64').toString('utf8'));
+    const received = t.segments.filter((s) => s.dir === 'in').map((s) => Buffer.from(s.data, 'base64').toString('utf8'));
+    expect([...received, ...later].join('')).toBe(Array.from({ length: 85 }, (_, i) => `${i + 1},`).join(''));
   });
 
   it('keeps nothing for a session without a console, and says NOT_FOUND for an unknown one', async () => {

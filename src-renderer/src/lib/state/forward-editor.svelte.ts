@@ -2,14 +2,16 @@
  * The new/edit forward form's state, apart from the list it edits: the typed values and their
  * checks, names looked up on this machine, whether the listen port is free, and saving. A new
  * forward to start now is created and started in one `forwards.create` call, kept only if it starts;
- * an engine error that names a field (`path`) marks that field.
+ * an engine error that names a field (`path`) marks that field. The Host aliases of ~/.ssh/config
+ * are read once each time the form opens; choosing one fills what the form does not have yet.
  */
-import type { ForwardInfo, ForwardSecrets, ForwardSpecInput } from '../../../../src-main/contract/forwards.js';
+import type { ForwardInfo, ForwardSecrets, ForwardSpecInput, SshHostAlias } from '../../../../src-main/contract/forwards.js';
 import { problemOf, type Api, type Problem } from '../api/client.js';
 import { checkForm, decodeRemembered, DEFAULT_FORM, encodeRemembered, fieldOfPath, formFromInfo, formFromIntent, type ForwardForm } from '../forwards/form.js';
 import { isRunning } from '../forwards/format.js';
 import { checkListen, listenTarget, type ListenCheck } from '../forwards/listen-check.js';
 import { HostResolver, hostsToResolve, RESOLVE_FIELDS, type ResolveField, type Resolutions } from '../forwards/resolve.js';
+import { aliasFill } from '../forwards/ssh-command.js';
 
 /** What the engine answered to the form's last save or start. */
 export interface FormProblem extends Problem {
@@ -49,8 +51,18 @@ export class ForwardEditor {
   resolutions = $state.raw<Resolutions>({});
   /** Whether the form's listen port is free on this machine (checked while typing), with the next free port when busy. */
   listenCheck = $state.raw<ListenCheck | null>(null);
-  /** Host aliases of ~/.ssh/config (given by the form's alias list): the SSH host field does not look them up in DNS. */
-  sshAliases = $state.raw<ReadonlySet<string>>(new Set());
+  /**
+   * The Host aliases of the user's ~/.ssh/config (`ssh.hosts`), read each time the form opens:
+   * suggestions for the SSH host and jump host fields. Empty when the engine cannot tell (an older
+   * engine, no connection): the fields then work as plain text fields.
+   */
+  sshHosts = $state.raw<readonly SshHostAlias[]>([]);
+  /** What `ssh.hosts` could not read (an unreadable file, an Include loop), shown under the fields. */
+  sshHostProblems = $state.raw<readonly string[]>([]);
+  /** The aliases' names: the SSH host field does not look them up in DNS. */
+  readonly sshAliases = $derived(new Set(this.sshHosts.map((h) => h.alias)));
+  /** The alias the SSH host field holds now, if it holds one. */
+  readonly sshAlias = $derived(this.sshHosts.find((h) => h.alias === this.form.sshHost.trim()));
 
   /** The forward being edited, as the list shows it now. */
   readonly editing = $derived.by(() => (this.editingId ? (this.list.forwards.find((f) => f.id === this.editingId) ?? null) : null));
@@ -67,6 +79,8 @@ export class ForwardEditor {
   private remembered: ForwardForm = { ...DEFAULT_FORM };
   private readonly resolver: HostResolver;
   private listenTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Counts openings of the form, so that an alias list read for an earlier one is not taken. */
+  private openings = 0;
 
   constructor(
     readonly api: Api,
@@ -98,6 +112,7 @@ export class ForwardEditor {
     this.problem = null;
     this.resolveForm();
     this.checkListenSoon(0);
+    void this.loadSshHosts();
   }
 
   /** Opens the form for a new forward filled from another view's link (target host/port, listen port, proto). */
@@ -115,6 +130,7 @@ export class ForwardEditor {
     this.problem = null;
     this.resolveForm();
     this.checkListenSoon(0);
+    void this.loadSshHosts();
   }
 
   close(): void {
@@ -138,9 +154,19 @@ export class ForwardEditor {
     if (this.editingId && gone.has(this.editingId)) this.close();
   }
 
+  /**
+   * Changes fields of the form. An SSH host changed to an alias of ~/.ssh/config fills the user,
+   * port and jump host the form does not have yet; only a change fills, so a form opened on an
+   * alias (editing) keeps what it holds.
+   */
   setForm(patch: Partial<ForwardForm>): void {
     const listenChanged = (['kind', 'listenHost', 'listenPort'] as const).some((k) => k in patch && patch[k] !== this.form[k]);
+    const hostBefore = this.form.sshHost.trim();
     this.form = { ...this.form, ...patch };
+    if (this.form.sshHost.trim() !== hostBefore) {
+      const fill = aliasFill(this.form, this.sshAlias);
+      if (fill) this.form = { ...this.form, ...fill };
+    }
     this.problem = null;
     this.resolveForm();
     if (listenChanged) this.checkListenSoon(this.options.bindCheckDelayMs ?? 250);
@@ -259,6 +285,23 @@ export class ForwardEditor {
   private rememberForm(): void {
     this.remembered = { ...this.remembered, ...decodeRemembered(encodeRemembered(this.form)) };
     this.options.onRemember?.(REMEMBER_FORM, encodeRemembered(this.form));
+  }
+
+  /** Reads the aliases of ~/.ssh/config for this opening of the form; a failed read leaves none (plain text fields). */
+  private async loadSshHosts(): Promise<void> {
+    const opening = ++this.openings;
+    let hosts: readonly SshHostAlias[] = [];
+    let problems: readonly string[] = [];
+    try {
+      ({ hosts, problems } = await this.api.call('ssh.hosts', {}));
+    } catch {
+      // No list (an older engine, no connection): nothing to suggest, and nothing to warn about.
+    }
+    if (opening !== this.openings || this.mode === 'closed') return;
+    this.sshHosts = hosts;
+    this.sshHostProblems = problems;
+    // An alias is not a DNS name: the SSH host field stops asking for it.
+    this.resolveForm();
   }
 
   /** Records the names the form holds; they are looked up on leaving the field or on save, never while typing. */
