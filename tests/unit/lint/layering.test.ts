@@ -6,7 +6,7 @@ const eslint = new ESLint({ cwd: process.cwd() });
 /** Lints `code` as if it were the file at `filePath` and returns the layering messages. */
 async function layering(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
-  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => m.message);
 }
 
 describe('layering lint rule (docs/ARCHITECTURE.md)', () => {
@@ -23,6 +23,9 @@ describe('layering lint rule (docs/ARCHITECTURE.md)', () => {
     ['src-main/transports/x.ts', "import { ipcMain } from 'electron';"],
     ['src-main/cli/x.ts', "import '../electron/main.js';"],
     ['src-main/contract/x.ts', "import fs from 'node:fs';"],
+    // A value from contract/index.js builds every area's schemas: values come from the area's file.
+    ['src-main/engine/x.ts', "import { PortolanError } from '../contract/index.js';"],
+    ['src-main/cli/commands/x.ts', "import { calls } from '../../contract/index.js';"],
     ['src-main/contract/x.ts', "import { Dictionary } from '../engine/dictionary/dictionary.js';"],
     ['src-renderer/src/lib/x.ts', "import net from 'node:net';"],
     ['src-renderer/src/lib/x.ts', "import { createApp } from '../../../src-main/app/create-app.js';"],
@@ -35,7 +38,8 @@ describe('layering lint rule (docs/ARCHITECTURE.md)', () => {
   });
 
   it.each([
-    ['src-main/engine/x.ts', "import { PortolanError } from '../contract/index.js';"],
+    ['src-main/engine/x.ts', "import { PortolanError } from '../contract/errors.js';"],
+    ['src-main/engine/x.ts', "import type { SocketRow } from '../contract/index.js';"],
     ['src-main/app/x.ts', "import { checkBind } from '../engine/sockets/bind-check.js';"],
     ['src-main/electron/x.ts', "import { app } from 'electron';"],
     ['src-renderer/src/lib/x.ts', "import type { Client } from '../../../src-main/contract/index.js';"],
