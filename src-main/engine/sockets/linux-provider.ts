@@ -84,8 +84,11 @@ export class LinuxSocketProvider implements SocketProvider {
         rxQueue: row.rxQueue,
         txQueue: row.txQueue,
         user: userName(row.uid),
-        ...(owner ? { pid: owner.pid, process: owner.process } : {}),
       };
+      if (owner) {
+        out.pid = owner.pid;
+        out.process = owner.process;
+      }
       out.id = socketId(out, row.inode);
       return out;
     });

@@ -4,14 +4,13 @@
  * before (or whose cached socket has gone) are read again.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { socketInode } from './process-owner.js';
 
 /** The process that holds a socket. */
 export interface Owner {
   pid: number;
   process: string;
 }
-
-const SOCKET_LINK = /^socket:\[(\d+)\]$/;
 
 /** Caches inode owners between snapshots of the socket table. */
 export class OwnerCache {
@@ -67,8 +66,9 @@ export class OwnerCache {
     }
     for (const pid of pids) {
       let fds: string[];
+      const fdDir = `${this.procRoot}/${pid}/fd`;
       try {
-        fds = readdirSync(`${this.procRoot}/${pid}/fd`);
+        fds = readdirSync(fdDir);
       } catch {
         continue; // exited, or another user's process: its sockets stay "unknown process"
       }
@@ -81,7 +81,7 @@ export class OwnerCache {
         if (inode < 0) {
           this.lastReadlinks++;
           try {
-            inode = Number(SOCKET_LINK.exec(readlinkSync(`${this.procRoot}/${pid}/fd/${fd}`))?.[1] ?? 0);
+            inode = socketInode(readlinkSync(`${fdDir}/${fd}`));
           } catch {
             continue;
           }

@@ -11,7 +11,15 @@ export interface SocketOwner {
   process: string;
 }
 
-const SOCKET_LINK = /^socket:\[(\d+)\]$/;
+const SOCKET_PREFIX = 'socket:[';
+
+/** The inode of a descriptor's link ("socket:[12345]"), or 0 for anything but a socket. */
+export function socketInode(link: string): number {
+  if (!link.startsWith(SOCKET_PREFIX)) return 0;
+  const inode = Number(link.slice(SOCKET_PREFIX.length, -1));
+  return Number.isInteger(inode) && inode > 0 ? inode : 0;
+}
+
 
 /** Reads a process's short name (comm), or undefined once it has exited. */
 export async function processName(pid: number): Promise<string | undefined> {
@@ -50,7 +58,7 @@ export async function findSocketOwners(inodes: Iterable<number>, procRoot = '/pr
       } catch {
         continue;
       }
-      const inode = Number(SOCKET_LINK.exec(link)?.[1]);
+      const inode = socketInode(link);
       if (!wanted.has(inode) || found.has(inode)) continue;
       const pid = Number(pidText);
       found.set(inode, { pid, process: (await processName(pid)) ?? `pid ${pid}` });
