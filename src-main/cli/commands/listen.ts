@@ -64,12 +64,13 @@ export async function listenCommand(ctx: CliContext): Promise<ExitCode> {
       if (s.listenerId !== listenerId) continue;
       const known = mine.get(s.id);
       mine.set(s.id, s);
+      // Typed input goes to the newest peer in --json mode too.
+      if (!known) order.push(s.id);
       if (values.json) {
         if (!known || known.state !== s.state) ctx.stdout(`${JSON.stringify({ event: 'session', session: s })}\n`);
         continue;
       }
       if (!known) {
-        order.push(s.id);
         ctx.stderr(`+ ${peerOf(s)} connected (${s.id})\n`);
       }
       if (s.state === 'closed' && known?.state !== 'closed') {
