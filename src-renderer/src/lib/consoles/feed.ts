@@ -160,8 +160,8 @@ export class SessionFeed {
    * Takes the engine's record of what was received (a console opened later, or after the link was
    * down) in place of its own history, ending at absolute offset `end`. Data still waiting came
    * before the record was read, so the record holds it (sent bytes too): it is dropped, and what
-   * was received acknowledged. Writes the
-   * console has not confirmed yet finish as usual; the console redraws from the transcript.
+   * was received acknowledged. Writes the console has not confirmed yet finish as usual; the
+   * console redraws from the transcript.
    */
   restore(chunks: readonly Uint8Array[], end: number): void {
     let waiting = this.current ? this.current.length - this.at : 0;
