@@ -31,7 +31,7 @@ export function createSessionsService(bus: EventBus): SessionsService {
       },
       'listeners.list': async () => engine.list(),
       'sessions.connect': (spec) => engine.connect(spec),
-      'sessions.send': async ({ id, data }) => ({ bytes: await engine.send(id, Buffer.from(data, 'base64')) }),
+      'sessions.send': async ({ id, data, from }) => ({ bytes: await engine.send(id, Buffer.from(data, 'base64'), from) }),
       'sessions.close': async ({ id, half }) => {
         engine.closeSession(id, half);
         return { closed: true };

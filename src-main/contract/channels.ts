@@ -82,7 +82,7 @@ export const CALL_NAMES = [
 ] as const;
 
 /** Names of every event in `events` of api.ts. */
-export const EVENT_NAMES = ['settings.changed', 'system.heartbeat', 'sockets.diff', 'sockets.traffic', 'sessions.data', 'sessions.changed', 'router.changed', 'scan.progress', 'scan.found', 'knock.step', 'knock.attempt', 'knock.guards.changed', 'forwards.changed', 'forwards.traffic', 'forwards.connection', 'forwards.hostKey', 'exposure.changed'] as const;
+export const EVENT_NAMES = ['settings.changed', 'system.heartbeat', 'sockets.diff', 'sockets.traffic', 'sessions.data', 'sessions.sent', 'sessions.changed', 'router.changed', 'scan.progress', 'scan.found', 'knock.step', 'knock.attempt', 'knock.guards.changed', 'forwards.changed', 'forwards.traffic', 'forwards.connection', 'forwards.hostKey', 'exposure.changed'] as const;
 
 /** The single IPC channel that carries events from main to renderer; the payload names the event. */
 export const EVENT_CHANNEL = 'portolan:event';

@@ -5,15 +5,22 @@
  * How a console uses them:
  * - `listeners.open` / `sessions.connect` start things; `listeners.list` gives the whole state once
  *   (on start or after a reload); `sessions.changed` then reports only what changed.
- * - A session is always announced in `sessions.changed` before its first `sessions.data`.
+ * - A session is always announced in `sessions.changed` before its first `sessions.data` or
+ *   `sessions.sent`.
  * - Received bytes arrive as `sessions.data` (base64, batched). The console must acknowledge what
  *   it has shown with `sessions.ack` ({ id, bytes } with the decoded byte count, after xterm's
  *   write callback): while more than {@link FLOW_CONTROL.highWatermark} bytes are unacknowledged
  *   the engine pauses the socket (TCP) or drops datagrams (UDP, counted in `droppedDatagrams`).
+ * - Bytes sent to the peer of a console session (by any window, the CLI, or the banner) arrive as
+ *   `sessions.sent` in every window, so each shows the whole conversation live; `from` is the
+ *   `from` of the `sessions.send` that sent them, so the window that sent (and already echoed)
+ *   them knows them as its own. They are never acknowledged: flow control is about received bytes.
+ * - `sessions.data` and `sessions.sent` of one session share one `seq`, counting up from 1 in the
+ *   order the bytes joined the session's transcript.
  * - A console opened later (a new page, a reload, a second window) reads what was said before with
  *   `sessions.transcript`: the last {@link TRANSCRIPT_KEEP} bytes both ways, with the `seq` of the
- *   last `sessions.data` they hold; it keeps the `sessions.data` that cross the read and applies
- *   those with a higher `seq` after it (no byte twice, none missing).
+ *   last event they hold; it keeps the `sessions.data` and `sessions.sent` that cross the read and
+ *   applies those with a higher `seq` after it (no byte twice, none missing).
  */
 import * as z from 'zod';
 import { Empty, type CallSpec } from './call-spec.js';
@@ -206,6 +213,11 @@ export const SessionCloseRequest = z.object({
 /** Bytes to send to a session's peer. */
 export const SessionSendRequest = z.object({
   id: z.string().min(1).max(64),
+  /**
+   * Who sends: an opaque id of the caller's choosing (a window picks one at random), given back
+   * as `from` in the `sessions.sent` of these bytes so that the sender can tell its own bytes.
+   */
+  from: z.string().min(1).max(64).optional(),
   /** The bytes, base64 (at most MAX_SEND_BASE64 characters; UDP: one datagram of at most MAX_DATAGRAM bytes). */
   data: z
     .string()
@@ -240,7 +252,7 @@ export type TranscriptSegment = z.infer<typeof TranscriptSegment>;
  */
 export const SessionTranscript = z.object({
   id: z.string(),
-  /** The `seq` of the last `sessions.data` whose bytes are in `segments` (0: none yet); later ones follow it. */
+  /** The `seq` of the last `sessions.data` or `sessions.sent` whose bytes are in `segments` (0: none yet); later events follow it. */
   seq: z.number().int(),
   /** The kept bytes, oldest first (at most `keep` bytes): one segment per turn, two neighbours are never of one direction. */
   segments: z.array(TranscriptSegment),
@@ -257,9 +269,24 @@ export type SessionTranscript = z.infer<typeof SessionTranscript>;
 export const SessionsState = z.object({ listeners: z.array(ListenerInfo), sessions: z.array(SessionInfo) });
 export type SessionsState = z.infer<typeof SessionsState>;
 
-/** Received bytes of one session; consecutive per session (seq counts up from 1). */
+/**
+ * Received bytes of one session. `seq` counts up from 1 per session, shared with `sessions.sent`
+ * (so in a console session consecutive `sessions.data` may skip the numbers of sends between them).
+ */
 export const SessionData = z.object({ id: z.string(), seq: z.number().int(), data: z.string() });
 export type SessionData = z.infer<typeof SessionData>;
+
+/** Bytes sent to the peer of a console session, as they joined its transcript (after the OS took them). */
+export const SessionSent = z.object({
+  id: z.string(),
+  /** Shared with `sessions.data` of the session: the order of the transcript. */
+  seq: z.number().int(),
+  /** The bytes, base64. */
+  data: z.string(),
+  /** The `from` of the `sessions.send` that sent them; absent for the banner and callers that gave none. */
+  from: z.string().optional(),
+});
+export type SessionSent = z.infer<typeof SessionSent>;
 
 /**
  * What changed: listeners and sessions given whole (new, or changed: peers, counters, state), ids
@@ -302,7 +329,7 @@ export const sessionCalls = {
     output: SessionInfo,
     doc: 'Connect to host:port over TCP (optionally TLS) or UDP and open a client session.',
   },
-  /** Sends bytes (base64) to the peer; resolves once handed to the OS, so awaiting each call paces a big send. */
+  /** Sends bytes (base64) to the peer; resolves once handed to the OS, so awaiting each call paces a big send. Console sessions report the bytes to every window as `sessions.sent`. */
   'sessions.send': {
     input: SessionSendRequest,
     output: z.object({ bytes: z.number().int() }),
@@ -324,7 +351,7 @@ export const sessionCalls = {
   'sessions.transcript': {
     input: SessionRef,
     output: SessionTranscript,
-    doc: "A session's recent conversation (the last 256 KiB, sent and received marked apart), with the seq of the last sessions.data it holds.",
+    doc: "A session's recent conversation (the last 256 KiB, sent and received marked apart), with the seq of the last sessions.data or sessions.sent it holds.",
   },
 } as const satisfies Record<string, CallSpec>;
 
@@ -332,6 +359,8 @@ export const sessionCalls = {
 export const sessionEvents = {
   /** Bytes received by an interactive session, base64, batched (every ~16 ms or 64 KiB); acknowledge with sessions.ack. */
   'sessions.data': SessionData,
+  /** Bytes sent to a console session's peer (by any window, the CLI or the banner), so every window shows both directions live; never acknowledged. */
+  'sessions.sent': SessionSent,
   /** Listeners and sessions that changed (new peers, closes at once; byte counters about 4 times a second). */
   'sessions.changed': SessionsChanged,
 } as const;

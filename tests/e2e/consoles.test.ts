@@ -4,7 +4,9 @@
  * the line here, send from here and see it in the console, toggle the hex dump, send EOF, close
  * the peer and the listener. A second test sends 50 MB to a console and prints the longest gap
  * between animation frames (no timed assertion). A third opens a console in a second page and
- * after a reload: it shows what was said before (sessions.transcript), then goes on live.
+ * after a reload: it shows what was said before (sessions.transcript), then goes on live. A
+ * fourth has two pages type in one session: each shows the other's lines live (sessions.sent),
+ * in the sent colour, and its own once.
  * Screenshots: test-results/screenshots/consoles-*.png.
  */
 import { readFileSync } from 'node:fs';
@@ -292,6 +294,62 @@ describe('the Listeners view in the browser', () => {
     expect(first.problems).toEqual([]);
     await page.context().close();
     await first.page.context().close();
+  });
+
+  it('two pages on one session: what one page sends shows live in the other, in the sent colour, and once in the sender', async () => {
+    const a = await openListeners();
+    const port = await listen(a.page);
+    const peer = await client(port);
+    const b = await openListeners();
+    const tab = (page: Page) => page.getByRole('tab', { name: `127.0.0.1:${peer.socket.localPort}` });
+    for (const page of [a.page, b.page]) {
+      await tab(page).click();
+      await page.getByRole('combobox', { name: 'Line ending' }).selectOption('lf');
+      await page.getByTestId('console').locator('.xterm-rows').waitFor();
+    }
+    const typeLine = async (page: Page, line: string) => {
+      await page.getByTestId('console').locator('.xterm-screen').click();
+      await page.keyboard.type(line);
+      await page.keyboard.press('Enter');
+    };
+
+    await typeLine(a.page, 'sent by page a');
+    await expect.poll(() => peer.text()).toBe('sent by page a\n');
+    // Page b did not send it and shows it at once, without a reload.
+    await expect.poll(() => consoleText(b.page)).toContain('sent by page a');
+    peer.socket.write('the peer answers\n');
+    await expect.poll(() => consoleText(b.page)).toMatch(/sent by page a\s+the peer answers/);
+    await expect.poll(() => consoleText(a.page)).toMatch(/sent by page a\s+the peer answers/);
+    await typeLine(b.page, 'sent by page b');
+    await expect.poll(() => peer.text()).toBe('sent by page a\nsent by page b\n');
+    await expect.poll(() => consoleText(a.page)).toMatch(/the peer answers\s+sent by page b/);
+
+    // Each line once in each page: the sender's local echo is not followed by a second copy.
+    for (const page of [a.page, b.page]) {
+      const shown = await consoleText(page);
+      expect(shown.match(/sent by page [ab]|the peer answers/g)).toEqual(['sent by page a', 'the peer answers', 'sent by page b']);
+    }
+    // Marked apart as in a redraw: a peer's sent text is drawn in the sent colour (ANSI cyan), what was received is not.
+    const cyan = (page: Page, text: string) => page.getByTestId('console').locator('.xterm-rows span.xterm-fg-6', { hasText: text }).count();
+    expect(await cyan(b.page, 'sent by page a')).toBeGreaterThan(0);
+    expect(await cyan(a.page, 'sent by page b')).toBeGreaterThan(0);
+    expect(await cyan(b.page, 'the peer answers')).toBe(0);
+    await b.page.screenshot({ path: path.join(shots, 'consoles-two-pages-light.png') });
+    // Both pages keep the same transcript, sent and received marked apart.
+    for (const page of [a.page, b.page]) {
+      await page.getByRole('button', { name: 'Transcript', exact: true }).click();
+      const [saved] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save transcript' }).click()]);
+      await page.keyboard.press('Escape');
+      expect(readFileSync((await saved.path())!, 'utf8')).toBe('> sent by page a\n< the peer answers\n> sent by page b\n');
+    }
+
+    const card = a.page.locator('[data-testid^="listener-"]').filter({ hasText: `127.0.0.1:${port}` });
+    await card.locator('header').getByRole('button', { name: 'Close' }).click();
+    await card.waitFor({ state: 'detached' });
+    expect(a.problems).toEqual([]);
+    expect(b.problems).toEqual([]);
+    await a.page.context().close();
+    await b.page.context().close();
   });
 
   it('a link from another view fills the connect form', async () => {

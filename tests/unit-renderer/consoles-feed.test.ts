@@ -6,10 +6,20 @@ import { SessionFeed } from '../../src-renderer/src/lib/consoles/feed.js';
 function slowConsole() {
   const pending: { bytes: Uint8Array; done: () => void }[] = [];
   const drawn: number[] = [];
+  /** Sent bytes drawn, with how many received bytes were handed to the console before each. */
+  const sent: { text: string; after: number }[] = [];
+  let handed = 0;
   return {
     pending,
     drawn,
-    sink: { write: (bytes: Uint8Array, done: () => void) => void pending.push({ bytes, done }) },
+    sent,
+    sink: {
+      write: (bytes: Uint8Array, done: () => void) => {
+        handed += bytes.length;
+        pending.push({ bytes, done });
+      },
+      sent: (bytes: Uint8Array) => void sent.push({ text: new TextDecoder().decode(bytes), after: handed }),
+    },
     drain(n = Infinity) {
       while (n-- > 0 && pending.length) {
         const w = pending.shift()!;
@@ -85,5 +95,34 @@ describe('the flow-control feed', () => {
     con.drain();
     expect(acks.reduce((a, b) => a + b, 0)).toBe(3000);
     expect(feed.history.slice()).toEqual(payload(3000));
+  });
+
+  it('draws sent bytes where they came among received ones, keeps its own without drawing them, and never acknowledges them', () => {
+    const acks: number[] = [];
+    const kept: string[] = [];
+    const feed = new SessionFeed({ ack: (n) => acks.push(n), chunk: 4, maxInFlight: 4, onKept: (bytes, dir) => kept.push(`${dir}:${new TextDecoder().decode(bytes)}`) });
+    const con = slowConsole();
+    feed.attach(con.sink);
+    feed.push(toBase64(new TextEncoder().encode('12345678')));
+    feed.pushSent(toBase64(new TextEncoder().encode('other\n')), false);
+    feed.pushSent(toBase64(new TextEncoder().encode('mine\n')), true);
+    feed.push(toBase64(new TextEncoder().encode('ab')));
+    // The console holds 4 bytes: the sent ones wait behind the 4 received bytes not yet handed over.
+    expect(con.sent).toEqual([]);
+    expect(feed.backlog).toBe(4 + 4);
+    con.drain();
+    con.drain();
+    con.drain();
+    expect(con.sent).toEqual([{ text: 'other\n', after: 8 }]);
+    expect(new TextDecoder().decode(Uint8Array.from(con.drawn))).toBe('12345678ab');
+    expect(kept).toEqual(['in:1234', 'in:5678', 'out:other\n', 'out:mine\n', 'in:ab']);
+    // Only received bytes are acknowledged, and only in the received history.
+    expect(acks.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(feed.history.end).toBe(10);
+    // Without a console, sent bytes are kept at once, in order.
+    feed.detach();
+    feed.pushSent(toBase64(new TextEncoder().encode('later')), false);
+    expect(kept.at(-1)).toBe('out:later');
+    expect(con.sent).toHaveLength(1);
   });
 });

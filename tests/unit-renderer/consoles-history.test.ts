@@ -162,7 +162,7 @@ describe('SessionFeed.restore', () => {
     const acks: number[] = [];
     const feed = new SessionFeed({ ack: (n) => acks.push(n), chunk: 2, maxInFlight: 2 });
     const done: (() => void)[] = [];
-    feed.attach({ write: (_bytes, d) => done.push(d) });
+    feed.attach({ write: (_bytes, d) => done.push(d), sent: () => {} });
     feed.push(b64('abcdef'));
     // 2 bytes on the console, 4 waiting.
     expect([feed.pendingDraw, feed.backlog]).toEqual([2, 4]);

@@ -115,7 +115,7 @@ describe('ConsolesState', () => {
     expect(t.callsOf('sessions.send').map((c) => fromBase64(c.data).length)).toEqual([65536, 65536, 22528]);
     state.setInput('line', 'crlf');
     await state.sendLine('U1', 'ping');
-    expect(t.callsOf('sessions.send').at(-1)).toEqual({ id: 'U1', data: btoa('ping\r\n') });
+    expect(t.callsOf('sessions.send').at(-1)).toEqual({ id: 'U1', data: btoa('ping\r\n'), from: state.face });
     await state.send('U1', new Uint8Array(70_000));
     expect(state.notice?.message).toMatch(/at most 65,507 bytes/);
     state.setListenForm({ port: '80' });

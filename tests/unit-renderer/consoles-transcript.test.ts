@@ -48,17 +48,22 @@ describe('Transcript', () => {
 });
 
 describe('ConsolesState keeps what was sent with what was received', () => {
-  it('records each sent chunk after the engine took it, and received bytes as the console keeps them', async () => {
+  it('records each sent chunk as the engine reports it (sessions.sent), and received bytes as the console keeps them', async () => {
+    let seq = 0;
     const t = new FakeTransport({
       'listeners.list': () => ok({ listeners: [], sessions: [session('S1')] }),
-      'sessions.send': () => ok({ bytes: 0 }),
+      // As the engine does: the sent bytes are reported before the call answers, with the sender's `from`.
+      'sessions.send': ({ id, data, from }: { id: string; data: string; from?: string }) => {
+        t.emit('sessions.sent', { id, seq: ++seq, data, from });
+        return ok({ bytes: atob(data).length });
+      },
       'sessions.ack': () => ok({}),
     });
     const state = new ConsolesState(new Api(t));
     const stop = state.start();
     await tick();
     await state.sendLine('S1', 'ping');
-    t.emit('sessions.data', { id: 'S1', seq: 1, data: btoa('pong\n') });
+    t.emit('sessions.data', { id: 'S1', seq: ++seq, data: btoa('pong\n') });
     await state.sendRaw('S1', 'x');
     const segments = state.transcriptOf('S1').runs();
     expect(segments.map((s) => [s.dir, new TextDecoder().decode(s.bytes)])).toEqual([

@@ -8,7 +8,7 @@ import type { SessionInfo } from '../../contract/index.js';
 import type { CliContext, ExitCode } from '../context.js';
 import { UsageError } from '../context.js';
 import { callOrFail } from './call.js';
-import { bytesToStdout, peerOf, stdinToSessions, tlsLine } from './console-io.js';
+import { bytesToStdout, peerOf, sentToStdout, stdinToSessions, tlsLine } from './console-io.js';
 
 /** Connects and relays until the peer closes or Ctrl+C. */
 export async function connectCommand(ctx: CliContext): Promise<ExitCode> {
@@ -39,6 +39,8 @@ export async function connectCommand(ctx: CliContext): Promise<ExitCode> {
     if (!id) early.push(d);
     else if (d.id === id) write(d.id, d.data);
   });
+  // Nothing is sent before the session is open (no banner on this side), so `id` is known by then.
+  const offSent = sentToStdout(ctx, app, values.json, (sid) => sid === id);
   const offChanged = app.bus.on('sessions.changed', (c) => {
     for (const s of c.sessions) if (s.id === id && s.state === 'closed') closed(s);
   });
@@ -86,6 +88,7 @@ export async function connectCommand(ctx: CliContext): Promise<ExitCode> {
   } finally {
     stopInput();
     offData();
+    offSent();
     offChanged();
     await app.close();
   }

@@ -2,6 +2,7 @@
  * The terminal side of `portolan listen` and `portolan connect`: received bytes go to stdout
  * unchanged and are acknowledged once stdout has taken them (so the engine's flow control holds
  * when stdout is slow), typed bytes go to the peer, and peers come and go as lines on stderr.
+ * With --json, stdout has one JSON line per event instead, sent bytes too.
  */
 import type { SessionInfo } from '../../contract/index.js';
 import type { PortolanApp } from '../../app/create-app.js';
@@ -27,6 +28,19 @@ export function bytesToStdout(ctx: CliContext, app: PortolanApp, json: boolean):
     if (ok && owed.size === 0) ack(id, bytes.length);
     else owed.set(id, (owed.get(id) ?? 0) + bytes.length);
   };
+}
+
+/**
+ * In --json mode, prints what went to the peers of the sessions `mine` accepts (typed input, a
+ * banner) as `{"event":"sent","id","data"}` lines, so the lines hold the conversation both ways in
+ * order; raw mode prints only received bytes (stdout stays the peer's bytes unchanged). Returns
+ * the unsubscribe function.
+ */
+export function sentToStdout(ctx: CliContext, app: PortolanApp, json: boolean, mine: (id: string) => boolean): () => void {
+  if (!json) return () => undefined;
+  return app.bus.on('sessions.sent', (d) => {
+    if (mine(d.id)) ctx.stdout(`${JSON.stringify({ event: 'sent', id: d.id, data: d.data })}\n`);
+  });
 }
 
 /**

@@ -9,7 +9,7 @@ import type { CliContext, ExitCode } from '../context.js';
 import { USAGE } from '../usage.js';
 import { UsageError } from '../context.js';
 import { callOrFail } from './call.js';
-import { bytesToStdout, peerOf, stdinToSessions } from './console-io.js';
+import { bytesToStdout, peerOf, sentToStdout, stdinToSessions } from './console-io.js';
 
 /** More help, printed by `portolan listen --help`. */
 export const help = `${USAGE.listen}
@@ -17,7 +17,8 @@ export const help = `${USAGE.listen}
   Bytes from peers are written to stdout unchanged; peers connecting and leaving are reported on stderr.
   What you type goes to the most recent peer that is still connected; with --broadcast, to every connected peer.
   --echo, --discard, --http and --banner TEXT answer peers by themselves (see the Listeners view).
-  --json prints one JSON object per line on stdout: listening, session (changes) and data (base64).
+  --json prints one JSON object per line on stdout: listening, session (changes), data (received, base64)
+  and sent (what went to a peer: typed input or the banner, base64), in the order of the conversation.
   Ctrl+C closes the listener and its peers.
 `;
 
@@ -57,17 +58,19 @@ export async function listenCommand(ctx: CliContext): Promise<ExitCode> {
   const offData = app.bus.on('sessions.data', (d) => {
     if (mine.has(d.id)) write(d.id, d.data);
   });
+  const offSent = sentToStdout(ctx, app, values.json, (id) => mine.has(id));
   const offChanged = app.bus.on('sessions.changed', (c) => {
     for (const s of c.sessions) {
       if (s.listenerId !== listenerId) continue;
       const known = mine.get(s.id);
       mine.set(s.id, s);
+      // Typed input goes to the newest peer in --json mode too.
+      if (!known) order.push(s.id);
       if (values.json) {
         if (!known || known.state !== s.state) ctx.stdout(`${JSON.stringify({ event: 'session', session: s })}\n`);
         continue;
       }
       if (!known) {
-        order.push(s.id);
         ctx.stderr(`+ ${peerOf(s)} connected (${s.id})\n`);
       }
       if (s.state === 'closed' && known?.state !== 'closed') {
@@ -107,6 +110,7 @@ export async function listenCommand(ctx: CliContext): Promise<ExitCode> {
   } finally {
     stopInput();
     offData();
+    offSent();
     offChanged();
     await app.close();
   }

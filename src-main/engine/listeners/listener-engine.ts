@@ -2,8 +2,8 @@
  * Listeners and sessions on real sockets, as one object the app drives: TCP listeners
  * (tcp-listener.ts) and UDP listeners (udp-listener.ts) whose peers become sessions, client
  * sessions (client-sessions.ts), the sessions' flow-controlled byte stream (session-stream.ts),
- * and batched change reports (change-batcher.ts). It emits the contract's `sessions.data` and
- * `sessions.changed` through a callback and knows nothing of the app.
+ * and batched change reports (change-batcher.ts). It emits the contract's `sessions.data`,
+ * `sessions.sent` and `sessions.changed` through a callback and knows nothing of the app.
  */
 import net from 'node:net';
 import { PortolanError } from '../../contract/errors.js';
@@ -176,9 +176,9 @@ export class ListenerEngine {
     return spec.protocol === 'udp' ? connectUdp(this.context, spec) : connectTcp(this.context, spec);
   }
 
-  /** Sends bytes to the peer; resolves with the count once handed to the OS. */
-  send(id: string, data: Buffer): Promise<number> {
-    return this.sessions.send(id, data);
+  /** Sends bytes to the peer; resolves with the count once handed to the OS. `from` is given back in their `sessions.sent`. */
+  send(id: string, data: Buffer, from?: string): Promise<number> {
+    return this.sessions.send(id, data, from);
   }
 
   /** Closes a session (half: TCP end-of-stream only); a closed session is forgotten. */

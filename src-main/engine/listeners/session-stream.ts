@@ -4,7 +4,10 @@
  * in batches, and the socket is paused above the high watermark until the console acknowledges
  * (Tabby's PTY queue); UDP, which cannot be paused, drops datagrams beyond it and counts them.
  * A console session also keeps its recent conversation (received bytes as they are emitted, sent
- * bytes as they are written) for a console opened later (`sessions.transcript`).
+ * bytes as they are written) for a console opened later (`sessions.transcript`), and reports its
+ * sent bytes as `sessions.sent` so every window shows both directions live. Both events take
+ * their `seq` from one counter as their bytes join the transcript, so the transcript's `seq`
+ * says exactly which events it holds.
  */
 import { PortolanError } from '../../contract/errors.js';
 import { MAX_DATAGRAM } from '../../contract/sessions.js';
@@ -14,7 +17,7 @@ import { connectError } from '../net/errors.js';
 import { FlowCredit } from './flow-credit.js';
 
 /** The events the listener engine emits, with their payloads. */
-export type SessionEventName = 'sessions.data' | 'sessions.changed';
+export type SessionEventName = 'sessions.data' | 'sessions.sent' | 'sessions.changed';
 /** Receives every event of the engine. */
 export type SessionEmit = <K extends SessionEventName>(event: K, payload: EventPayload<K>) => void;
 
@@ -35,6 +38,7 @@ export interface Session {
   credit: FlowCredit;
   pending: Buffer[];
   pendingBytes: number;
+  /** The last `seq` given to a `sessions.data` or `sessions.sent` of this session. */
   seq: number;
   announced: boolean;
   /** Our close was asked for: received bytes are discarded from now on. */
@@ -126,11 +130,19 @@ export class SessionTable {
     return { ...session.info, unackedBytes: session.credit.outstanding, paused: session.credit.paused };
   }
 
-  /** Counts bytes sent (and keeps them, when given, in a console session's transcript) and marks the row. */
-  countOut(session: Session, bytes: number, data?: Uint8Array): void {
+  /**
+   * Counts bytes sent and marks the row. A console session's sent bytes (when given) join its
+   * transcript and go to every window as `sessions.sent`, with `from` of the send that wrote them.
+   */
+  countOut(session: Session, bytes: number, data?: Uint8Array, from?: string): void {
     session.info.bytesOut += bytes;
-    if (data) session.transcript?.push('out', data);
     this.host.changed(session.info.id, false);
+    if (!data?.length || !session.transcript) return;
+    session.transcript.push('out', data);
+    // The windows must know the session before its first bytes (a banner goes out at once).
+    if (!session.announced) this.host.flushChanges();
+    const base64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+    this.host.emit('sessions.sent', { id: session.info.id, seq: ++session.seq, data: base64, ...(from !== undefined ? { from } : {}) });
   }
 
   /** Counts bytes received and dropped on purpose (discard responder). */
@@ -172,8 +184,8 @@ export class SessionTable {
     }
   }
 
-  /** Sends bytes to the peer; resolves with the count once handed to the OS. */
-  async send(id: string, data: Buffer): Promise<number> {
+  /** Sends bytes to the peer; resolves with the count once handed to the OS. `from` goes into their `sessions.sent`. */
+  async send(id: string, data: Buffer, from?: string): Promise<number> {
     const session = this.require(id);
     if (session.info.state === 'closed' || session.closing) {
       throw new PortolanError('DISCONNECTED', `Session ${id} is closed: nothing more can be sent to it.`);
@@ -181,26 +193,26 @@ export class SessionTable {
     if (session.info.protocol === 'udp' && data.length > MAX_DATAGRAM) {
       throw new PortolanError('INVALID_INPUT', `A UDP datagram holds at most ${MAX_DATAGRAM} bytes; this one has ${data.length}. Send it in parts.`);
     }
-    await this.sendTo(session, data);
+    await this.sendTo(session, data, from);
     return data.length;
   }
 
   /** Writes to the peer and counts; a failure becomes the connect sentence. */
-  async sendTo(session: Session, data: Buffer): Promise<void> {
+  async sendTo(session: Session, data: Buffer, from?: string): Promise<void> {
     const info = session.info;
     try {
       await session.io.write(data);
     } catch (err) {
       throw connectError(err, info.protocol, info.remoteHost ?? info.remoteAddress, info.remotePort, 0);
     }
-    this.countOut(session, data.length, data);
+    this.countOut(session, data.length, data, from);
   }
 
   /**
    * A session's recent conversation: one segment per turn (the chunks of one direction joined, so
    * a peer's burst of small chunks is one base64 string, not one per chunk) and the seq of the
-   * last `sessions.data` it holds (received bytes join it as they are emitted, so later events
-   * are exactly those after).
+   * last event it holds (received bytes join it as they are emitted, sent bytes as they are
+   * reported, so later events are exactly those after).
    */
   transcript(id: string): SessionTranscript {
     const session = this.require(id);

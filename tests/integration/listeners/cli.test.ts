@@ -51,6 +51,10 @@ describe('portolan listen', () => {
     await until(() => /\+ 127\.0\.0\.1:\d+ connected \(S\d+\)/.test(cli.err()), 5000, 'connect line');
     cli.stdin.write('typed line\n');
     await until(() => got === 'typed line\n', 5000, 'typed input at the peer');
+    peer.write('after\n');
+    await until(() => cli.raw().toString('latin1').endsWith('after\n'), 5000, 'after on stdout');
+    // stdout holds the peer's bytes only: what was typed is not printed back.
+    expect(cli.raw().equals(Buffer.concat([Buffer.from([0x00, 0xff, 0x41, 0x0a]), Buffer.from('after\n')]))).toBe(true);
     peer.end();
     await until(() => /- 127\.0\.0\.1:\d+ disconnected/.test(cli.err()), 5000, 'disconnect line');
     expect(await cli.stop()).toBe(0);
@@ -68,6 +72,28 @@ describe('portolan listen', () => {
     peer.write('echo?');
     await until(() => got === 'echo?', 5000, 'echo');
     await until(() => cli.out().includes('"event":"session"'), 5000, 'session line');
+    peer.destroy();
+    expect(await cli.stop()).toBe(0);
+  });
+
+  it('--json prints what was sent (the banner, typed input) as sent lines, in order with data lines', async () => {
+    const cli = await start('listen', '0', '--banner', 'hello there', '--json');
+    const first = await until(() => cli.out().split('\n')[0] || undefined, 5000, 'first line');
+    const { listener } = JSON.parse(first);
+    const peer = net.connect(listener.port, '127.0.0.1');
+    let got = '';
+    peer.on('data', (d) => (got += d));
+    await until(() => got === 'hello there', 5000, 'banner at the peer');
+    peer.write('question\n');
+    await until(() => cli.out().includes('"event":"data"'), 5000, 'data line');
+    cli.stdin.write('answer\n');
+    await until(() => got === 'hello thereanswer\n', 5000, 'typed input at the peer');
+    const lines = await until(() => {
+      const parsed = cli.out().trim().split('\n').map((l) => JSON.parse(l));
+      return parsed.filter((l) => l.event === 'sent').length === 2 ? parsed : undefined;
+    }, 5000, 'sent lines');
+    const said = lines.filter((l) => l.event === 'data' || l.event === 'sent').map((l) => `${l.event} ${Buffer.from(l.data, 'base64').toString('utf8')}`);
+    expect(said).toEqual(['sent hello there', 'data question\n', 'sent answer\n']);
     peer.destroy();
     expect(await cli.stop()).toBe(0);
   });

@@ -1,12 +1,12 @@
 /**
  * sessions.transcript on real loopback sockets: a console session keeps its recent conversation
  * both ways (the banner and the console's sends as "out", the peer's bytes as "in"), answers it one
- * segment per turn however many chunks came, says which sessions.data it ends with, and keeps
- * only its bound (the oldest dropped and counted).
+ * segment per turn however many chunks came, says which event (sessions.data or sessions.sent, one
+ * seq for both) it ends with, and keeps only its bound (the oldest dropped and counted).
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SessionData, SessionTranscript } from '../../../src-main/contract/index.js';
+import type { SessionData, SessionSent, SessionTranscript } from '../../../src-main/contract/index.js';
 import { ListenerEngine } from '../../../src-main/engine/listeners/listener-engine.js';
 import { until } from './helpers.js';
 
@@ -15,12 +15,19 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-/** An engine on 127.0.0.1 with the data events it emitted. */
+/** An engine on 127.0.0.1 with the data and sent events it emitted. */
 function engine(transcriptBytes?: number) {
   const data: SessionData[] = [];
-  const e = new ListenerEngine({ emit: (event, payload) => void (event === 'sessions.data' && data.push(payload as SessionData)), ...(transcriptBytes ? { transcriptBytes } : {}) });
+  const sent: SessionSent[] = [];
+  const e = new ListenerEngine({
+    emit: (event, payload) => {
+      if (event === 'sessions.data') data.push(payload as SessionData);
+      if (event === 'sessions.sent') sent.push(payload as SessionSent);
+    },
+    ...(transcriptBytes ? { transcriptBytes } : {}),
+  });
   cleanups.push(() => e.close());
-  return { e, data };
+  return { e, data, sent };
 }
 
 async function peer(port: number): Promise<net.Socket> {
@@ -33,28 +40,30 @@ async function peer(port: number): Promise<net.Socket> {
 
 /** A banner listener's one session, its peer, and the data events, once the banner went out. */
 async function bannerSession(banner: string) {
-  const { e, data } = engine();
+  const { e, data, sent } = engine();
   const listener = await e.open({ protocol: 'tcp', host: '127.0.0.1', port: 0, responder: 'banner', banner, udpIdleMs: 60000 });
   const socket = await peer(listener.port);
   const id = await until(() => e.list().sessions[0]?.id, 5000, 'session');
   await until(() => e.transcript(id).totals.out === banner.length, 5000, 'banner');
-  return { e, data, socket, id };
+  return { e, data, sent, socket, id };
 }
 
 const text = (t: SessionTranscript) => t.segments.map((s) => [s.dir, Buffer.from(s.data, 'base64').toString('utf8'), s.offset]);
 
 describe('sessions.transcript', () => {
-  it('keeps the banner, what the peer sent and what the console sent, in order, ending at the last sessions.data', async () => {
-    const { e, data, socket, id } = await bannerSession('welcome\n');
+  it('keeps the banner, what the peer sent and what the console sent, in order, ending at the last event', async () => {
+    const { e, data, sent, socket, id } = await bannerSession('welcome\n');
     socket.write('hello\n');
     await until(() => data.length === 1, 5000, 'data');
-    await e.send(id, Buffer.from('hi there\n'));
+    await e.send(id, Buffer.from('hi there\n'), 'w-1');
     socket.write('bye\n');
     await until(() => data.length === 2, 5000, 'second data');
     const t = e.transcript(id);
     expect(text(t)).toEqual([['out', 'welcome\n', 0], ['in', 'hello\n', 0], ['out', 'hi there\n', 8], ['in', 'bye\n', 6]]);
-    expect(t).toMatchObject({ id, seq: 2, dropped: 0, totals: { in: 10, out: 17 }, keep: 256 * 1024 });
-    expect(data.map((d) => d.seq)).toEqual([1, 2]);
+    expect(t).toMatchObject({ id, seq: 4, dropped: 0, totals: { in: 10, out: 17 }, keep: 256 * 1024 });
+    // One seq for both directions, in the transcript's order: banner 1, hello 2, hi there 3, bye 4.
+    expect(data.map((d) => d.seq)).toEqual([2, 4]);
+    expect(sent.map((d) => [d.seq, Buffer.from(d.data, 'base64').toString('utf8'), d.from])).toEqual([[1, 'welcome\n', undefined], [3, 'hi there\n', 'w-1']]);
   });
 
   it('keeps only its bound: the oldest bytes are dropped and counted, the rest joins the events exactly', async () => {
@@ -92,7 +101,8 @@ describe('sessions.transcript', () => {
     const first = chunks.slice(0, 60).join('');
     const t = e.transcript(id);
     expect(text(t)).toEqual([['out', 'hi\n', 0], ['in', first, 0], ['out', 'ok\n', 3], ['in', chunks.slice(60).join(''), first.length]]);
-    expect(t).toMatchObject({ seq: 80, totals: { in: chunks.join('').length, out: 6 } });
+    // 80 data events, the banner and one send: 82 events in all.
+    expect(t).toMatchObject({ seq: 82, totals: { in: chunks.join('').length, out: 6 } });
     // Bytes after the answer's seq are the events after it, and nothing before it is missing.
     await burst(81, 5);
     const later = data.filter((d) => d.seq > t.seq).map((d) => Buffer.from(d.data, 'base64').toString('utf8'));

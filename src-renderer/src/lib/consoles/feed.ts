@@ -8,13 +8,28 @@
  * Without a console (its tab is not shown) data is decoded into the bounded history at once and
  * acknowledged: a hidden console never pauses its peer, and keeps the last {@link FeedOptions.keep}
  * bytes to draw when it is shown again.
+ *
+ * Sent bytes (`sessions.sent`, by this window or another) wait in the same queue, so a console
+ * draws them where they came in the conversation; they are never acknowledged (flow control is
+ * about received bytes) and do not join the received history.
  */
+import type { Direction } from '../../../../src-main/contract/transcript.js';
 import { base64Length, ByteRing, fromBase64 } from './bytes.js';
 
 /** Where a feed draws: a console. */
 export interface ConsoleSink {
-  /** Draws bytes; calls `done` once they are drawn (xterm's write callback). */
+  /** Draws received bytes; calls `done` once they are drawn (xterm's write callback). */
   write(bytes: Uint8Array, done: () => void): void;
+  /** Draws bytes sent to the peer by someone else (another window, the CLI, the banner), marked as sent. */
+  sent(bytes: Uint8Array): void;
+}
+
+/** Sent bytes waiting in the queue; `shown`: this window showed them already (it sent them). */
+class Sent {
+  constructor(
+    readonly data: string,
+    readonly shown: boolean,
+  ) {}
 }
 
 export interface FeedOptions {
@@ -26,8 +41,11 @@ export interface FeedOptions {
   maxInFlight?: number;
   /** Received bytes kept for redrawing (hex toggle, tab switch) and transcripts. */
   keep?: number;
-  /** Told of received bytes as they join the history (drawn or stored), in order: the transcript follows them. */
-  onKept?: (bytes: Uint8Array) => void;
+  /**
+   * Told of bytes as they are drawn or stored, both ways in the order of the conversation:
+   * received ones as they join the history, sent ones in their place among them. The transcript follows it.
+   */
+  onKept?: (bytes: Uint8Array, dir: Direction) => void;
   /**
    * Base64 characters allowed to wait for a shown console. The engine's window keeps this far
    * below the bound; beyond it (e.g. another window acknowledges faster) the oldest data is
@@ -46,7 +64,9 @@ export class SessionFeed {
   /** Bytes stored without being drawn while a console was shown but too far behind. */
   skipped = 0;
 
-  private queue: string[] = [];
+  /** Received data (base64) and sent bytes, in the order the engine reported them. */
+  private queue: (string | Sent)[] = [];
+  /** Base64 characters of received data in the queue. */
   private queuedChars = 0;
   private current: Uint8Array | null = null;
   private at = 0;
@@ -65,7 +85,7 @@ export class SessionFeed {
     return this.inFlight;
   }
 
-  /** Data waiting for the console (base64 characters and the undrawn rest of the current chunk). */
+  /** Received data waiting for the console (base64 characters and the undrawn rest of the current chunk). */
   get backlog(): number {
     return this.queuedChars + (this.current ? this.current.length - this.at : 0);
   }
@@ -81,12 +101,29 @@ export class SessionFeed {
     this.queuedChars += data.length;
     while (this.queuedChars > this.settings.maxQueued && this.queue.length > 1) {
       const old = this.queue.shift()!;
+      if (old instanceof Sent) {
+        this.storeSent(old);
+        continue;
+      }
       this.queuedChars -= old.length;
       const bytes = fromBase64(old);
       this.skipped += bytes.length;
       this.store(bytes);
     }
     this.pump();
+  }
+
+  /**
+   * Takes one `sessions.sent` payload (base64): drawn after what was received before it, unless
+   * `shown` (this window sent it and echoed it as it was typed); kept in the transcript either way.
+   */
+  pushSent(data: string, shown: boolean): void {
+    const sent = new Sent(data, shown);
+    if (!this.sink) this.storeSent(sent);
+    else {
+      this.queue.push(sent);
+      this.pump();
+    }
   }
 
   /**
@@ -111,7 +148,10 @@ export class SessionFeed {
     this.inFlight = 0;
     if (this.current) this.store(this.current.subarray(this.at));
     this.current = null;
-    for (const data of this.queue) this.store(fromBase64(data));
+    for (const data of this.queue) {
+      if (data instanceof Sent) this.storeSent(data);
+      else this.store(fromBase64(data));
+    }
     this.queue = [];
     this.queuedChars = 0;
   }
@@ -119,12 +159,13 @@ export class SessionFeed {
   /**
    * Takes the engine's record of what was received (a console opened later, or after the link was
    * down) in place of its own history, ending at absolute offset `end`. Data still waiting came
-   * before the record was read, so the record holds it: it is dropped and acknowledged. Writes the
-   * console has not confirmed yet finish as usual; the console redraws from the transcript.
+   * before the record was read, so the record holds it (sent bytes too): it is dropped, and what
+   * was received acknowledged. Writes the console has not confirmed yet finish as usual; the
+   * console redraws from the transcript.
    */
   restore(chunks: readonly Uint8Array[], end: number): void {
     let waiting = this.current ? this.current.length - this.at : 0;
-    for (const data of this.queue) waiting += base64Length(data);
+    for (const data of this.queue) if (!(data instanceof Sent)) waiting += base64Length(data);
     this.current = null;
     this.at = 0;
     this.queue = [];
@@ -144,6 +185,14 @@ export class SessionFeed {
           this.current = null;
           return;
         }
+        if (next instanceof Sent) {
+          // Its place in the conversation: after every received byte handed to the console before it.
+          const bytes = fromBase64(next.data);
+          this.settings.onKept?.(bytes, 'out');
+          if (!next.shown) sink.sent(bytes);
+          this.current = null;
+          continue;
+        }
         this.queuedChars -= next.length;
         this.current = fromBase64(next);
         this.at = 0;
@@ -153,7 +202,7 @@ export class SessionFeed {
       this.at += piece.length;
       this.inFlight += piece.length;
       this.history.push(piece);
-      this.settings.onKept?.(piece);
+      this.settings.onKept?.(piece, 'in');
       sink.write(piece, () => {
         if (generation !== this.generation) return;
         this.inFlight -= piece.length;
@@ -166,7 +215,12 @@ export class SessionFeed {
   private store(bytes: Uint8Array): void {
     if (!bytes.length) return;
     this.history.push(bytes);
-    this.settings.onKept?.(bytes);
+    this.settings.onKept?.(bytes, 'in');
     this.settings.ack(bytes.length);
+  }
+
+  /** Keeps sent bytes without drawing them (no console, or it is too far behind): the transcript has them for a redraw. */
+  private storeSent(sent: Sent): void {
+    this.settings.onKept?.(fromBase64(sent.data), 'out');
   }
 }

@@ -5,9 +5,12 @@
  * the view is shown, so that data of peers is taken (and acknowledged) wherever the user is.
  * Sessions that already talked before this page read the list (a new page, a reload, a second
  * window, the link back up) get their recent conversation from `sessions.transcript`, folded with
- * the `sessions.data` that cross the read by `seq` (see {@link ConsolesState.loadHistory}).
+ * the `sessions.data` and `sessions.sent` that cross the read by `seq` (see
+ * {@link ConsolesState.loadHistory}). What any window sends comes back to every window as
+ * `sessions.sent`, so each console shows the conversation both ways live; the window that sent
+ * it knows it by `from` (its {@link ConsolesState.face}) and does not draw it twice.
  */
-import type { ListenerInfo, SessionData, SessionInfo, SessionsChanged, SessionsState, SessionTranscript } from '../../../../src-main/contract/sessions.js';
+import type { ListenerInfo, SessionData, SessionInfo, SessionSent, SessionsChanged, SessionsState, SessionTranscript } from '../../../../src-main/contract/sessions.js';
 import { errorMessage, problemOf, type Api, type Problem } from '../api/client.js';
 import { base64Length, fromBase64, toBase64 } from '../consoles/bytes.js';
 import { SessionFeed, type FeedOptions } from '../consoles/feed.js';
@@ -59,6 +62,15 @@ export interface HistoryNote {
   version: number;
 }
 
+/** One event of a session's conversation, received or sent, as the engine numbered it (one `seq` for both). */
+export type SaidEvent = { dir: 'in'; event: SessionData } | { dir: 'out'; event: SessionSent };
+
+/** A random id for this window, given as `from` with its sends (sessions.sent says it back). */
+function newFaceId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `w-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
 /** Settings keys under which the view remembers its forms and input mode. */
 export const REMEMBER = { listen: 'consoles.listen', connect: 'consoles.connect', input: 'consoles.input' } as const;
 
@@ -93,8 +105,10 @@ export class ConsolesState {
   private readonly feeds = new Map<string, SessionFeed>();
   private readonly transcripts = new Map<string, Transcript>();
   private readonly chains = new Map<string, Promise<void>>();
-  /** Per session: `sessions.data` applied to the feed, or kept while its transcript is read. */
-  private readonly dataSyncs = new Map<string, SnapshotSync<SessionTranscript, SessionData>>();
+  /** Per session: `sessions.data` and `sessions.sent` applied to the feed, or kept while its transcript is read. */
+  private readonly dataSyncs = new Map<string, SnapshotSync<SessionTranscript, SaidEvent>>();
+  /** This window's id among the engine's windows: the `from` of its sends (crypto.getRandomValues works outside secure contexts too, e.g. serve on a LAN address). */
+  readonly face = newFaceId();
   private acks = new Map<string, number>();
   private ackScheduled = false;
   /** `listeners.list`, then `sessions.changed` applied in place (kept while a read is on its way). */
@@ -115,6 +129,7 @@ export class ConsolesState {
     const stops = [
       this.api.on('sessions.changed', (change) => this.onChanged(change)),
       this.api.on('sessions.data', (data) => this.onData(data)),
+      this.api.on('sessions.sent', (sent) => this.onSent(sent)),
       this.sync.reloadOnConnect(this.api),
     ];
     return () => stops.forEach((stop) => stop());
@@ -169,7 +184,7 @@ export class ConsolesState {
   feedOf(id: string): SessionFeed {
     let feed = this.feeds.get(id);
     if (!feed) {
-      feed = new SessionFeed({ ...this.options.feed, ack: (bytes) => this.ack(id, bytes), onKept: (bytes) => this.transcriptOf(id).push('in', bytes) });
+      feed = new SessionFeed({ ...this.options.feed, ack: (bytes) => this.ack(id, bytes), onKept: (bytes, dir) => this.transcriptOf(id).push(dir, bytes) });
       this.feeds.set(id, feed);
     }
     return feed;
@@ -188,16 +203,27 @@ export class ConsolesState {
   }
 
   onData(data: SessionData): void {
-    this.dataSyncOf(data.id).push(data);
+    this.dataSyncOf(data.id).push({ dir: 'in', event: data });
   }
 
-  private dataSyncOf(id: string): SnapshotSync<SessionTranscript, SessionData> {
+  /** Bytes sent to a session's peer by any window (or the CLI, or the banner): shown in order with what was received. */
+  onSent(sent: SessionSent): void {
+    this.dataSyncOf(sent.id).push({ dir: 'out', event: sent });
+  }
+
+  /** Hands one event to the session's feed: sent bytes of this window are kept, not drawn again. */
+  private applySaid(id: string, said: SaidEvent): void {
+    if (said.dir === 'in') this.feedOf(id).push(said.event.data);
+    else this.feedOf(id).pushSent(said.event.data, said.event.from === this.face);
+  }
+
+  private dataSyncOf(id: string): SnapshotSync<SessionTranscript, SaidEvent> {
     let sync = this.dataSyncs.get(id);
     if (!sync) {
-      sync = new SnapshotSync<SessionTranscript, SessionData>({
+      sync = new SnapshotSync<SessionTranscript, SaidEvent>({
         read: () => this.api.call('sessions.transcript', { id }),
         adopt: (transcript, crossed) => this.adoptHistory(id, transcript, crossed),
-        apply: (data) => this.feedOf(id).push(data.data),
+        apply: (said) => this.applySaid(id, said),
         // A session forgotten meanwhile has nothing to show; a link that went down reloads everything when back.
         fail: (err) => {
           if (problemOf(err).code !== 'NOT_FOUND' && this.model.sessions.has(id)) this.notice = { id, code: problemOf(err).code, message: `Could not read what was said before: ${errorMessage(err)}` };
@@ -220,19 +246,19 @@ export class ConsolesState {
   }
 
   /**
-   * Takes the engine's transcript: it holds every `sessions.data` up to its `seq`, so what the feed
-   * had came before and is replaced, crossed events up to `seq` are acknowledged and dropped, and
-   * later ones are applied in order: no byte twice, none missing.
+   * Takes the engine's transcript: it holds every `sessions.data` and `sessions.sent` up to its
+   * `seq`, so what the feed had came before and is replaced, crossed events up to `seq` are dropped
+   * (received ones acknowledged), and later ones are applied in order: no byte twice, none missing.
    */
-  private adoptHistory(id: string, transcript: SessionTranscript, crossed: SessionData[]): void {
+  private adoptHistory(id: string, transcript: SessionTranscript, crossed: SaidEvent[]): void {
     if (!this.model.sessions.has(id)) return;
     const segments = transcript.segments.map((s) => ({ dir: s.dir, offset: s.offset, bytes: fromBase64(s.data) }));
     this.transcriptOf(id).restore(segments, transcript.dropped, transcript.totals);
     const feed = this.feedOf(id);
     feed.restore(segments.filter((s) => s.dir === 'in').map((s) => s.bytes), transcript.totals.in);
-    for (const data of crossed) {
-      if (data.seq > transcript.seq) feed.push(data.data);
-      else this.ack(id, base64Length(data.data));
+    for (const said of crossed) {
+      if (said.event.seq > transcript.seq) this.applySaid(id, said);
+      else if (said.dir === 'in') this.ack(id, base64Length(said.event.data));
     }
     const version = (this.histories[id]?.version ?? 0) + 1;
     this.histories = { ...this.histories, [id]: { dropped: transcript.dropped, keep: transcript.keep, version } };
@@ -340,7 +366,8 @@ export class ConsolesState {
 
   /**
    * Sends bytes, one awaited call per chunk, after what this session is already sending. UDP: the
-   * bytes are one datagram.
+   * bytes are one datagram. They join the transcript when the engine reports them (`sessions.sent`
+   * with this window's `from`), in their place among received bytes.
    */
   send(id: string, bytes: Uint8Array): Promise<void> {
     const udp = this.model.sessions.get(id)?.protocol === 'udp';
@@ -351,8 +378,7 @@ export class ConsolesState {
     return this.enqueue(id, async () => {
       for (let at = 0; at < bytes.length || at === 0; at += SEND_CHUNK.tcp) {
         const part = udp ? bytes : bytes.subarray(at, at + SEND_CHUNK.tcp);
-        await this.api.call('sessions.send', { id, data: toBase64(part) });
-        this.transcriptOf(id).push('out', part);
+        await this.api.call('sessions.send', { id, data: toBase64(part), from: this.face });
         if (udp) break;
       }
     });
@@ -366,8 +392,7 @@ export class ConsolesState {
       try {
         for (let at = 0; at < file.size; at += chunk) {
           const part = new Uint8Array(await file.slice(at, at + chunk).arrayBuffer());
-          await this.api.call('sessions.send', { id, data: toBase64(part) });
-          this.transcriptOf(id).push('out', part);
+          await this.api.call('sessions.send', { id, data: toBase64(part), from: this.face });
           this.uploads = { ...this.uploads, [id]: { name: file.name, sent: at + part.length, total: file.size } };
         }
       } finally {
