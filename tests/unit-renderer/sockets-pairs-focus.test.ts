@@ -45,12 +45,18 @@ function machine() {
   return { a, b, outgoing, rows: [a.listener, a.server, a.client, b.listener, b.server, b.client, outgoing] };
 }
 
+/** {@link machine}'s table read in pairs mode. */
+async function inPairsMode(rows: SocketRow[]): Promise<SocketsState> {
+  const s = new SocketsState(new Api(engine(rows)));
+  s.setOptions({ mode: 'pairs' });
+  await s.load();
+  return s;
+}
+
 describe('a link to a socket in pairs mode', () => {
   it('selects the pair holding either end, or the listener, with its details, when the row is there at once', async () => {
     const { a, rows } = machine();
-    const s = new SocketsState(new Api(engine(rows)));
-    s.setOptions({ mode: 'pairs' });
-    await s.load();
+    const s = await inPairsMode(rows);
     s.focus(a.server.id);
     expect([s.selectedId, s.detailOpen, s.focusSeq]).toEqual([a.server.id, true, 1]);
     expect(selectedLine(s)).toBe('curl:51000 > srv:8080');
@@ -81,9 +87,7 @@ describe('a link to a socket in pairs mode', () => {
 
   it('clears a filter or toggle that hides the whole pair, and keeps one that shows its other half', async () => {
     const { a, b, rows } = machine();
-    const s = new SocketsState(new Api(engine(rows)));
-    s.setOptions({ mode: 'pairs' });
-    await s.load();
+    const s = await inPairsMode(rows);
     s.setFilter('port:9090');
     s.focus(a.client.id);
     expect([s.filterText, selectedLine(s), s.detailOpen]).toEqual(['', 'curl:51000 > srv:8080', true]);
@@ -114,9 +118,7 @@ describe('a link to a socket in pairs mode', () => {
 describe('switching between the table and pairs', () => {
   it('keeps the same connection selected, shown by its other half when the filter hides the selected one', async () => {
     const { a, rows } = machine();
-    const s = new SocketsState(new Api(engine(rows)));
-    s.setOptions({ mode: 'pairs' });
-    await s.load();
+    const s = await inPairsMode(rows);
     s.setFilter('pid:10');
     // A click on the pair selects the pair's own socket, the client's, which pid:10 hides in the table.
     s.selectLine(s.pairLines.findIndex((l) => l.kind === 'pair'), 1);
@@ -135,9 +137,7 @@ describe('switching between the table and pairs', () => {
 
   it("moves with the table's keys through listeners and pairs, over the section head", async () => {
     const { b, outgoing, rows } = machine();
-    const s = new SocketsState(new Api(engine(rows)));
-    s.setOptions({ mode: 'pairs' });
-    await s.load();
+    const s = await inPairsMode(rows);
     const section = s.pairLines.findIndex((l) => l.kind === 'section');
     expect(section).toBe(4);
     s.select(b.client.id);
