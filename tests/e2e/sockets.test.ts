@@ -8,9 +8,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
+import { readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { SHOTS as shots, useE2E } from '../helpers/e2e.js';
 
@@ -37,22 +38,56 @@ async function filter(page: Page, text: string): Promise<void> {
   await box.fill(text);
 }
 
-/** A listener on 127.0.0.1 (ephemeral port) and one client connected to it. */
-async function listenerAndClient() {
+/** A listener on 127.0.0.1 (ephemeral port) and `count` clients connected to it, each accepted. */
+async function listenerAndClients(count: number) {
   const accepted: net.Socket[] = [];
   const listener = net.createServer((s) => accepted.push(s.on('error', () => {})));
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const port = (listener.address() as net.AddressInfo).port;
-  const client = net.connect(port, '127.0.0.1');
-  client.on('error', () => {});
-  await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+  const clients = await Promise.all(
+    Array.from({ length: count }, () => {
+      const client = net.connect(port, '127.0.0.1');
+      client.on('error', () => {});
+      return new Promise<net.Socket>((resolve) => client.once('connect', () => resolve(client)));
+    }),
+  );
+  await expect.poll(() => accepted.length).toBe(count);
   const close = () => {
-    if (!client.destroyed) client.resetAndDestroy();
+    for (const client of clients) if (!client.destroyed) client.resetAndDestroy();
     accepted.forEach((s) => s.destroy());
     listener.close();
   };
   cleanups.push(close);
-  return { listener, client, port, clientPort: client.localPort!, close };
+  return { listener, clients, accepted, port, close };
+}
+
+/** A listener on 127.0.0.1 (ephemeral port) and one client connected to it. */
+async function listenerAndClient() {
+  const { listener, clients, accepted, port, close } = await listenerAndClients(1);
+  const client = clients[0]!;
+  return { listener, client, server: accepted[0]!, port, clientPort: client.localPort!, close };
+}
+
+/** The engine's id of a socket of this process on Linux: "tcp#<inode>", the inode read from /proc/self/fd. */
+function socketIdOf(socket: net.Socket | net.Server): string {
+  const fd = (socket as unknown as { _handle: { fd: number } })._handle.fd;
+  const link = readlinkSync(`/proc/self/fd/${fd}`);
+  const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+  if (!inode) throw new Error(`fd ${fd} is not a socket: ${link}`);
+  return `tcp#${inode}`;
+}
+
+/** True when the row lies wholly in the grid's scrolled view, below its sticky header. */
+async function inView(grid: Locator, row: Locator): Promise<boolean> {
+  // A virtualized row far from the view is not in the DOM at all.
+  if ((await row.count()) === 0) return false;
+  return grid.evaluate((box, el) => {
+    if (!el) return false;
+    const head = box.querySelector('.vt-head')!.getBoundingClientRect();
+    const view = box.getBoundingClientRect();
+    const r = el.getBoundingClientRect();
+    return r.height > 0 && r.top >= head.bottom - 1 && r.bottom <= view.bottom + 1;
+  }, await row.elementHandle({ timeout: 5000 }));
 }
 
 /**
@@ -436,6 +471,95 @@ describe('the Sockets view in the browser', () => {
     await expect.poll(() => page.getByTestId('socket-detail').innerText()).toContain(String(pair.port));
     await page.screenshot({ path: path.join(shots, 'sockets-focus-link-light.png') });
     pair.close();
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('pairs mode: a link naming one end of a connection selects its pair, opens the details and scrolls it into view, past the filter; switching modes keeps it', async () => {
+    const { page, problems } = await openSockets();
+    await page.getByRole('radio', { name: 'Pairs' }).click();
+    const grid = page.getByRole('grid', { name: 'Socket pairs' });
+    await grid.waitFor();
+    // More pairs than the window shows: the focused pair is out of view from one end or the other.
+    const filler = await listenerAndClients(60);
+    await filter(page, `port:${filler.port}`);
+    await expect.poll(() => grid.getByTestId('pair-listener').innerText(), { timeout: 10000 }).toContain('60 pairs');
+    const search = page.getByRole('searchbox', { name: 'Filter the sockets' });
+    const detail = page.getByTestId('socket-detail');
+    await clearAlerts(page);
+
+    // 1. Past a filter that hides it, for a connection made just now (its rows come a tick later).
+    await filter(page, 'port:1');
+    const pair = await listenerAndClient();
+    // The link names the server's end (the socket the listener accepted); the pair's line is keyed by the client's.
+    const serverId = socketIdOf(pair.server);
+    const pairRow = grid.locator(`.vt-row[data-key="p:${socketIdOf(pair.client)}"]`);
+    const focus = (id: string) => page.evaluate((key) => (location.hash = `#/sockets?focus=${encodeURIComponent(key)}`), id);
+    await focus(serverId);
+    await pairRow.waitFor({ timeout: 10000 });
+    await expect.poll(() => pairRow.getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => inView(grid, pairRow)).toBe(true);
+    expect(await search.inputValue()).toBe('');
+    await expect.poll(() => detail.innerText()).toContain(`127.0.0.1:${pair.port}`);
+    await page.screenshot({ path: path.join(shots, 'sockets-pairs-focus-link-light.png') });
+
+    // 2. Scrolled to the far end first: the link brings the pair back into view.
+    await page.keyboard.press('Escape');
+    await grid.evaluate((el) => (el.scrollTop = 0));
+    const top = await inView(grid, pairRow);
+    await grid.evaluate((el, down) => (el.scrollTop = down ? el.scrollHeight : 0), top);
+    await expect.poll(() => inView(grid, pairRow)).toBe(false);
+    await page.evaluate(() => (location.hash = '#/sockets'));
+    await focus(serverId);
+    await expect.poll(() => inView(grid, pairRow)).toBe(true);
+    expect(await pairRow.getAttribute('aria-selected')).toBe('true');
+    await detail.waitFor();
+
+    // 3. Switching modes keeps the selection on the same socket, shown and in view.
+    await page.getByRole('radio', { name: 'Sockets' }).click();
+    const table = page.getByRole('grid', { name: 'Sockets' });
+    const serverRow = rowOf(page, pair.port, pair.clientPort);
+    await expect.poll(() => serverRow.getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => inView(table, serverRow)).toBe(true);
+    await page.getByRole('radio', { name: 'Pairs' }).click();
+    await expect.poll(() => pairRow.getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => inView(grid, pairRow)).toBe(true);
+
+    // 4. The keys of the table move the selection from there (the line above is the pair's
+    // listener, its only pair below it); Escape closes the details, Enter opens them.
+    await grid.focus();
+    await page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
+    await page.keyboard.press('ArrowUp');
+    const listenerLine = grid.locator(`.vt-row[data-key="l:${socketIdOf(pair.listener)}"]`);
+    await expect.poll(() => listenerLine.getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => pairRow.getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
+    await page.keyboard.press('Enter');
+    await detail.waitFor();
+
+    // 5. A window opened at the link (a notification's click): pairs mode and a filter that hides
+    // the pair come back from the settings while the table loads; the focus still wins.
+    await filter(page, 'port:1');
+    const settingsFile = path.join(e2e.dataDir, 'settings.json');
+    await expect.poll(() => readFile(settingsFile, 'utf8').catch(() => ''), { timeout: 15_000 }).toMatch(/"port:1"[\s\S]*mode:pairs|mode:pairs[\s\S]*"port:1"/);
+    const fresh = await (await e2e.browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await fresh.goto(`${e2e.url}#/sockets?focus=${encodeURIComponent(serverId)}`);
+    const freshGrid = fresh.getByRole('grid', { name: 'Socket pairs' });
+    const freshRow = freshGrid.locator(`.vt-row[data-key="p:${socketIdOf(pair.client)}"]`);
+    await freshRow.waitFor({ timeout: 30_000 });
+    await expect.poll(() => freshRow.getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => inView(freshGrid, freshRow)).toBe(true);
+    expect(await fresh.getByRole('searchbox', { name: 'Filter the sockets' }).inputValue()).toBe('');
+    await expect.poll(() => fresh.getByTestId('socket-detail').innerText()).toContain(`127.0.0.1:${pair.port}`);
+    await fresh.context().close();
+
+    await page.getByRole('radio', { name: 'Sockets' }).click();
+    await table.waitFor();
+    pair.close();
+    filler.close();
     expect(problems).toEqual([]);
     await page.context().close();
   });

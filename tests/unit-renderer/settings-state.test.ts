@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Api } from '../../src-renderer/src/lib/api/client.js';
 import { resolveTheme, SettingsState } from '../../src-renderer/src/lib/state/settings.svelte.js';
-import { FakeTransport, ok } from './fake-transport.js';
+import type { CallResult } from '../../src-main/contract/channels.js';
+import { deferred, FakeTransport, ok } from './fake-transport.js';
 
 afterEach(() => vi.useRealTimers());
 
@@ -73,6 +74,29 @@ describe('remembered filters', () => {
     expect(transport.callsOf('settings.update')).toEqual([]);
     await vi.advanceTimersByTimeAsync(300);
     expect(transport.callsOf('settings.update')).toEqual([{ filters: { sockets: 'ssh', dictionary: '443' } }]);
+  });
+
+  it('keeps a text set back to the saved one while a save of another is on its way (Sockets, then Pairs again)', async () => {
+    vi.useFakeTimers();
+    const transport = settingsTransport();
+    const state = new SettingsState(new Api(transport), { media: null, saveDelayMs: 300 });
+    await state.load();
+    state.rememberFilter('sockets.view', 'mode:pairs');
+    await vi.advanceTimersByTimeAsync(300);
+    // The next save is sent, and its answer is held back.
+    const answer = deferred<CallResult>();
+    const update = transport.handlers['settings.update']!;
+    transport.handlers['settings.update'] = (patch) => answer.promise.then(() => update(patch));
+    state.rememberFilter('sockets.view', '');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(transport.callsOf('settings.update').at(-1)).toEqual({ filters: { 'sockets.view': '' } });
+    // Back to pairs before that answer: the saved text is still 'mode:pairs', yet '' is what the engine will hold.
+    state.rememberFilter('sockets.view', 'mode:pairs');
+    answer.resolve(ok(null));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(transport.callsOf('settings.update').at(-1)).toEqual({ filters: { 'sockets.view': 'mode:pairs' } });
+    expect(state.filter('sockets.view')).toBe('mode:pairs');
+    expect(state.settings.filters['sockets.view']).toBe('mode:pairs');
   });
 
   it('reports a failed save', async () => {

@@ -49,6 +49,8 @@ export class SettingsState {
   private pending: { filters?: Record<string, string>; lastView?: string } = {};
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly saveDelay: number;
+  /** Saves sent and not answered yet: until they are, `settings` may hold what they replace. */
+  private saving = 0;
 
   constructor(
     private readonly api: Api,
@@ -112,7 +114,9 @@ export class SettingsState {
 
   /** Remembers a filter; saved after a pause in typing. */
   rememberFilter(view: string, text: string): void {
-    if (this.filter(view) === text) return;
+    // While a save is on its way, the saved text may be the one it replaces (Sockets, then back
+    // to Pairs within a round trip): only a text still waiting is known to be the last word.
+    if ((this.saving ? this.pending.filters?.[view] : this.filter(view)) === text) return;
     this.pending.filters = { ...this.settings.filters, ...this.pending.filters, [view]: text };
     this.scheduleSave();
   }
@@ -148,6 +152,7 @@ export class SettingsState {
   }
 
   private async save(patch: SettingsPatch): Promise<void> {
+    this.saving++;
     try {
       const state = await this.api.call('settings.update', patch);
       this.adopt(state.settings);
@@ -155,6 +160,8 @@ export class SettingsState {
       this.error = null;
     } catch (err) {
       this.error = `Could not save the settings: ${errorMessage(err)}`;
+    } finally {
+      this.saving--;
     }
   }
 

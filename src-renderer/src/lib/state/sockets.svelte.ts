@@ -87,7 +87,10 @@ export class SocketsState {
   /** Where per-connection traffic comes from, or why there is none on this OS. */
   trafficSource = $state('');
   trafficAvailable = $state(true);
-  /** Bumped each time a row asked for by a link (`#/sockets?focus=`) is selected, so the view scrolls to it. */
+  /**
+   * Bumped each time a row asked for by a link (`#/sockets?focus=`) is selected, so the view
+   * scrolls to its line (the table's row, or in pairs mode the line of its pair or listener).
+   */
   focusSeq = $state(0);
   /** Bumped when dictionary or DNS names arrive, so cells that show names redraw. */
   namesVersion = $state(0);
@@ -108,6 +111,12 @@ export class SocketsState {
   private open = false;
   /** A row a link asked to show (a socket id, or a listener's "tcp|0.0.0.0|22"), until it is in the table. */
   private focusWanted: string | null = null;
+  /**
+   * A link's row that landed before the remembered filter and options came back ({@link restore},
+   * once the settings are read): they may hide it again or switch to pairs, so it lands again then.
+   */
+  private focusBeforeRestore: string | null = null;
+  private restored = false;
   /** Whether what is on screen shows traffic (pairs, graph, a connection's details): only then is it sampled. */
   private trafficWanted = false;
   private renewTimer: ReturnType<typeof setInterval> | undefined;
@@ -173,6 +182,11 @@ export class SocketsState {
     this.options = decodeOptions(options);
     this.timeWaitHidden = hidesTimeWait(this.options.timeWait, this.timeWaitCount, this.total);
     this.refilter();
+    this.restored = true;
+    const key = this.focusBeforeRestore;
+    this.focusBeforeRestore = null;
+    // A link that has not landed yet lands later, under these options.
+    if (key !== null && this.focusWanted === null) this.focus(key);
   }
 
   /**
@@ -358,8 +372,9 @@ export class SocketsState {
   /**
    * Shows a row a link names (a notification's "New listening port" opens `#/sockets?focus=`):
    * a socket id, or a listener's baseline key "tcp|0.0.0.0|22". The row is selected with its
-   * details open, the filter and the Only toggle let it through, and the view scrolls to it; a
-   * row not in the table yet is shown when it comes.
+   * details open, the filter and the Only toggle let it through, and the view scrolls to it; in
+   * pairs mode that is the line of the pair holding it (either end) or of the listener. A row not
+   * in the table yet is shown when it comes (a later diff), whatever the mode by then.
    */
   focus(key: string): void {
     this.focusWanted = key;
@@ -373,8 +388,10 @@ export class SocketsState {
     if (!found) for (const e of this.table.all()) if (e.mark !== 'removed' && isListening(e.row) && listenerKey(e.row) === key) found = e;
     if (!found) return;
     this.focusWanted = null;
+    if (!this.restored) this.focusBeforeRestore = key;
     const id = found.row.id;
-    if (!this.table.rows().some((e) => e.row.id === id)) {
+    // Pairs mode shows a pair when either half passes the filter: only a pair hidden whole needs it cleared.
+    if (this.options.mode === 'pairs' ? this.lineIndexOf(id) < 0 : !this.table.rows().some((e) => e.row.id === id)) {
       if (this.filterText) this.setFilter('');
       if (this.options.only !== 'all' || this.options.hideLoopback) this.setOptions({ only: 'all', hideLoopback: false });
     }
@@ -400,10 +417,25 @@ export class SocketsState {
 
   /** Changes mode, toggles, grouping, sort or the DNS switch. */
   setOptions(patch: Partial<ViewOptions>): void {
+    const mode = this.options.mode;
     this.options = { ...this.options, ...patch };
     if (patch.timeWait) this.timeWaitHidden = hidesTimeWait(patch.timeWait, this.timeWaitCount, this.total);
     this.config.onOptions?.(encodeOptions(this.options));
     this.refilter();
+    if (this.options.mode !== mode) this.keepSelectionShown();
+  }
+
+  /**
+   * After a mode switch the selection stays on the same socket. A pair shown through one half
+   * (the filter let only that one through) may have had its other half selected: in the table,
+   * where that half has no row, the shown half is selected instead, so the same connection stays
+   * selected and on screen.
+   */
+  private keepSelectionShown(): void {
+    const id = this.selectedId;
+    if (id === null || this.lineIndexOf(id) >= 0) return;
+    const partner = this.table.get(id)?.row.pairId;
+    if (partner && this.lineIndexOf(partner) >= 0) this.select(partner);
   }
 
   /** Sorts by a column; the same column again reverses the order. */
@@ -451,16 +483,29 @@ export class SocketsState {
 
   /** Moves the selection through the shown lines (heads that are not sockets are skipped). */
   move(delta: number): void {
-    const ids = this.lineIds();
-    if (!ids.length) return;
+    const count = this.options.mode === 'pairs' ? this.pairLines.length : this.lines.length;
+    if (!count) return;
     const at = this.selectedIndex();
-    let i = at < 0 ? (delta > 0 ? 0 : ids.length - 1) : Math.min(ids.length - 1, Math.max(0, at + delta));
-    const step = delta > 0 ? 1 : -1;
+    this.selectLine(at < 0 ? (delta > 0 ? 0 : count - 1) : at + delta, delta > 0 ? 1 : -1);
+  }
+
+  /**
+   * Selects the socket the line at `index` stands for (clamped to the lines). A head that is no
+   * socket (pairs mode's "No listener here") gives way to the nearest socket line past it in the
+   * direction of `step`, else back: the keys of the table move through pairs as through rows.
+   * Returns the index selected, or -1 when no line is a socket.
+   */
+  selectLine(index: number, step: 1 | -1): number {
+    const ids = this.lineIds();
+    if (!ids.length) return -1;
+    let i = Math.min(ids.length - 1, Math.max(0, index));
     while (i >= 0 && i < ids.length && ids[i] === null) i += step;
     if (i < 0 || i >= ids.length) i -= step;
     while (i >= 0 && i < ids.length && ids[i] === null) i -= step;
     const id = ids[i];
-    if (id) this.select(id);
+    if (!id) return -1;
+    this.select(id);
+    return i;
   }
 
   /** The role of a row's local end (listener, server or client), from the ports listened on now. */
@@ -470,8 +515,11 @@ export class SocketsState {
 
   /** Index of the line showing the selected row (in pairs mode, the pair holding it), or -1. */
   selectedIndex(): number {
-    const id = this.selectedId;
-    if (id === null) return -1;
+    return this.selectedId === null ? -1 : this.lineIndexOf(this.selectedId);
+  }
+
+  /** Index of the line showing the socket row `id` in the current mode (pairs: its pair, either end, or its listener), or -1. */
+  private lineIndexOf(id: string): number {
     if (this.options.mode === 'pairs') return this.pairLines.findIndex((l) => lineHolds(l, id));
     return this.lines.findIndex((l) => !isHeader(l) && l.row.id === id);
   }
