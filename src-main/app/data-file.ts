@@ -23,11 +23,15 @@ export interface Parsed<T> {
   dropped?: string[];
 }
 
+/** How one file is read: parse throws (its message the reason) when the whole file is unusable. */
+export type Parse<T> = (raw: unknown) => Parsed<T>;
+
 /**
- * How one file is read: parse throws (its message the reason) when the whole file is unusable. It
- * may be async, so that a file's schemas are loaded only when there is a file to check.
+ * A parse, or how to load one: a file whose schemas are big loads them only when there is a file to
+ * check. A parse that fails to load is Portolan's fault, not the file's: the read fails with it and
+ * the file is left where it is (it is never moved aside as damaged for that).
  */
-export type Parse<T> = (raw: unknown) => Parsed<T> | Promise<Parsed<T>>;
+export type ParseSource<T> = Parse<T> | { load: () => Promise<Parse<T>> };
 
 /** What reading a file found. */
 export type ReadOutcome<T> =
@@ -43,7 +47,7 @@ export function zodReason(error: ZodError): string {
 }
 
 /** Reads and parses one file, classifying every way it can fail. */
-export async function readDataFile<T>(file: string, parse: Parse<T>): Promise<ReadOutcome<T>> {
+export async function readDataFile<T>(file: string, source: ParseSource<T>): Promise<ReadOutcome<T>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -57,8 +61,9 @@ export async function readDataFile<T>(file: string, parse: Parse<T>): Promise<Re
   } catch (err) {
     return { kind: 'damaged', reason: text.trim() ? `not valid JSON: ${(err as Error).message}` : 'the file is empty' };
   }
+  const parse = typeof source === 'function' ? source : await source.load();
   try {
-    const parsed = await parse(raw);
+    const parsed = parse(raw);
     return { kind: 'ok', value: parsed.value, dropped: parsed.dropped ?? [] };
   } catch (err) {
     return { kind: 'damaged', reason: (err as Error).message };
@@ -95,7 +100,7 @@ export interface DataFileOptions<T> {
   instead: string;
   /** The value when there is no file (or it cannot be used). */
   empty: () => T;
-  parse: Parse<T>;
+  parse: ParseSource<T>;
   /** Where problems go besides {@link DataFile.problem}; see {@link DataFile.reportTo}. */
   problems?: ProblemSink;
 }
@@ -251,7 +256,7 @@ export class DataFile<T> {
 }
 
 /** A parser for a file that is one schema as a whole (any invalid part makes it damaged). */
-export function wholeFile<T>(schema: { safeParse(raw: unknown): { success: true; data: T } | { success: false; error: ZodError } }): (raw: unknown) => Parsed<T> {
+export function wholeFile<T>(schema: { safeParse(raw: unknown): { success: true; data: T } | { success: false; error: ZodError } }): Parse<T> {
   return (raw) => {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) throw new Error(zodReason(parsed.error));

@@ -24,7 +24,7 @@ export class ForwardsStore {
       empty: () => [],
       // zod and the forward schemas load only when there is a file to check: a command that never
       // touches forwards, with none saved, builds none of them.
-      parse: async (raw) => (await import('./forwards-file-parse.js')).parseForwardsFile(raw),
+      parse: { load: async () => (await import('./forwards-file-parse.js')).parseForwardsFile },
     });
   }
 

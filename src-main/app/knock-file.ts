@@ -15,16 +15,15 @@ export interface KnockFile {
   guards: SavedGuard[];
 }
 
-/**
- * Checks knock.json: the whole file must be an object of lists; a bad entry is left out (and
- * reported). The knock schemas load here, when there is a file to check.
- */
-async function parseKnockFile(raw: unknown): Promise<{ value: KnockFile; dropped: string[] }> {
+/** The knock schemas, loaded when there is a file to check. */
+type KnockSchemas = Pick<typeof import('../contract/knock.js'), 'GuardSpec' | 'KnockProfile'>;
+
+/** Checks knock.json: the whole file must be an object of lists; a bad entry is left out (and reported). */
+function parseKnockFile(raw: unknown, { GuardSpec, KnockProfile }: KnockSchemas): { value: KnockFile; dropped: string[] } {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('not an object with profiles and guards');
   const data = raw as { profiles?: unknown; guards?: unknown };
   if (data.profiles !== undefined && !Array.isArray(data.profiles)) throw new Error('profiles: not a list');
   if (data.guards !== undefined && !Array.isArray(data.guards)) throw new Error('guards: not a list');
-  const { GuardSpec, KnockProfile } = await import('../contract/knock.js');
   const value: KnockFile = { profiles: [], guards: [] };
   const dropped: string[] = [];
   const label = (item: unknown, i: number, kind: string) => {
@@ -50,6 +49,11 @@ export function knockDataFile(file: string): DataFile<KnockFile> {
     what: 'knock profiles file',
     instead: 'no knock profiles or guards were loaded from it',
     empty: () => ({ profiles: [], guards: [] }),
-    parse: parseKnockFile,
+    parse: {
+      load: async () => {
+        const schemas = await import('../contract/knock.js');
+        return (raw) => parseKnockFile(raw, schemas);
+      },
+    },
   });
 }

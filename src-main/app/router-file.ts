@@ -14,6 +14,6 @@ export function routerMappingsFile(file: string, problems?: ProblemSink): DataFi
     empty: () => [],
     problems,
     // zod and the router's schemas load only when there is a file to check.
-    parse: async (raw) => (await import('./router-file-parse.js')).parseMappingsFile(raw),
+    parse: { load: async () => (await import('./router-file-parse.js')).parseMappingsFile },
   });
 }

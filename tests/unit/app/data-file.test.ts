@@ -109,6 +109,37 @@ describe('DataFile saves', () => {
   });
 });
 
+describe('DataFile parses loaded on demand', () => {
+  it('load the parse only when there is a file to check', async () => {
+    let loads = 0;
+    const load = async () => (loads++, (raw: unknown) => ({ value: raw as number[] }));
+    const missing = new DataFile<number[]>(path.join(dir, 'none.json'), { what: 'test file', instead: 'none', empty: () => [], parse: { load } });
+    expect(await missing.load()).toEqual([]);
+    expect(loads).toBe(0);
+    const file = path.join(dir, 'n.json');
+    await writeFile(file, '[1,2]');
+    expect(await new DataFile<number[]>(file, { what: 'test file', instead: 'none', empty: () => [], parse: { load } }).load()).toEqual([1, 2]);
+    expect(loads).toBe(1);
+  });
+
+  it('a parse that fails to load fails the read and leaves the file where it is, never kept aside as damaged', async () => {
+    const file = path.join(dir, 'n.json');
+    await writeFile(file, '[1,2]');
+    const problems: string[] = [];
+    const data = new DataFile<number[]>(file, {
+      what: 'test file',
+      instead: 'none',
+      empty: () => [],
+      parse: { load: async () => Promise.reject(new Error('Cannot find module ./gone.js')) },
+      problems: { report: (p: string) => problems.push(p) },
+    });
+    await expect(data.load()).rejects.toThrow(/gone\.js/);
+    expect(await readdir(dir)).toEqual(['n.json']);
+    expect(await readFile(file, 'utf8')).toBe('[1,2]');
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('atomic writes', () => {
   it('flush the file, then the folder after the rename', async () => {
     const file = path.join(dir, 'x.json');
