@@ -1,6 +1,7 @@
 /** Parses a call's input from `unknown`, runs its handler and turns failures into wire errors. */
 import type { CallName, Handlers } from '../contract/api.js';
 import { callSpec } from '../contract/call-areas.js';
+import type { CallSpec } from '../contract/call-spec.js';
 import { CALL_NAMES, type CallResult } from '../contract/channels.js';
 import { toWireError } from '../contract/errors.js';
 
@@ -24,7 +25,14 @@ export async function dispatch(handlers: Handlers, name: string, input: unknown)
   if (!isCallName(name)) {
     return { ok: false, error: { code: 'UNKNOWN_CALL', message: `There is no call named "${name}".` } };
   }
-  const parsed = (await callSpec(name)).input.safeParse(withoutUndefined(input ?? {}));
+  let spec: CallSpec;
+  try {
+    spec = await callSpec(name);
+  } catch (err) {
+    // The area's schemas failed to load (a broken install): an answer, never a rejected call.
+    return { ok: false, error: toWireError(err) };
+  }
+  const parsed = spec.input.safeParse(withoutUndefined(input ?? {}));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = (issue?.path ?? []).map((key) => (typeof key === 'number' ? key : String(key)));
