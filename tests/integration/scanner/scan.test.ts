@@ -177,6 +177,36 @@ describe('TCP connect scan on loopback', () => {
     expect(here.busy).toBe(2);
   }, 60000);
 
+  it('scans on the calling thread alone for one CLI command (the direct face), with threads for serve and the desktop app', async () => {
+    const { coreCount, scanThreadStats } = await import('../../../src-main/engine/scanner/scan-workers.js');
+    const peer = await bannerPeer('SSH-2.0-OpenSSH_9.2p1\r\n');
+    peers.push(peer);
+    const ports = `1-20000,${peer.port}`;
+    const web = await testApp('web');
+    try {
+      const run = async (app: typeof ctx.app) => {
+        const { id } = await call(app, 'scan.start', { targets: '127.0.0.1', ports, timing: 5 });
+        // Threads are leased as the scan starts and freed as each shard ends.
+        const busy = scanThreadStats().busy;
+        await call(app, 'scan.wait', { id });
+        return { busy, scan: await call(app, 'scan.results', { id }) };
+      };
+      const direct = await run(ctx.app);
+      const shared = await run(web.app);
+      expect(direct.busy).toBe(0);
+      if (coreCount() >= 2) expect(shared.busy).toBeGreaterThan(0);
+      for (const { scan } of [direct, shared]) {
+        expect(scan.info.state).toBe('done');
+        expect(scan.info.done).toBe(scan.info.total);
+      }
+      expect(direct.scan.results.map((r) => `${r.port} ${r.state}`)).toEqual(shared.scan.results.map((r) => `${r.port} ${r.state}`));
+      expect(direct.scan.results.map((r) => r.port)).toContain(peer.port);
+      expect(direct.scan.counts).toEqual(shared.scan.counts);
+    } finally {
+      await web.dispose();
+    }
+  }, 60000);
+
   it('pauses, resumes and cancels a scan shared between worker threads, which then go idle', async () => {
     const { PortScan } = await import('../../../src-main/engine/scanner/port-scan.js');
     const { scanThreadStats } = await import('../../../src-main/engine/scanner/scan-workers.js');
