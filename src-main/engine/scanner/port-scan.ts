@@ -195,6 +195,7 @@ export class PortScan {
   pause(): void {
     if (this.state !== 'running') return;
     this.state = 'paused';
+    this.connector?.release();
     this.shards.tell('pause');
     this.options.onState?.('paused');
   }
@@ -521,6 +522,7 @@ export class PortScan {
   private end(state: 'done' | 'cancelled' | 'failed'): void {
     if (this.isFinal()) return;
     this.state = state;
+    this.connector?.release();
     if (this.timer) clearInterval(this.timer);
     if (this.wake) clearTimeout(this.wake);
     this.detectQueue.length = 0;
