@@ -55,8 +55,10 @@ export interface PortScanOptions {
   workers?: number;
   /**
    * A scan shared between threads runs one of its shards on this thread, instead of only adding
-   * up: for a process with nothing else to do meanwhile (one CLI command), one worker fewer to
-   * start and hold. The desktop app and serve keep this thread free for their windows.
+   * up: for a process with nothing else to do meanwhile, one worker fewer to start and hold, with
+   * as many threads probing. The desktop app and serve keep this thread free for their windows;
+   * one CLI command scans with `workers: 1` instead, as even one worker (about 10 MB) keeps a full
+   * scan from staying under 64 MiB (ScanServiceOptions.callerShard).
    */
   callerShard?: boolean;
   /**
