@@ -51,7 +51,13 @@ export interface ScanServiceOptions {
   maxSockets?: number;
   /** Where problems with the saved scans and profiles go. */
   problems?: ProblemSink;
-  /** A scan shared between threads runs one shard on this thread (one CLI command: see PortScanOptions.callerShard). */
+  /**
+   * This process does nothing else while it scans (one CLI command): every scan runs on this
+   * thread alone, with no worker thread. A connect scan is bound by its system calls, and a worker
+   * costs about 10 MB (its own V8 heap and Node's start-up in it), which one command cannot afford
+   * under 64 MB; the desktop app and serve share big scans between threads to keep this thread
+   * free for their windows (PortScanOptions.workers).
+   */
   callerShard?: boolean;
 }
 
@@ -224,7 +230,7 @@ export class ScanService {
       ...(spec.portOrder ? { order: spec.portOrder } : {}),
       ...(spec.serviceDetection && spec.protocol === 'tcp' ? { detector: this.detector } : {}),
       ...(this.options.maxSockets ? { maxSockets: this.options.maxSockets } : {}),
-      ...(this.options.callerShard ? { callerShard: true } : {}),
+      ...(this.options.callerShard ? { workers: 1 } : {}),
       expected: (port, protocol) => this.expectedService(dictionary, port, protocol),
       onResult: (result) => pending.set(`${result.host} ${result.port}`, result),
       onState: (state) => {

@@ -15,6 +15,8 @@ import type { ProblemSink } from './problem-log.js';
 
 /** Scan ids are file names: letters, digits, dashes only. */
 const ID = /^[A-Za-z0-9-]{1,100}$/;
+/** An id as newScanId makes it: the start time (UTC, to the second) first, so names sort by age. */
+const STARTED_ID = /^\d{8}T\d{6}-/;
 
 const parseScan = wholeFile(ScanResults);
 
@@ -79,17 +81,21 @@ export class ScanStore {
     }
   }
 
+  /** The ids of the scans saved in the folder (none when it does not exist yet). */
+  private async savedIds(): Promise<string[]> {
+    try {
+      return (await readdir(this.dir)).filter((n) => n.endsWith('.json') && ID.test(n.slice(0, -5))).map((n) => n.slice(0, -5));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return [];
+    }
+  }
+
   private async ensureIndex(): Promise<Map<string, ScanSummary>> {
     if (this.index) return this.index;
     const index = new Map<string, ScanSummary>();
-    let names: string[] = [];
-    try {
-      names = (await readdir(this.dir)).filter((n) => n.endsWith('.json') && ID.test(n.slice(0, -5)));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    for (const name of names) {
-      const scan = await this.read(path.join(this.dir, name));
+    for (const id of await this.savedIds()) {
+      const scan = await this.read(this.file(id));
       if (scan) index.set(scan.info.id, summarize(scan));
     }
     this.index ??= index;
@@ -110,25 +116,49 @@ export class ScanStore {
     return scan;
   }
 
-  /** Saves a scan atomically and drops the oldest beyond the limit. Saves run one at a time. */
+  /**
+   * Saves a scan atomically and drops the oldest beyond the limit. Saves run one at a time. Where
+   * the history has not been listed in this process (one CLI command), the oldest are found from
+   * the file names, which begin with the time the scan started (newScanId), so a save reads no
+   * other scan: reading and checking up to `maxScans` files took a CLI scan 100 ms and more.
+   */
   save(scan: ScanResults): Promise<void> {
     const run = this.queue.then(async () => {
-      const index = await this.ensureIndex();
       await writeFileAtomic(this.file(scan.info.id), JSON.stringify(scan));
-      index.set(scan.info.id, summarize(scan));
-      const old = [...index.values()].sort((a, b) => b.startedAt - a.startedAt).slice(this.maxScans);
-      for (const s of old) {
-        try {
-          await unlink(this.file(s.id));
-        } catch (err) {
-          // Gone already is fine; anything else leaves an old scan on disk, which loses nothing but is told.
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.report(`The old scan ${this.file(s.id)} could not be removed from the history (${(err as Error).message}).`);
-        }
-        index.delete(s.id);
-      }
+      if (this.index) this.index.set(scan.info.id, summarize(scan));
+      await this.prune();
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Drops the oldest scans beyond `maxScans`: by the index when there is one, else by their names. */
+  private async prune(): Promise<void> {
+    let old: string[];
+    if (this.index) {
+      old = [...this.index.values()]
+        .sort((a, b) => b.startedAt - a.startedAt)
+        .slice(this.maxScans)
+        .map((s) => s.id);
+    } else {
+      const ids = (await this.savedIds()).sort().reverse();
+      if (ids.length <= this.maxScans) return;
+      // A name that does not begin with its start time (copied in by hand) needs its file read.
+      if (!ids.every((id) => STARTED_ID.test(id))) {
+        await this.ensureIndex();
+        return this.prune();
+      }
+      old = ids.slice(this.maxScans);
+    }
+    for (const id of old) {
+      try {
+        await unlink(this.file(id));
+      } catch (err) {
+        // Gone already is fine; anything else leaves an old scan on disk, which loses nothing but is told.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.report(`The old scan ${this.file(id)} could not be removed from the history (${(err as Error).message}).`);
+      }
+      this.index?.delete(id);
+    }
   }
 
   /** Deletes a saved scan; NOT_FOUND when there is none. */

@@ -13,6 +13,7 @@
  */
 import type { PortReason, PortResult, PortState, ScanHost, ScanProtocol, ScanState, ServiceInfo, StateCounts } from '../../contract/scan.js';
 import { socketBudget } from './fd-limit.js';
+import { InflightList, type Linked } from './inflight.js';
 import { FDS_PER_WORKER, planWorkers, scanWorkerEntry, SHARD_FLUSH_MS, type ShardCommand, type ShardMessage, type ShardProgress, type ShardSpec } from './scan-workers.js';
 import { ShardCoordinator } from './shard-coordinator.js';
 import type { ServiceDetector } from './service-detect.js';
@@ -54,8 +55,10 @@ export interface PortScanOptions {
   workers?: number;
   /**
    * A scan shared between threads runs one of its shards on this thread, instead of only adding
-   * up: for a process with nothing else to do meanwhile (one CLI command), one worker fewer to
-   * start and hold. The desktop app and serve keep this thread free for their windows.
+   * up: for a process with nothing else to do meanwhile, one worker fewer to start and hold, with
+   * as many threads probing. The desktop app and serve keep this thread free for their windows;
+   * one CLI command scans with `workers: 1` instead, as even one worker (about 10 MB) keeps a full
+   * scan from staying under 64 MiB (ScanServiceOptions.callerShard).
    */
   callerShard?: boolean;
   /**
@@ -72,7 +75,7 @@ const UNREACHABLE_ERRORS = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 
 /** How long resource errors may persist with nothing in flight before the scan fails. */
 const RESOURCE_GIVE_UP_MS = 15000;
 
-interface Probe extends TcpProbe {
+interface Probe extends TcpProbe, Linked<Probe> {
   hostIndex: number;
   attempt: number;
   sentAt: number;
@@ -102,7 +105,7 @@ export class PortScan {
   private readonly connector: TcpConnector<Probe> | undefined;
   private readonly counts: Int32Array;
   private readonly results = new Map<string, PortResult>();
-  private readonly inflight = new Set<Probe>();
+  private readonly inflight = new InflightList<Probe>();
   private readonly retries: Probe[] = [];
   private readonly families: (4 | 6)[];
   /** Next position in the probe order, every `stride`-th up to `all` (the whole scan's probe count). */
@@ -194,6 +197,7 @@ export class PortScan {
   pause(): void {
     if (this.state !== 'running') return;
     this.state = 'paused';
+    this.connector?.release();
     this.shards.tell('pause');
     this.options.onState?.('paused');
   }
@@ -284,7 +288,7 @@ export class PortScan {
         const i = this.strategy.probeAt(this.next);
         this.next += this.stride;
         const hostIndex = (i / nPorts) | 0;
-        probe = { host: hosts[hostIndex]!.address, family: this.families[hostIndex]!, port: ports[i - hostIndex * nPorts]!, hostIndex, attempt: 1, sentAt: 0, deadline: 0, handle: undefined };
+        probe = { host: hosts[hostIndex]!.address, family: this.families[hostIndex]!, port: ports[i - hostIndex * nPorts]!, hostIndex, attempt: 1, sentAt: 0, deadline: 0, handle: undefined, prev: undefined, next: undefined, listed: false };
       }
       this.launch(probe, now);
       if (this.preset.scanDelayMs > 0) {
@@ -520,6 +524,7 @@ export class PortScan {
   private end(state: 'done' | 'cancelled' | 'failed'): void {
     if (this.isFinal()) return;
     this.state = state;
+    this.connector?.release();
     if (this.timer) clearInterval(this.timer);
     if (this.wake) clearTimeout(this.wake);
     this.detectQueue.length = 0;

@@ -80,15 +80,21 @@ export function parsePorts(spec: string, protocol: ScanProtocol, top: TopPorts, 
   return out;
 }
 
-/** Ports as compact sorted ranges: [22, 80, 81, 82] -> '22,80-82'. */
+/**
+ * Ports as compact sorted ranges: [22, 80, 81, 82] -> '22,80-82'. Marks them in a 64 kB table and
+ * walks it, instead of sorting a copy: a full scan's 65,535 ports as a Set and a sorted array
+ * were about 3 MB of garbage at the start of the scan, a good part of its peak memory.
+ */
 export function compactPorts(ports: Iterable<number>): string {
-  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const set = new Uint8Array(65537);
+  for (const p of ports) if (p >= 0 && p <= 65535) set[p] = 1;
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    parts.push(j === i ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
+  for (let p = 0; p <= 65535; p++) {
+    if (!set[p]) continue;
+    let end = p;
+    while (set[end + 1]) end++;
+    parts.push(end === p ? String(p) : `${p}-${end}`);
+    p = end;
   }
   return parts.join(',');
 }

@@ -57,9 +57,8 @@ export class ShardCoordinator {
 
   /**
    * Starts one shard per spec, each on a leased thread when one can be had. With `hereFirst`, the
-   * first shard runs on this thread: for a process that does nothing else while it scans (one CLI
-   * command), that is one worker fewer to start and to hold (about 10 MB each), with as many
-   * threads probing.
+   * first shard runs on this thread: for a process that does nothing else while it scans, that is
+   * one worker fewer to start and to hold (about 10 MB each), with as many threads probing.
    */
   start(specs: ShardSpec[], hereFirst = false): void {
     for (const [i, spec] of specs.entries()) {

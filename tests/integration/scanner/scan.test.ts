@@ -8,6 +8,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScanResults } from '../../../src-main/contract/index.js';
 import { testApp } from '../../helpers/app.js';
 import { bannerPeer, call, closedPort, httpPeer, scanToEnd, selfSignedCert, tlsPeer, udpPeer, type Peer } from './helpers.js';
 
@@ -175,6 +176,38 @@ describe('TCP connect scan on loopback', () => {
     // Worker threads leased: one per shard, or one fewer when the first shard runs here.
     expect(threads.busy).toBe(3);
     expect(here.busy).toBe(2);
+  }, 60000);
+
+  it('scans on the calling thread alone for one CLI command (the direct face), with threads for serve and the desktop app', async () => {
+    const { coreCount, scanThreadStats } = await import('../../../src-main/engine/scanner/scan-workers.js');
+    const peer = await bannerPeer('SSH-2.0-OpenSSH_9.2p1\r\n');
+    peers.push(peer);
+    const ports = `1-20000,${peer.port}`;
+    const web = await testApp('web');
+    try {
+      const run = async (app: typeof ctx.app) => {
+        const { id } = await call(app, 'scan.start', { targets: '127.0.0.1', ports, timing: 5 });
+        // Threads are leased as the scan starts and freed as each shard ends.
+        const busy = scanThreadStats().busy;
+        await call(app, 'scan.wait', { id });
+        const scan: ScanResults = await call(app, 'scan.results', { id });
+        return { busy, scan };
+      };
+      const direct = await run(ctx.app);
+      const shared = await run(web.app);
+      expect(direct.busy).toBe(0);
+      if (coreCount() >= 2) expect(shared.busy).toBeGreaterThan(0);
+      for (const { scan } of [direct, shared]) {
+        expect(scan.info.state).toBe('done');
+        expect(scan.info.done).toBe(scan.info.total);
+      }
+      const brief = (scan: ScanResults) => scan.results.map((r) => `${r.port} ${r.state}`);
+      expect(brief(direct.scan)).toEqual(brief(shared.scan));
+      expect(brief(direct.scan)).toContain(`${peer.port} open`);
+      expect(direct.scan.counts).toEqual(shared.scan.counts);
+    } finally {
+      await web.dispose();
+    }
   }, 60000);
 
   it('pauses, resumes and cancels a scan shared between worker threads, which then go idle', async () => {

@@ -10,6 +10,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { savedScan } from '../../helpers/scan.js';
 
 /** Paths whose reads fail, with the errno code to fail with. */
 const failReads = vi.hoisted(() => new Map<string, string>());
@@ -72,11 +73,7 @@ const mapping = {
   state: 'active',
 };
 /** A finished scan of one closed port (the shape of ScanResults). */
-const scan = (id: string) => ({
-  info: { id, spec: { targets: '127.0.0.1', ports: '22', protocol: 'tcp', serviceDetection: false, timing: 4, confirmPublic: false }, state: 'done', hosts: [{ target: '127.0.0.1', address: '127.0.0.1', addresses: ['127.0.0.1'] }], portCount: 1, portList: '22', total: 1, done: 1, open: 0, rate: 0, etaMs: 0, startedAt: 1, finishedAt: 2 },
-  results: [],
-  counts: [{ host: '127.0.0.1', counts: { open: 0, closed: 1, filtered: 0, 'open|filtered': 0, error: 0 } }],
-});
+const scan = (id: string) => savedScan(id);
 const json = (v: unknown) => JSON.stringify(v, null, 2);
 
 const STORES: StoreCase[] = [

@@ -77,6 +77,15 @@ describe('ports', () => {
     expect(compactPorts([443, 22, 80, 81, 82, 22])).toBe('22,80-82,443');
     const set = portSet('22,80-82');
     expect([21, 22, 80, 82, 83].map((p) => set[p])).toEqual([0, 1, 1, 1, 0]);
+    // The ends of the port space, and every port (a full scan).
+    const all = Array.from({ length: 65535 }, (_, i) => 65535 - i);
+    expect(compactPorts(all)).toBe('1-65535');
+    expect(compactPorts([65535, 1, 65534, 3])).toBe('1,3,65534-65535');
+    expect(compactPorts([])).toBe('');
+    const odd = all.filter((p) => p % 7 !== 0);
+    const back = portSet(compactPorts(odd));
+    expect(odd.every((p) => back[p] === 1)).toBe(true);
+    expect(back.reduce((n, v) => n + v, 0)).toBe(odd.length);
   });
   it('ships a curated top-ports order with sources', async () => {
     const { loadTopPorts } = await import('../../../../src-main/engine/scanner/ports.js');
