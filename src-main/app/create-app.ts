@@ -144,7 +144,7 @@ export async function createApp(options: AppOptions): Promise<PortolanApp> {
   const reverseDns = new Part(async () => new (await import('../engine/net/reverse-dns.js')).ReverseDnsCache());
   const sessions = new Part(async () => (await import('./sessions-service.js')).createSessionsService(bus));
   const scanner = new Part(async () =>
-    (await import('./scan-service.js')).ScanService.create({ bus, dictionary: () => dictionary.get(), assetsDir: options.assetsDir, dataDir: options.dataDir, version: APP_VERSION, problems, callerShard: direct }),
+    (await import('./scan-service.js')).ScanService.create({ bus, dictionary: () => dictionary.get(), assetsDir: options.assetsDir, dataDir: options.dataDir, version: APP_VERSION, problems, singleThread: direct }),
   );
   // Router mappings: renewed while a window or serve runs; one CLI command ('direct') does not renew.
   const router = new Part(async () => {

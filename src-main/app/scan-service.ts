@@ -58,7 +58,7 @@ export interface ScanServiceOptions {
    * under 64 MB; the desktop app and serve share big scans between threads to keep this thread
    * free for their windows (PortScanOptions.workers).
    */
-  callerShard?: boolean;
+  singleThread?: boolean;
 }
 
 /** A started scan: its info at the start, and its final info once it has ended and been saved. */
@@ -230,7 +230,7 @@ export class ScanService {
       ...(spec.portOrder ? { order: spec.portOrder } : {}),
       ...(spec.serviceDetection && spec.protocol === 'tcp' ? { detector: this.detector } : {}),
       ...(this.options.maxSockets ? { maxSockets: this.options.maxSockets } : {}),
-      ...(this.options.callerShard ? { workers: 1 } : {}),
+      ...(this.options.singleThread ? { workers: 1 } : {}),
       expected: (port, protocol) => this.expectedService(dictionary, port, protocol),
       onResult: (result) => pending.set(`${result.host} ${result.port}`, result),
       onState: (state) => {

@@ -58,7 +58,7 @@ export interface PortScanOptions {
    * up: for a process with nothing else to do meanwhile, one worker fewer to start and hold, with
    * as many threads probing. The desktop app and serve keep this thread free for their windows;
    * one CLI command scans with `workers: 1` instead, as even one worker (about 10 MB) keeps a full
-   * scan from staying under 64 MiB (ScanServiceOptions.callerShard).
+   * scan from staying under 64 MiB (ScanServiceOptions.singleThread).
    */
   callerShard?: boolean;
   /**
