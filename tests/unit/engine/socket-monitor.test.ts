@@ -37,6 +37,17 @@ describe('socket identity and pairs', () => {
     expect(plainAddress('::ffff:10.1.2.3')).toBe('10.1.2.3');
     expect(plainAddress('::1')).toBe('::1');
   });
+
+  it('tells apart connections on the same two ports between different local addresses', () => {
+    // 127.0.0.1:9000 <-> 127.0.0.2:40000 and 127.0.0.3:9000 <-> 127.0.0.4:40000: the same ports, other halves.
+    const a1 = row({ localAddress: '127.0.0.1', localPort: 9000, remoteAddress: '127.0.0.2', remotePort: 40000 }, 21);
+    const b1 = row({ localAddress: '127.0.0.2', localPort: 40000, remoteAddress: '127.0.0.1', remotePort: 9000 }, 22);
+    const a2 = row({ localAddress: '127.0.0.3', localPort: 9000, remoteAddress: '127.0.0.4', remotePort: 40000 }, 23);
+    const b2 = row({ localAddress: '127.0.0.4', localPort: 40000, remoteAddress: '127.0.0.3', remotePort: 9000 }, 24);
+    const lone = row({ localAddress: '127.0.0.5', localPort: 9000, remoteAddress: '127.0.0.6', remotePort: 40000 }, 25);
+    linkPairs([a1, a2, lone, b2, b1]);
+    expect([a1.pairId, b1.pairId, a2.pairId, b2.pairId, lone.pairId]).toEqual([b1.id, a1.id, b2.id, a2.id, undefined]);
+  });
 });
 
 describe('diffSockets', () => {
