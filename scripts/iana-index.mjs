@@ -25,3 +25,19 @@ export function compactIanaRegistry(source) {
   }
   return [...groups.values()].flatMap((g) => [g.port, g.protocols.join(' '), g.name, g.description]);
 }
+
+/** How many low bits of a port number its block leaves out: blocks of 1,024 ports, 64 in all. */
+export const IANA_BLOCK_BITS = 10;
+
+/**
+ * The flat quadruple array split by block of 1,024 ports (dist/main/iana/<block>.json), every
+ * block present, empty or not: a look-up of one port reads its block alone, a few kB.
+ */
+export function ianaBlocks(flat) {
+  const blocks = Array.from({ length: 65536 >> IANA_BLOCK_BITS }, () => []);
+  for (let i = 0; i + 3 < flat.length; i += 4) {
+    const port = flat[i];
+    if (Number.isInteger(port) && port >= 0 && port <= 65535) blocks[port >> IANA_BLOCK_BITS].push(flat[i], flat[i + 1], flat[i + 2], flat[i + 3]);
+  }
+  return blocks;
+}

