@@ -7,17 +7,15 @@
  * marked), "Hide idle connections" is unticked only when it hides that edge, a listener's process
  * node is marked, the details open, and the graph scrolls to it.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { describe, expect, it, vi } from 'vitest';
+import { flushSync, tick } from 'svelte';
 import type { SocketRow } from '../../src-main/contract/sockets.js';
 import { Api } from '../../src-renderer/src/lib/api/client.js';
 import { isHeader } from '../../src-renderer/src/lib/sockets/group.js';
 import { AppState } from '../../src-renderer/src/lib/state/app.svelte.js';
 import { SocketsState } from '../../src-renderer/src/lib/state/sockets.svelte.js';
-import SocketsView from '../../src-renderer/src/views/sockets/SocketsView.svelte';
-import WithApp from './harness/WithApp.svelte';
 import { listenerWithPair, row } from './socket-rows.js';
-import { diff, engine, layout } from './sockets-view-harness.js';
+import { diff, engine, layout, socketsViews } from './sockets-view-harness.js';
 
 /** The active line of the table in words: "#port:8080" for a heading, the row's id, or null. */
 function activeLine(s: SocketsState): string | null {
@@ -75,14 +73,7 @@ describe('a link to a socket in the grouped table', () => {
 });
 
 describe('the grouped table in the view', () => {
-  let shown: ReturnType<typeof mount> | undefined;
-  const restores: (() => void)[] = [];
-  afterEach(() => {
-    if (shown) unmount(shown);
-    shown = undefined;
-    document.body.innerHTML = '';
-    restores.splice(0).forEach((undo) => undo());
-  });
+  const { restores, show } = socketsViews();
 
   /** The view grouped by port over `rows`, with `collapse` collapsed, and `focus` as the link it opened at, loaded. */
   async function view(rows: SocketRow[], collapse: string[], focus?: string) {
@@ -91,7 +82,7 @@ describe('the grouped table in the view', () => {
     app.sockets.restore('', 'group:port');
     for (const key of collapse) app.sockets.toggleGroup(key);
     app.route(focus ? `#/sockets?focus=${encodeURIComponent(focus)}` : '#/sockets');
-    shown = mount(WithApp, { target: document.body, props: { app, view: SocketsView } });
+    show(app);
     await vi.waitFor(() => expect(app.sockets.loaded).toBe(true));
     flushSync();
     await tick();
@@ -162,14 +153,7 @@ describe('the grouped table in the view', () => {
 });
 
 describe('a link to a socket in Graph mode', () => {
-  let shown: ReturnType<typeof mount> | undefined;
-  const restores: (() => void)[] = [];
-  afterEach(() => {
-    if (shown) unmount(shown);
-    shown = undefined;
-    document.body.innerHTML = '';
-    restores.splice(0).forEach((undo) => undo());
-  });
+  const { restores, show } = socketsViews();
 
   const busy = (id: string) => ({ id, bytesSent: 5000, bytesReceived: 0, sendRate: 500, recvRate: 0, rttMs: 1, retrans: 0 });
 
@@ -181,7 +165,7 @@ describe('a link to a socket in Graph mode', () => {
     const t = engine([a.listener, a.server, a.client, ...out]);
     const app = new AppState(new Api(t));
     app.sockets.restore('', 'mode:graph');
-    shown = mount(WithApp, { target: document.body, props: { app, view: SocketsView } });
+    show(app);
     await vi.waitFor(() => expect(app.sockets.loaded).toBe(true));
     t.emit('sockets.traffic', { at: 2, source: 'ss -tin', available: true, items: [busy(a.client.id)] });
     flushSync();

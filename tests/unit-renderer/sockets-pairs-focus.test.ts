@@ -6,18 +6,16 @@
  * remembered filter and mode come back. Switching modes keeps the same connection selected, and
  * the table's keys step over pairs mode's section head. The view scrolls the pairs table to it.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { describe, expect, it, vi } from 'vitest';
+import { flushSync, tick } from 'svelte';
 import type { SocketRow } from '../../src-main/contract/sockets.js';
 import { Api } from '../../src-renderer/src/lib/api/client.js';
 import type { PairsLine } from '../../src-renderer/src/lib/sockets/pairs.js';
 import { AppState } from '../../src-renderer/src/lib/state/app.svelte.js';
 import { SocketsState } from '../../src-renderer/src/lib/state/sockets.svelte.js';
-import SocketsView from '../../src-renderer/src/views/sockets/SocketsView.svelte';
 import { ok } from './fake-transport.js';
-import WithApp from './harness/WithApp.svelte';
 import { listenerWithPair, row } from './socket-rows.js';
-import { diff, engine, layout } from './sockets-view-harness.js';
+import { diff, engine, layout, socketsViews } from './sockets-view-harness.js';
 
 /** The selected line of pairs mode in words: "L srv:8080", "curl:51000 > srv:8080", or null. */
 function selectedLine(s: SocketsState): string | null {
@@ -145,14 +143,7 @@ describe('switching between the table and pairs', () => {
 });
 
 describe('the view in pairs mode', () => {
-  let shown: ReturnType<typeof mount> | undefined;
-  const restores: (() => void)[] = [];
-  afterEach(() => {
-    if (shown) unmount(shown);
-    shown = undefined;
-    document.body.innerHTML = '';
-    restores.splice(0).forEach((undo) => undo());
-  });
+  const { restores, show } = socketsViews();
 
   it('scrolls the pairs table to a linked pair that arrives after the table, opens its details, and scrolls back to it for the link again', async () => {
     layout(restores);
@@ -164,7 +155,7 @@ describe('the view in pairs mode', () => {
     const app = new AppState(new Api(t));
     app.sockets.restore('port:1', 'mode:pairs');
     app.route(`#/sockets?focus=${encodeURIComponent(late.server.id)}`);
-    shown = mount(WithApp, { target: document.body, props: { app, view: SocketsView } });
+    show(app);
     await vi.waitFor(() => expect(app.sockets.loaded).toBe(true));
     flushSync();
     expect(app.sockets.selectedId).toBeNull();

@@ -1,6 +1,11 @@
-/** What the Sockets view's renderer tests share: a fake engine with a socket table, diffs, and jsdom's missing layout. */
+/** What the Sockets view's renderer tests share: a fake engine with a socket table, diffs, jsdom's missing layout, the mounted view. */
+import { afterEach } from 'vitest';
+import { mount, unmount } from 'svelte';
 import type { SocketRow } from '../../src-main/contract/sockets.js';
+import type { AppState } from '../../src-renderer/src/lib/state/app.svelte.js';
+import SocketsView from '../../src-renderer/src/views/sockets/SocketsView.svelte';
 import { FakeTransport, ok } from './fake-transport.js';
+import WithApp from './harness/WithApp.svelte';
 
 /** An engine whose socket table is `rows` (tick 1), with an empty dictionary. */
 export function engine(rows: SocketRow[]) {
@@ -39,4 +44,20 @@ export function layout(restores: (() => void)[]): void {
     disconnect() {}
   } as unknown as typeof ResizeObserver;
   restores.push(() => (globalThis.ResizeObserver = had));
+}
+
+/**
+ * The Sockets view mounted by the calling `describe`'s tests (`show`), unmounted after each with
+ * the page emptied and each undo in `restores` (as {@link layout} leaves them) called.
+ */
+export function socketsViews(): { restores: (() => void)[]; show: (app: AppState) => void } {
+  let shown: ReturnType<typeof mount> | undefined;
+  const restores: (() => void)[] = [];
+  afterEach(() => {
+    if (shown) unmount(shown);
+    shown = undefined;
+    document.body.innerHTML = '';
+    restores.splice(0).forEach((undo) => undo());
+  });
+  return { restores, show: (app) => void (shown = mount(WithApp, { target: document.body, props: { app, view: SocketsView } })) };
 }
