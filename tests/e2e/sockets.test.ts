@@ -564,6 +564,57 @@ describe('the Sockets view in the browser', () => {
     await page.context().close();
   });
 
+  it('grouped by port: the arrows stop on a collapsed heading; a link opens the collapsed group holding its row, that one only, past the filter, and scrolls to it', async () => {
+    const { page, problems } = await openSockets();
+    const grid = page.getByRole('grid', { name: 'Sockets' });
+    const pair = await listenerAndClient();
+    const other = await listenerAndClient();
+    await page.getByRole('combobox', { name: 'Grouping' }).selectOption('port');
+    const heading = (port: number) => grid.locator('.vt-row.group-row').filter({ hasText: new RegExp(`^\\W*port ${port}\\b`) });
+    const expanded = (port: number) => heading(port).locator('[aria-expanded]').getAttribute('aria-expanded');
+
+    // A click closes a group and makes its heading the active line; the arrows stay on it (it is
+    // the only line) without opening it; Enter opens and closes it.
+    for (const port of [other.port, pair.port]) {
+      await filter(page, `port:${port}`);
+      await heading(port).locator('.group').click();
+      await expect.poll(() => expanded(port)).toBe('false');
+    }
+    // Their new-listener alerts would cover the details' foot.
+    await clearAlerts(page);
+    expect(await heading(pair.port).getAttribute('aria-selected')).toBe('true');
+    await grid.focus();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowDown');
+    expect(await expanded(pair.port)).toBe('false');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => expanded(pair.port)).toBe('true');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => expanded(pair.port)).toBe('false');
+
+    // The link names the server's half, in the closed group under a filter that hides it.
+    await filter(page, 'port:1');
+    await page.evaluate((key) => (location.hash = `#/sockets?focus=${encodeURIComponent(key)}`), socketIdOf(pair.server));
+    const serverRow = rowOf(page, pair.port, pair.clientPort);
+    await serverRow.waitFor({ timeout: 10000 });
+    await expect.poll(() => serverRow.getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => inView(grid, serverRow)).toBe(true);
+    expect(await page.getByRole('searchbox', { name: 'Filter the sockets' }).inputValue()).toBe('');
+    await expect.poll(() => page.getByTestId('socket-detail').innerText()).toContain(`127.0.0.1:${pair.clientPort}`);
+    expect(await expanded(pair.port)).toBe('true');
+    await page.screenshot({ path: path.join(shots, 'sockets-grouped-focus-link-light.png') });
+    // The other group stays closed.
+    await filter(page, `port:${other.port}`);
+    await expect.poll(() => expanded(other.port)).toBe('false');
+
+    // Grouping is remembered in the settings: none again for the tests after this one.
+    await page.getByRole('combobox', { name: 'Grouping' }).selectOption('none');
+    pair.close();
+    other.close();
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('keeps up with ~10,000 sockets: prints diff-to-paint times', async (t) => {
     await paintTimes('sockets', t);
     // Setting up 10,000 sockets and their first snapshot take most of a minute on a busy 2-core machine.

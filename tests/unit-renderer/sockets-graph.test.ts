@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pairRows } from '../../src-main/contract/socket-pairs.js';
-import { buildGraph, edgePath, edgeWidth, hostNetwork, placeNodes } from '../../src-renderer/src/lib/sockets/graph.js';
+import { buildGraph, edgePath, edgeWidth, graphPlaceOf, hostNetwork, placeNodes } from '../../src-renderer/src/lib/sockets/graph.js';
 import { decodeOptions, encodeOptions, DEFAULT_OPTIONS } from '../../src-renderer/src/lib/sockets/options.js';
 import { listenerWithPair, row } from './socket-rows.js';
 
@@ -28,6 +28,20 @@ describe('the who-talks-to-whom graph', () => {
       ['pid:30>host:192.0.2.9', 0, 1],
     ]);
     expect(g.edges[0]!.socketIds.sort()).toEqual([a.client.id, a.server.id, b.client.id, b.server.id].sort());
+  });
+
+  it("finds a socket's edge (either end here), else its process's node by pid or, merged, by name", () => {
+    const g = buildGraph(pairs, rateOf, { hideIdle: false, maxProcesses: 10 });
+    expect(graphPlaceOf(g, b.server.id).edge?.id).toBe('pid:20>pid:10');
+    expect(graphPlaceOf(g, out.id).edge?.id).toBe('pid:10>host:192.0.2.9');
+    expect(graphPlaceOf(g, a.listener.id, a.listener)).toEqual({ node: 'pid:10' });
+    expect(graphPlaceOf(g, 'tcp#none', { pid: 99, process: 'srv' })).toEqual({ node: undefined });
+    expect(graphPlaceOf(g, 'tcp#none', {})).toEqual({});
+    const merged = buildGraph(pairRows([11, 12, 13].map((pid, i) => row({ localPort: 42000 + i, remotePort: 443, remoteAddress: '192.0.2.7', pid, process: 'worker' }))).pairs, () => 1, {
+      hideIdle: false,
+      maxProcesses: 2,
+    });
+    expect(graphPlaceOf(merged, 'tcp#listener', { pid: 12, process: 'worker' })).toEqual({ node: 'name:worker' });
   });
 
   it('hides idle edges and the nodes they leave alone; merges processes by name past the limit', () => {

@@ -6,27 +6,16 @@
  * remembered filter and mode come back. Switching modes keeps the same connection selected, and
  * the table's keys step over pairs mode's section head. The view scrolls the pairs table to it.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { describe, expect, it, vi } from 'vitest';
+import { flushSync, tick } from 'svelte';
 import type { SocketRow } from '../../src-main/contract/sockets.js';
 import { Api } from '../../src-renderer/src/lib/api/client.js';
 import type { PairsLine } from '../../src-renderer/src/lib/sockets/pairs.js';
 import { AppState } from '../../src-renderer/src/lib/state/app.svelte.js';
 import { SocketsState } from '../../src-renderer/src/lib/state/sockets.svelte.js';
-import SocketsView from '../../src-renderer/src/views/sockets/SocketsView.svelte';
-import { FakeTransport, ok } from './fake-transport.js';
-import WithApp from './harness/WithApp.svelte';
+import { ok } from './fake-transport.js';
 import { listenerWithPair, row } from './socket-rows.js';
-
-function engine(rows: SocketRow[]) {
-  return new FakeTransport({
-    'sockets.watch': () => ok({ intervalMs: 1000, paused: false }),
-    'sockets.snapshot': () => ok({ tick: 1, at: 1, rows, hiddenOwners: 0, source: '/proc/net' }),
-    'dictionary.summaries': () => ok({}),
-  });
-}
-
-const diff = (tick: number, added: SocketRow[]) => ({ tick, at: tick, added, removed: [], changed: [] });
+import { diff, engine, layout, socketsViews } from './sockets-view-harness.js';
 
 /** The selected line of pairs mode in words: "L srv:8080", "curl:51000 > srv:8080", or null. */
 function selectedLine(s: SocketsState): string | null {
@@ -154,42 +143,10 @@ describe('switching between the table and pairs', () => {
 });
 
 describe('the view in pairs mode', () => {
-  let shown: ReturnType<typeof mount> | undefined;
-  const restores: (() => void)[] = [];
-  afterEach(() => {
-    if (shown) unmount(shown);
-    shown = undefined;
-    document.body.innerHTML = '';
-    restores.splice(0).forEach((undo) => undo());
-  });
-
-  /**
-   * jsdom lays nothing out: tables get a 240 px box with a header 24 px tall with its bottom
-   * border (23 px inside it, as a browser's clientHeight says), and ResizeObserver a stand-in.
-   */
-  function layout() {
-    const height = (el: HTMLElement, prop: 'clientHeight' | 'offsetHeight') => (el.classList.contains('vt') ? 240 : el.classList.contains('vt-head') ? (prop === 'offsetHeight' ? 24 : 23) : 0);
-    for (const prop of ['clientHeight', 'offsetHeight'] as const) {
-      Object.defineProperty(HTMLElement.prototype, prop, {
-        configurable: true,
-        get(this: HTMLElement) {
-          return height(this, prop);
-        },
-      });
-      // The prototype's own getter (Element's or HTMLElement's) shows through again.
-      restores.push(() => delete (HTMLElement.prototype as unknown as Record<string, unknown>)[prop]);
-    }
-    const had = globalThis.ResizeObserver;
-    globalThis.ResizeObserver = class {
-      observe() {}
-      unobserve() {}
-      disconnect() {}
-    } as unknown as typeof ResizeObserver;
-    restores.push(() => (globalThis.ResizeObserver = had));
-  }
+  const { restores, show } = socketsViews();
 
   it('scrolls the pairs table to a linked pair that arrives after the table, opens its details, and scrolls back to it for the link again', async () => {
-    layout();
+    layout(restores);
     // Forty listeners with a pair each before the linked one: 80 lines, far below a 216 px view.
     const many = Array.from({ length: 40 }, (_, i) => listenerWithPair(2000 + i, 40000 + i));
     const late = listenerWithPair(9999, 60000, 12, 'late');
@@ -198,7 +155,7 @@ describe('the view in pairs mode', () => {
     const app = new AppState(new Api(t));
     app.sockets.restore('port:1', 'mode:pairs');
     app.route(`#/sockets?focus=${encodeURIComponent(late.server.id)}`);
-    shown = mount(WithApp, { target: document.body, props: { app, view: SocketsView } });
+    show(app);
     await vi.waitFor(() => expect(app.sockets.loaded).toBe(true));
     flushSync();
     expect(app.sockets.selectedId).toBeNull();

@@ -7,7 +7,7 @@
  */
 import { bigIntToIpv6, ipv6ToBigInt, isIPv4 } from '../../../../src-main/contract/ip-address.js';
 import { pairSocketIds, plainAddress } from '../../../../src-main/contract/socket-pairs.js';
-import type { PairEnd, SocketPair } from '../../../../src-main/contract/sockets.js';
+import type { PairEnd, SocketPair, SocketRow } from '../../../../src-main/contract/sockets.js';
 
 /** A node: a process here (or all processes of one name, when clustered), or a remote host. */
 export interface GraphNode {
@@ -97,6 +97,23 @@ export function buildGraph(pairs: readonly SocketPair[], rateOf: RateOf, options
   for (const [id, set] of members) if (set.size > 1) nodes.get(id)!.label += ` (${set.size} hosts)`;
   const byRate = <T extends { rate: number; id: string }>(a: T, b: T) => b.rate - a.rate || a.id.localeCompare(b.id);
   return { nodes: [...nodes.values()].sort(byRate), edges: [...edges.values()].sort(byRate) };
+}
+
+/**
+ * Where a socket is in a built graph: the edge holding it (its pair), or for a socket on no edge
+ * (a listener, or a connection the graph leaves out) the node of its process when it has one,
+ * by pid or, when processes are merged, by name.
+ */
+export function graphPlaceOf(
+  graph: { nodes: readonly GraphNode[]; edges: readonly GraphEdge[] },
+  socketId: string,
+  row?: Pick<SocketRow, 'pid' | 'process'>,
+): { edge?: GraphEdge; node?: string } {
+  const edge = graph.edges.find((e) => e.socketIds.includes(socketId));
+  if (edge) return { edge };
+  if (row?.pid === undefined) return {};
+  const ids = [`pid:${row.pid}`, ...(row.process ? [`name:${row.process}`] : [])];
+  return { node: graph.nodes.find((n) => ids.includes(n.id))?.id };
 }
 
 /** Where a node is drawn. */

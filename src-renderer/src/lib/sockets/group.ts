@@ -57,6 +57,11 @@ function processKey(row: SocketRow): string {
   return row.pid === undefined ? '~' : `${(row.process ?? '').toLowerCase()}\u0000${String(row.pid).padStart(10, '0')}`;
 }
 
+/** The key of the group a row is in ("port:8080", "process:1234"): what collapsing a group keeps. */
+export function groupKey(row: SocketRow, by: Exclude<Grouping, 'none'>, listening: ReadonlySet<string>): string {
+  return by === 'port' ? `port:${servicePort(row, listening)}` : `process:${row.pid ?? 'unknown'}`;
+}
+
 /**
  * Splits sorted rows into groups (each keeps the rows' order) with a header before each; rows of
  * collapsed groups are left out. Groups are ordered by port number, or by process name then pid
@@ -72,16 +77,8 @@ export function groupLines(
   const groups = new Map<string, Entry[]>();
   const sortKey = new Map<string, string | number>();
   for (const e of rows) {
-    let key: string;
-    if (by === 'port') {
-      const port = servicePort(e.row, listening);
-      key = `port:${port}`;
-      sortKey.set(key, port);
-    } else {
-      const k = processKey(e.row);
-      key = `process:${e.row.pid ?? 'unknown'}`;
-      sortKey.set(key, k);
-    }
+    const key = groupKey(e.row, by, listening);
+    sortKey.set(key, by === 'port' ? servicePort(e.row, listening) : processKey(e.row));
     let list = groups.get(key);
     if (!list) groups.set(key, (list = []));
     list.push(e);

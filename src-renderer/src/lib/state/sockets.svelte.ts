@@ -9,7 +9,7 @@ import { ReverseNames } from '../sockets/dns.js';
 import { isListening, matchesFilter, parseFilter, type MatchContext, type ParsedFilter } from '../sockets/filter.js';
 import { listenerKey } from '../sockets/alerts.js';
 import { localRole, type LocalRole } from '../sockets/columns.js';
-import { groupLines, isHeader, type Line } from '../sockets/group.js';
+import { groupKey, groupLines, isHeader, type Line } from '../sockets/group.js';
 import { lineHolds, lineSocketId, pairLines, type PairsLine } from '../sockets/pairs.js';
 import { ConnectionTraffic } from '../sockets/traffic.js';
 import { decodeOptions, DEFAULT_OPTIONS, encodeOptions, hidesTimeWait, passesToggles, type Column, type ViewOptions } from '../sockets/options.js';
@@ -79,6 +79,11 @@ export class SocketsState {
   options = $state.raw<ViewOptions>(DEFAULT_OPTIONS);
   collapsed = $state.raw<ReadonlySet<string>>(new Set());
   selectedId = $state<string | null>(null);
+  /**
+   * The group heading the grouped table's keys rest on (Enter or a click opens or closes it), or
+   * null: the selected row's line is the active one. Selecting a row leaves the heading.
+   */
+  activeGroup = $state<string | null>(null);
   /** The selected entry; kept, marked closed, after its row leaves the table. */
   selected = $state.raw<Entry | null>(null);
   detailOpen = $state(false);
@@ -395,6 +400,11 @@ export class SocketsState {
       if (this.filterText) this.setFilter('');
       if (this.options.only !== 'all' || this.options.hideLoopback) this.setOptions({ only: 'all', hideLoopback: false });
     }
+    // A collapsed group holding it opens (that one only), also in pairs or graph mode for the switch back.
+    if (this.options.group !== 'none') {
+      const group = groupKey(found.row, this.options.group, this.listening);
+      if (this.collapsed.has(group)) this.toggleGroup(group);
+    }
     this.select(id);
     this.detailOpen = true;
     this.focusSeq++;
@@ -418,6 +428,7 @@ export class SocketsState {
   /** Changes mode, toggles, grouping, sort or the DNS switch. */
   setOptions(patch: Partial<ViewOptions>): void {
     const mode = this.options.mode;
+    if (patch.group !== undefined && patch.group !== this.options.group) this.activeGroup = null;
     this.options = { ...this.options, ...patch };
     if (patch.timeWait) this.timeWaitHidden = hidesTimeWait(patch.timeWait, this.timeWaitCount, this.total);
     this.config.onOptions?.(encodeOptions(this.options));
@@ -469,6 +480,7 @@ export class SocketsState {
 
   /** Selects a row by id (also one the filter hides, e.g. the other half of a pair). */
   select(id: string | null): void {
+    this.activeGroup = null;
     this.selectedId = id;
     this.selected = id === null ? null : (this.table.get(id) ?? null);
   }
@@ -513,8 +525,24 @@ export class SocketsState {
     return localRole(row, this.listening);
   }
 
-  /** Index of the line showing the selected row (in pairs mode, the pair holding it), or -1. */
+  /**
+   * Makes a group heading of the grouped table the active line (the keys' arrows stop on it),
+   * without opening or closing it and without changing the selected row (its details stay).
+   */
+  selectGroup(key: string): void {
+    this.activeGroup = key;
+  }
+
+  /**
+   * Index of the active line: the group heading the keys rest on ({@link activeGroup}), else the
+   * line showing the selected row (in pairs mode, the pair holding it); -1 when none is shown.
+   */
   selectedIndex(): number {
+    if (this.activeGroup !== null && this.options.mode !== 'pairs') {
+      const key = this.activeGroup;
+      const at = this.lines.findIndex((l) => isHeader(l) && l.key === key);
+      if (at >= 0) return at;
+    }
     return this.selectedId === null ? -1 : this.lineIndexOf(this.selectedId);
   }
 
