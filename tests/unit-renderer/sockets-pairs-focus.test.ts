@@ -185,5 +185,20 @@ describe('the view in pairs mode', () => {
     flushSync();
     await tick();
     expect(grid.scrollTop).toBe(scrolled);
+
+    // Scrolled away again, rows arrive above the selected pair (a live table): its index moves,
+    // the selection stays, and the table stays where the user left it.
+    grid.scrollTop = 0;
+    grid.dispatchEvent(new Event('scroll'));
+    flushSync();
+    const earlier = Array.from({ length: 5 }, (_, i) => listenerWithPair(1000 + i, 30000 + i, 20 + i, `early${i}`));
+    t.emit('sockets.diff', diff(3, earlier.flatMap((m) => [m.listener, m.server, m.client])));
+    await tick();
+    await tick();
+    flushSync();
+    const moved = grid.querySelector<HTMLElement>('.vt-row.active') ?? undefined;
+    expect(app.sockets.selectedId).toBe(late.client.id);
+    if (moved) expect(Number(moved.dataset.index)).toBeGreaterThan(index);
+    expect(grid.scrollTop).toBe(0);
   });
 });
