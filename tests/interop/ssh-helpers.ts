@@ -3,7 +3,7 @@
  * on the host's loopback: GatewayPorts clientspecified, never a wildcard bind). Started by absolute
  * path (sshd re-executes itself), with StrictModes no for keys under /tmp; stopped by PID.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -136,4 +136,13 @@ export async function startHttpResponder(): Promise<{ server: net.Server; port: 
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return { server, port: (server.address() as net.AddressInfo).port };
+}
+
+/** curl's output, or its error. Asynchronous: the engine runs in this process and must keep relaying. */
+export function curl(args: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    execFile('curl', ['-s', '-S', '--max-time', '5', ...args], { encoding: 'utf8' }, (err, stdout, stderr) =>
+      resolve(err ? `curl failed (${(err as { code?: unknown }).code}): ${stderr}` : stdout),
+    );
+  });
 }

@@ -6,7 +6,7 @@
  * ssh config compared with what `ssh -G` says for the same hosts. Needs root (sshd's privilege
  * separation), openssh-server and -client, curl; skips with the reason otherwise.
  */
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -20,7 +20,7 @@ import { readSshConfig } from '../../src-main/engine/ssh-config/ssh-config.js';
 import { ASSETS_DIR } from '../helpers/app.js';
 import { call, createForward, nextState } from '../integration/forwards/helpers.js';
 import { freePort, missingPrerequisite, waitFor } from './helpers.js';
-import { SSHD, startOpenSsh, type OpenSshServer, startHttpResponder } from './ssh-helpers.js';
+import { curl, SSHD, startOpenSsh, type OpenSshServer, startHttpResponder } from './ssh-helpers.js';
 
 const skipReason =
   missingPrerequisite(['curl', 'ssh', 'ssh-keygen', 'ss']) ?? (existsSync(SSHD) ? undefined : `${SSHD} is missing (apt-get install openssh-server; .ci/run does)`);
@@ -33,14 +33,6 @@ let dataDir: string;
 let knownHosts: string;
 let responder: net.Server;
 let responderPort: number;
-
-function curl(args: string[]): Promise<string> {
-  return new Promise((resolve) => {
-    execFile('curl', ['-s', '-S', '--max-time', '5', ...args], { encoding: 'utf8' }, (err, stdout, stderr) =>
-      resolve(err ? `curl failed (${(err as { code?: unknown }).code}): ${stderr}` : stdout),
-    );
-  });
-}
 
 const listening = (port: number) => spawnSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).stdout.trim().length > 0;
 

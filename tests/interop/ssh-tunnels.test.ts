@@ -5,7 +5,7 @@
  * sshd restarts (its sessions killed). Needs root (sshd's privilege separation) and
  * openssh-server, curl; skips with the reason otherwise.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -17,7 +17,7 @@ import type { ForwardInfo } from '../../src-main/contract/index.js';
 import { ASSETS_DIR } from '../helpers/app.js';
 import { call, nextState, createForward } from '../integration/forwards/helpers.js';
 import { freePort, missingPrerequisite } from './helpers.js';
-import { otherKeyLine, SSHD, startOpenSsh, type OpenSshServer, startHttpResponder } from './ssh-helpers.js';
+import { curl, otherKeyLine, SSHD, startOpenSsh, type OpenSshServer, startHttpResponder } from './ssh-helpers.js';
 
 const skipReason = missingPrerequisite(['curl', 'ssh-keygen', 'ss']) ?? (existsSync(SSHD) ? undefined : `${SSHD} is missing (apt-get install openssh-server; .ci/run does)`);
 if (skipReason) console.warn(`[interop] skipped ssh-tunnels: ${skipReason}`);
@@ -28,15 +28,6 @@ let dataDir: string;
 let userKnownHosts: string;
 let responder: net.Server;
 let responderPort: number;
-
-/** curl's output, or its error. Asynchronous: the engine runs in this process and must keep relaying. */
-function curl(args: string[]): Promise<string> {
-  return new Promise((resolve) => {
-    execFile('curl', ['-s', '-S', '--max-time', '5', ...args], { encoding: 'utf8' }, (err, stdout, stderr) =>
-      resolve(err ? `curl failed (${(err as { code?: unknown }).code}): ${stderr}` : stdout),
-    );
-  });
-}
 
 async function tunnel(spec: Record<string, unknown>): Promise<ForwardInfo> {
   const created = await createForward(app, {
