@@ -63,12 +63,8 @@ export async function socketsCommand(ctx: CliContext): Promise<ExitCode> {
       return 0;
     }
     const snapshot = await callOrFail(app, 'sockets.snapshot', { listeningOnly: values.listening });
-    if (values.json && !values.watch) {
-      // Compact, as `ip -j` prints: 10,000 rows indented are half again as many bytes and twice the
-      // time to write (pipe it to `jq` to read it).
-      ctx.stdout(`${JSON.stringify(snapshot)}\n`);
-      return 0;
-    }
+    // Compact, as `ip -j` prints: 10,000 rows indented are half again as many bytes and twice the
+    // time to write (pipe it to `jq` to read it).
     if (values.json) ctx.stdout(`${JSON.stringify(snapshot)}\n`);
     else {
       ctx.stdout(`${'PROTO'.padEnd(5)} ${'LOCAL'.padEnd(46)} ${'REMOTE'.padEnd(46)} ${'STATE'.padEnd(12)} PROCESS\n`);
