@@ -16,6 +16,9 @@ import { Transcript } from '../../contract/transcript.js';
 import { connectError } from '../net/errors.js';
 import { FlowCredit } from './flow-credit.js';
 
+/** Bytes as the contract carries them, without copying a Uint8Array that is not a Buffer. */
+const base64Of = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
 /** The events the listener engine emits, with their payloads. */
 export type SessionEventName = 'sessions.data' | 'sessions.sent' | 'sessions.changed';
 /** Receives every event of the engine. */
@@ -141,8 +144,7 @@ export class SessionTable {
     session.transcript.push('out', data);
     // The windows must know the session before its first bytes (a banner goes out at once).
     if (!session.announced) this.host.flushChanges();
-    const base64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
-    this.host.emit('sessions.sent', { id: session.info.id, seq: ++session.seq, data: base64, ...(from !== undefined ? { from } : {}) });
+    this.host.emit('sessions.sent', { id: session.info.id, seq: ++session.seq, data: base64Of(data), ...(from !== undefined ? { from } : {}) });
   }
 
   /** Counts bytes received and dropped on purpose (discard responder). */
@@ -220,7 +222,7 @@ export class SessionTable {
     return {
       id,
       seq: session.seq,
-      segments: t ? t.runs().map((s) => ({ dir: s.dir, offset: s.offset, data: Buffer.from(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength).toString('base64') })) : [],
+      segments: t ? t.runs().map((s) => ({ dir: s.dir, offset: s.offset, data: base64Of(s.bytes) })) : [],
       dropped: t?.dropped ?? 0,
       totals: { in: t?.total('in') ?? 0, out: t?.total('out') ?? 0 },
       keep: this.options.transcriptBytes,
